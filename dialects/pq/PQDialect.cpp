@@ -30,6 +30,24 @@ struct PQOpAsmInterface final : OpAsmDialectInterface {
 };
 } // namespace
 
+LogicalResult PQDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  if (attr.getName() != kTargetAttrName) {
+    return success();
+  }
+  if (!isa<ModuleOp>(op)) {
+    return op->emitError() << kTargetAttrName
+                           << " belongs on a builtin.module, not on '"
+                           << op->getName() << "'";
+  }
+  if (!isa<TargetAttr>(attr.getValue())) {
+    return op->emitError() << kTargetAttrName
+                           << " must be a #pq.target<...> attribute, got "
+                           << attr.getValue();
+  }
+  return success();
+}
+
 void PQDialect::initialize() {
   registerAttributes();
   addOperations<

@@ -24,9 +24,11 @@ def PQ_Dialect : Dialect {
     one `#pq.step` attribute, so `pq-fuse` can tell which ops form one step.
   }];
   let useDefaultAttributePrinterParser = 1;
-  let hasConstantMaterializer = 0;
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
+    /// The module attribute naming the GPU a module is compiled for.
+    static constexpr ::llvm::StringLiteral kTargetAttrName = "pq.target";
   }];
 }
 

@@ -194,7 +194,7 @@ def PQ_IndexerOp : PQ_Op<"indexer", [AttrSizedOperandSegments]> {
     (`key` `(` $key^ `:` type($key) `)`)?
     `centroids` `(` $centroids `:` type($centroids) `)`
     (`phi` `(` $phi^ `:` type($phi) `)`)?
-    `codes` `(` $codes `:` type($codes) `)` `[` $num_cached `]`
+    `codes` `(` $codes `:` type($codes) `)` `` `[` $num_cached `]`
     `seq_len` $seq_len
     `outs` `(` $sparse_list `,` $sparse_len `,` $weight_list `:`
         type($sparse_list) `,` type($sparse_len) `,` type($weight_list) `)`

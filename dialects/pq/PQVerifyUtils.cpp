@@ -72,9 +72,9 @@ LogicalResult StepTypeChecker::key(Value value) {
 
 LogicalResult StepTypeChecker::centroids(Value value) {
   MemRefType type = memrefOf(value);
-  for (auto [dim, what] :
-       llvm::enumerate(ArrayRef<StringRef>{"kv_heads", "subspaces",
-                                           "centroids", "centroid_dim"})) {
+  static constexpr StringLiteral staticDims[] = {"kv_heads", "subspaces",
+                                                  "centroids", "centroid_dim"};
+  for (auto [dim, what] : llvm::enumerate(staticDims)) {
     if (failed(requireStatic("centroids", type, dim + 1, what))) {
       return failure();
     }

@@ -1,0 +1,13 @@
+// RUN: pq-opt %s | pq-opt | FileCheck %s
+
+// Attributes parse and print standalone as well as inside ops.
+// CHECK: #[[TARGET:.+]] = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = true>
+// CHECK: module attributes {pq.target = #[[TARGET]],
+// CHECK-SAME: pq.test.layout = #pq<layout seed>
+// CHECK-SAME: pq.test.metric = #pq<metric ip>
+// CHECK-SAME: pq.test.tie = #pq<tie lowest_index>
+// CHECK-SAME: pq.test.tiling = #pq.tiling<strategy = split, threads = 1024, ctas_per_row = 4, max_seq_len = 131072, smem = 100000>
+module attributes {pq.target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = true>,
+                   pq.test.metric = #pq<metric ip>, pq.test.layout = #pq<layout seed>, pq.test.tie = #pq<tie lowest_index>,
+                   pq.test.tiling = #pq.tiling<strategy = split, threads = 1024, ctas_per_row = 4, max_seq_len = 131072, smem = 100000>} {
+}

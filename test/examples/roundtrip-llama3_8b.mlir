@@ -1,0 +1,4 @@
+// The example is written in pq-opt's canonical form: printing it back must
+// reproduce it byte for byte, and the generic form must parse back to it.
+// RUN: pq-opt %examples/llama3_8b.mlir | diff %examples/llama3_8b.mlir -
+// RUN: pq-opt %examples/llama3_8b.mlir --mlir-print-op-generic | pq-opt | diff %examples/llama3_8b.mlir -
