@@ -2,6 +2,7 @@
 
 #include "dialects/pq/PQDialect.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
