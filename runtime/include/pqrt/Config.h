@@ -25,23 +25,23 @@ enum class CodeLayout {
 /// the batch size. Dynamic per-call values (sk, n_cached) live in StepArgs.
 struct StepConfig {
   int64_t batch = 1;
-  int64_t heads = 32;      // h
-  int64_t kvHeads = 32;    // h_kv
-  int64_t headDim = 128;   // d
-  int64_t subspaces = 2;   // S = pq_group_factor
-  int64_t bits = 6;        // pq_bits, C = 1 << bits
+  int64_t heads = 32;    // h
+  int64_t kvHeads = 32;  // h_kv
+  int64_t headDim = 128; // d
+  int64_t subspaces = 2; // S = pq_group_factor
+  int64_t bits = 6;      // pq_bits, C = 1 << bits
   int64_t sink = 128;
   int64_t window = 128;
   int64_t heavy = 256;
   int64_t initOffset = 128;
   Metric metric = Metric::Euclidean;
   CodeLayout layout = CodeLayout::Compact;
-  ElementType queryType = ElementType::BF16;  // also the key cache type
+  ElementType queryType = ElementType::BF16;   // also the key cache type
   ElementType centroidType = ElementType::F32; // F32 or BF16
   ElementType weightType = ElementType::BF16;
-  ElementType indexType = ElementType::I64;   // sparse_list; sparse_len is I64
-  int64_t codeCapacity = 0; // n_max: rows of the codebook
-  int64_t keyCapacity = 0;  // rows of the key cache per (b, kv); >= sk
+  ElementType indexType = ElementType::I64; // sparse_list; sparse_len is I64
+  int64_t codeCapacity = 0;                 // n_max: rows of the codebook
+  int64_t keyCapacity = 0; // rows of the key cache per (b, kv); >= sk
 
   int64_t centroids() const { return int64_t(1) << bits; }
   int64_t subDim() const { return headDim / subspaces; }

@@ -18,18 +18,18 @@ namespace pqrt {
 /// Host or device pointers for one step. Shapes are those of SEMANTICS.md,
 /// with the capacities of StepConfig (keyCapacity, codeCapacity).
 struct StepArgs {
-  int64_t seqLen = 0;            // sk
-  int64_t queryLen = 1;          // sq: the step takes exactly one query token
-  const void *query = nullptr;   // [b, h, 1, d] queryType
-  const void *key = nullptr;     // [b, h_kv, keyCapacity, d] queryType; may be
-                                 // null when there is nothing to quantize
+  int64_t seqLen = 0;          // sk
+  int64_t queryLen = 1;        // sq: the step takes exactly one query token
+  const void *query = nullptr; // [b, h, 1, d] queryType
+  const void *key = nullptr;   // [b, h_kv, keyCapacity, d] queryType; may be
+                               // null when there is nothing to quantize
   const void *centroids = nullptr; // [b, h_kv, S, C, ds'] centroidType
-  const float *phi = nullptr;    // [b * h_kv * S], metric ip only
-  void *codebook = nullptr;      // seed or compact layout, codeCapacity rows
-  int64_t *numCached = nullptr;  // in: n_cached; out: codes now filled
-  void *sparseList = nullptr;    // [b, h, total] indexType
-  int64_t *sparseLen = nullptr;  // [b, h]
-  void *weightList = nullptr;    // [b, h, sk] weightType
+  const float *phi = nullptr;      // [b * h_kv * S], metric ip only
+  void *codebook = nullptr;        // seed or compact layout, codeCapacity rows
+  int64_t *numCached = nullptr;    // in: n_cached; out: codes now filled
+  void *sparseList = nullptr;      // [b, h, total] indexType
+  int64_t *sparseLen = nullptr;    // [b, h]
+  void *weightList = nullptr;      // [b, h, sk] weightType
 };
 
 /// True when the step attends to every token (SEMANTICS step 1).

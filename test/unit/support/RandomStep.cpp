@@ -1,0 +1,173 @@
+//===- RandomStep.cpp - Seeded random steps for tests ---------------------===//
+
+#include "RandomStep.h"
+
+#include <algorithm>
+
+namespace pqrt {
+namespace test {
+
+namespace {
+
+int64_t uniform(std::mt19937_64 &rng, int64_t low, int64_t high) {
+  return std::uniform_int_distribution<int64_t>(low, high)(rng);
+}
+
+/// Multiples of 0.5 in [-2, 2]: exact in bf16, and sums of their products
+/// are exact in fp32.
+float dyadic(std::mt19937_64 &rng) { return 0.5f * float(uniform(rng, -4, 4)); }
+
+void fillTies(StepBuffers &buf, std::mt19937_64 &rng) {
+  const StepConfig &c = buf.config;
+  const int64_t width = c.centroidDim(), subDim = c.subDim();
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t kv = 0; kv < c.kvHeads; ++kv) {
+      for (int64_t s = 0; s < c.subspaces; ++s) {
+        int64_t distinct = uniform(rng, 1, 3);
+        std::vector<float> protos(distinct * width);
+        for (float &v : protos) {
+          v = dyadic(rng);
+        }
+        // Centroid c copies prototype c % distinct: duplicates everywhere.
+        for (int64_t code = 0; code < c.centroids(); ++code) {
+          for (int64_t i = 0; i < width; ++i) {
+            buf.setCentroid(b, kv, s, code, i,
+                            protos[(code % distinct) * width + i]);
+          }
+        }
+        for (int64_t p = 0; p < c.keyCapacity; ++p) {
+          int64_t proto = uniform(rng, 0, distinct - 1);
+          for (int64_t i = 0; i < subDim; ++i) {
+            buf.setKey(b, kv, p, s * subDim + i, protos[proto * width + i]);
+          }
+        }
+        buf.setPhi(b, kv, s, float(uniform(rng, 0, 8)));
+      }
+    }
+  }
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t h = 0; h < c.heads; ++h) {
+      for (int64_t i = 0; i < c.headDim; ++i) {
+        buf.setQuery(b, h, i, dyadic(rng));
+      }
+    }
+  }
+}
+
+void fillNormal(StepBuffers &buf, std::mt19937_64 &rng) {
+  const StepConfig &c = buf.config;
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t h = 0; h < c.heads; ++h) {
+      for (int64_t i = 0; i < c.headDim; ++i) {
+        buf.setQuery(b, h, i, normal(rng));
+      }
+    }
+    for (int64_t kv = 0; kv < c.kvHeads; ++kv) {
+      for (int64_t s = 0; s < c.subspaces; ++s) {
+        for (int64_t code = 0; code < c.centroids(); ++code) {
+          for (int64_t i = 0; i < c.centroidDim(); ++i) {
+            buf.setCentroid(b, kv, s, code, i, normal(rng));
+          }
+        }
+      }
+      for (int64_t p = 0; p < c.keyCapacity; ++p) {
+        for (int64_t i = 0; i < c.headDim; ++i) {
+          buf.setKey(b, kv, p, i, normal(rng));
+        }
+      }
+      // phi near the largest ||x_s||^2 (as ip2l2 uses), sometimes below it,
+      // so both sides of the max(., 0) clamp are exercised.
+      for (int64_t s = 0; s < c.subspaces; ++s) {
+        float largest = 0.0f;
+        for (int64_t p = 0; p < c.keyCapacity; ++p) {
+          float norm = 0.0f;
+          for (int64_t i = 0; i < c.subDim(); ++i) {
+            float x = buf.keyValue(b, kv, p, s * c.subDim() + i);
+            norm += x * x;
+          }
+          largest = std::max(largest, norm);
+        }
+        float scale = std::uniform_real_distribution<float>(0.5f, 1.2f)(rng);
+        buf.setPhi(b, kv, s, largest * scale);
+      }
+    }
+  }
+}
+
+} // namespace
+
+void fillRandom(StepBuffers &buf, uint64_t seed, DataMode mode) {
+  std::mt19937_64 rng(seed);
+  if (mode == DataMode::Ties) {
+    fillTies(buf, rng);
+  } else {
+    fillNormal(buf, rng);
+  }
+  const StepConfig &c = buf.config;
+  const int64_t filled = std::min(buf.numCached, c.codeCapacity);
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t j = 0; j < filled; ++j) {
+      for (int64_t kv = 0; kv < c.kvHeads; ++kv) {
+        for (int64_t s = 0; s < c.subspaces; ++s) {
+          buf.setCode(b, j, kv, s, uniform(rng, 0, c.centroids() - 1));
+        }
+      }
+    }
+  }
+}
+
+StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
+                           int64_t numCached, uint64_t seed, DataMode mode) {
+  StepBuffers buffers(config, seqLen, numCached);
+  fillRandom(buffers, seed, mode);
+  return buffers;
+}
+
+StepConfig randomConfig(std::mt19937_64 &rng) {
+  static const ElementType floats[] = {ElementType::F32, ElementType::F16,
+                                       ElementType::BF16};
+  StepConfig c;
+  c.batch = uniform(rng, 1, 2);
+  c.kvHeads = uniform(rng, 1, 3);
+  c.heads = c.kvHeads * uniform(rng, 1, 3);
+  c.subspaces = int64_t(1) << uniform(rng, 0, 2);
+  c.headDim = c.subspaces * uniform(rng, 1, 6);
+  c.bits = uniform(rng, 1, 4);
+  c.sink = uniform(rng, 0, 6);
+  c.window = uniform(rng, 0, 6);
+  c.heavy = uniform(rng, 0, 12);
+  // Half the time the usual init_offset = sink; else anything, so that
+  // init_offset < sink (duplicates) and > sink both occur.
+  c.initOffset = uniform(rng, 0, 1) ? c.sink : uniform(rng, 0, 8);
+  c.metric = uniform(rng, 0, 1) ? Metric::InnerProduct : Metric::Euclidean;
+  c.layout = uniform(rng, 0, 1) ? CodeLayout::Compact : CodeLayout::Seed;
+  c.queryType = floats[uniform(rng, 0, 2)];
+  c.centroidType = uniform(rng, 0, 1) ? ElementType::BF16 : ElementType::F32;
+  c.weightType = floats[uniform(rng, 0, 2)];
+  c.indexType = uniform(rng, 0, 1) ? ElementType::I32 : ElementType::I64;
+  c.codeCapacity = 0; // StepBuffers sizes it from sk
+  c.keyCapacity = 0;
+  return c;
+}
+
+int64_t randomSeqLen(const StepConfig &config, std::mt19937_64 &rng,
+                     int64_t spread) {
+  int64_t threshold = config.heavy + config.initOffset + 1 + config.centroids();
+  if (uniform(rng, 0, 9) == 0) {
+    return uniform(rng, 1, threshold);
+  }
+  return threshold + uniform(rng, 1, spread);
+}
+
+int64_t randomNumCached(const StepConfig &config, int64_t seqLen,
+                        std::mt19937_64 &rng) {
+  int64_t n = std::max<int64_t>(seqLen - config.initOffset, 0);
+  if (uniform(rng, 0, 4) == 0) {
+    return 0;
+  }
+  return std::max<int64_t>(n - uniform(rng, 0, 3), 0);
+}
+
+} // namespace test
+} // namespace pqrt
