@@ -36,17 +36,28 @@ struct StepArgs {
 bool isFullAttention(const StepConfig &config, int64_t seqLen);
 /// Number of entries per (b, h) row of sparse_list for this sk.
 int64_t outputTotal(const StepConfig &config, int64_t seqLen);
-/// Checks the static configuration (divisibility, ranges, layouts).
+/// Checks the static configuration: sizes, h % h_kv, d % S, 1 <= pq_bits
+/// <= 16 (<= 8 for the compact layout), metric, layout and element types.
 Status validateConfig(const StepConfig &config);
-/// Checks a step's arguments against the configuration; null pointers,
-/// sk beyond keyCapacity, n_cached > n, codebook too small, missing phi...
+/// Checks a step's arguments against the configuration, dereferencing only
+/// *numCached and the filled codebook rows (codes must lie in [0, C)).
+/// Outputs are always required; the full-attention path needs no input.
+/// Otherwise query, centroids, codebook (code_capacity >= n), numCached
+/// (0 <= n_cached <= n) and, for metric ip, phi are required; key (with
+/// key_capacity >= sk) only when n_cached < n.
 Status validateStep(const StepConfig &config, const StepArgs &args);
 
-/// Runs the whole step on host memory.
+/// Runs the whole step on host memory. Validates first; on error nothing is
+/// written. All arithmetic is fp32 in a fixed order (no FMA contraction):
+/// dot products by increasing dimension, scores as sum over increasing s of
+/// T[s][c]. A NaN score is ranked as -inf (below every real score, tied with
+/// masked entries, lower index first); a NaN quantization distance counts as
+/// +inf, so a NaN key gets code 0.
 Status referenceStep(const StepConfig &config, const StepArgs &args);
 
-/// The fp32 scores [b, h, n] (window not masked) from the codebook as it is
-/// now, for the tie-aware comparison. Requires *numCached == n.
+/// The fp32 scores [b, h, n] (window not masked; NaN reported as -inf, -0 as
+/// +0) from the codebook as it is now, for the tie-aware comparison.
+/// Requires *numCached == n = max(sk - init_offset, 0); outputs unused.
 Status referenceScores(const StepConfig &config, const StepArgs &args,
                        std::vector<float> &scores);
 
