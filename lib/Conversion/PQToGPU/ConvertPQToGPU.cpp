@@ -1,0 +1,109 @@
+//===- ConvertPQToGPU.cpp - Lower tiled pq.indexer ops to GPU kernels -----===//
+
+#include "HostLaunch.h"
+#include "Kernels.h"
+
+#include "pq/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+namespace mlir::pq {
+#define GEN_PASS_DEF_CONVERTPQTOGPUPASS
+#include "pq/Conversion/Passes.h.inc"
+} // namespace mlir::pq
+
+using namespace mlir;
+using namespace mlir::pq;
+
+namespace {
+
+struct ConvertPQToGPUPass final
+    : pq::impl::ConvertPQToGPUPassBase<ConvertPQToGPUPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+
+/// A kernel name prefix unique in the module: the function's name, with a
+/// counter when a function holds several steps.
+std::string kernelPrefix(IndexerOp op, llvm::StringMap<int> &seen) {
+  auto func = op->getParentOfType<FunctionOpInterface>();
+  std::string base = func ? func.getName().str() : "pq_step";
+  int count = seen[base]++;
+  return count == 0 ? base : base + "_" + std::to_string(count);
+}
+
+} // namespace
+
+void ConvertPQToGPUPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<IndexerOp> steps;
+  WalkResult walk = module.walk([&](Operation *op) {
+    if (auto step = dyn_cast<IndexerOp>(op)) {
+      if (!step.getTiling()) {
+        step.emitError() << "convert-pq-to-gpu: pq.indexer has no tiling; "
+                            "run pq-tile first";
+        return WalkResult::interrupt();
+      }
+      steps.push_back(step);
+      return WalkResult::advance();
+    }
+    if (isa<QuantizeOp, ScoreOp, TopKOp, GenIndicesOp>(op)) {
+      op->emitError() << "convert-pq-to-gpu: '" << op->getName()
+                      << "' was not fused into a pq.indexer (an intermediate "
+                         "has other uses); only fused steps lower to GPU";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted()) {
+    return signalPassFailure();
+  }
+  if (steps.empty()) {
+    return;
+  }
+  auto target = module->getAttrOfType<TargetAttr>(PQDialect::kTargetAttrName);
+  if (!target) {
+    module.emitError() << "convert-pq-to-gpu: the module has no "
+                       << PQDialect::kTargetAttrName
+                       << " attribute; run pq-tile --target=... first";
+    return signalPassFailure();
+  }
+
+  MLIRContext *context = &getContext();
+  OpBuilder builder(context);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto nvvmTarget = NVVM::NVVMTargetAttr::get(context, /*optLevel=*/3,
+                                              "nvptx64-nvidia-cuda",
+                                              target.getChip());
+  auto gpuModule = gpu::GPUModuleOp::create(
+      builder, module.getLoc(), "pq_kernels", builder.getArrayAttr(nvvmTarget));
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  builder.getUnitAttr());
+
+  llvm::StringMap<int> seen;
+  for (IndexerOp step : steps) {
+    StepInfo info = StepInfo::get(step);
+    std::string prefix = kernelPrefix(step, seen);
+    SmallVector<gpu::GPUFuncOp> kernels =
+        info.tiling.getStrategy() == Strategy::row
+            ? buildRowKernels(gpuModule, prefix, info, step.getLoc())
+            : buildSplitKernels(gpuModule, prefix, info, step.getLoc());
+    // The bundle writer reads the step's settings from the kernels.
+    for (gpu::GPUFuncOp kernel : kernels) {
+      kernel->setAttr("pq.step", step.getStep());
+      kernel->setAttr("pq.tiling", info.tiling);
+      kernel->setAttr("pq.workspace_bytes_per_batch",
+                      builder.getI64IntegerAttr(workspaceBytesPerBatch(info)));
+      const StepShape &shape = info.shape;
+      kernel->setAttr("pq.shape",
+                      builder.getDenseI64ArrayAttr(
+                          {info.staticBatch, shape.heads, shape.kvHeads,
+                           shape.headDim, shape.subspaces}));
+      kernel->setAttr("pq.layout", step.getLayoutAttr());
+      kernel->setAttr("pq.quantize", builder.getBoolAttr(info.quantize));
+      kernel->setAttr("pq.entry", builder.getStringAttr(prefix));
+    }
+    replaceWithLaunches(step, info, kernels);
+  }
+}

@@ -1,0 +1,57 @@
+//===- Emitters.h - The phases of a pq kernel -------------------*- C++ -*-===//
+//
+// Each function emits one phase of SEMANTICS.md into the kernel body being
+// built; RowKernel.cpp and SplitKernels.cpp compose them per strategy.
+// Indices are `index` values; b is the batch entry, g the kv head.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_EMITTERS_H
+#define LIB_CONVERSION_PQTOGPU_EMITTERS_H
+
+#include "KernelABI.h"
+#include "KernelBuilder.h"
+
+namespace mlir::pq {
+
+/// Typed views of a kernel's dynamic shared memory (SharedMemoryPlan).
+struct SharedViews {
+  Value query, lut, keys, hist, scalars, scan;
+};
+SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan,
+                              const StepInfo &info, int64_t keyCount);
+
+/// Quantizes the keys at indexed positions [max(begin, num_cached), end) of
+/// kv head g into the codebook: one warp per (key, subspace).
+void emitQuantize(KernelBuilder &kb, const StepInfo &info,
+                  const KernelArgs &args, Value batch, Value kvHead,
+                  Value begin, Value end);
+
+/// Loads the group's queries as f32 and builds T[r][s][c] in shared memory.
+/// Ends with a barrier.
+void emitLookupTable(KernelBuilder &kb, const StepInfo &info,
+                     const KernelArgs &args, const SharedViews &views,
+                     Value batch, Value kvHead);
+
+/// For every indexed j in [begin, end) and every query head r of the group,
+/// computes the fp32 score from the codes and the table, masks j >= ws, and
+/// hands its order-preserving key to `store(r, j, key)`.
+void emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
+                   const KernelArgs &args, const SharedViews &views,
+                   Value batch, Value kvHead, Value begin, Value end,
+                   Value windowStart,
+                   function_ref<void(Value r, Value j, Value key)> store);
+
+/// Writes row `row` (= b * h + head) on the full-attention path.
+void emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,
+                          const KernelArgs &args, Value row);
+
+/// Selects the heavy set from keys[base + j], j in [0, n), and writes row
+/// `row`'s sparse_list, sparse_len and weight_list.
+void emitSelectRow(KernelBuilder &kb, const StepInfo &info,
+                   const KernelArgs &args, const SharedViews &views,
+                   Value keys, Value base, Value row);
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_EMITTERS_H

@@ -1,0 +1,134 @@
+//===- HostLaunch.cpp - Replace pq.indexer with its kernel launches -------===//
+//
+// The host side of a lowered step: operands flattened to the kernels' 1-D
+// memrefs, the workspace of `split`, the gpu.launch_func ops in order and the
+// step's result (the codebook count afterwards). The runtime does the same
+// from the bundle manifest; this IR documents it and keeps the module valid.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostLaunch.h"
+
+#include "Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+
+/// memref<AxBx...xT> -> memref<?xT'>, T' the kernel's element type.
+static Value flatten(ImplicitLocOpBuilder &b, Value value, Type kernelType) {
+  auto type = cast<MemRefType>(value.getType());
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    all.push_back(i);
+  }
+  Value flat = memref::CollapseShapeOp::create(
+      b, value, ArrayRef<ReassociationIndices>{all});
+  Value dynamic = memref::CastOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
+      flat);
+  if (dynamic.getType() == kernelType) {
+    return dynamic;
+  }
+  // ui8 codes are bytes to the kernel.
+  return UnrealizedConversionCastOp::create(b, kernelType, dynamic)
+      .getResult(0);
+}
+
+static Value dimOrConstant(ImplicitLocOpBuilder &b, Value memref,
+                           int64_t dim) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (!type.isDynamicDim(dim)) {
+    return arith::ConstantIndexOp::create(b, type.getDimSize(dim));
+  }
+  return memref::DimOp::create(b, memref, dim);
+}
+
+void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
+                                   ArrayRef<gpu::GPUFuncOp> kernels) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(b, b.getI64Type(), index);
+  };
+  Value batch = dimOrConstant(b, op.getQuery(), 0);
+  Value workspace;
+  if (int64_t bytes = workspaceBytesPerBatch(info)) {
+    Value elements = arith::MulIOp::create(
+        b, batch, arith::ConstantIndexOp::create(b, bytes / 4));
+    workspace = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+        ValueRange{elements});
+  }
+  unsigned codeRowDim = info.layout == Layout::compact ? 2 : 1;
+  SmallVector<Value> operands;
+  for (const ParamSpec &param : kernelParams(op.getContext(), info)) {
+    Value value =
+        llvm::StringSwitch<Value>(param.name)
+            .Case("query", op.getQuery())
+            .Case("key", op.getKey())
+            .Case("centroids", op.getCentroids())
+            .Case("phi", op.getPhi())
+            .Case("codes", op.getCodes())
+            .Case("sparse_list", op.getSparseList())
+            .Case("sparse_len", op.getSparseLen())
+            .Case("weight_list", op.getWeightList())
+            .Default(Value());
+    if (value) {
+      operands.push_back(flatten(b, value, param.type));
+      continue;
+    }
+    if (param.name == "workspace") {
+      operands.push_back(workspace);
+    } else if (param.name == "seq_len") {
+      operands.push_back(toI64(op.getSeqLen()));
+    } else if (param.name == "num_cached") {
+      operands.push_back(toI64(op.getNumCached()));
+    } else if (param.name == "key_capacity") {
+      operands.push_back(toI64(op.getKey() ? dimOrConstant(b, op.getKey(), 2)
+                                           : arith::ConstantIndexOp::create(
+                                                 b, 0)));
+    } else {
+      operands.push_back(toI64(dimOrConstant(b, op.getCodes(), codeRowDim)));
+    }
+  }
+  for (gpu::GPUFuncOp kernel : kernels) {
+    auto grid = kernel->getAttrOfType<DenseI64ArrayAttr>("pq.grid");
+    int64_t threads =
+        kernel->getAttrOfType<IntegerAttr>("pq.block").getInt();
+    int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
+    SmallVector<Value, 3> gridValues;
+    for (int64_t extent : grid.asArrayRef()) {
+      gridValues.push_back(extent < 0 ? batch
+                                      : Value(arith::ConstantIndexOp::create(
+                                            b, extent)));
+    }
+    Value one = arith::ConstantIndexOp::create(b, 1);
+    Value blockX = arith::ConstantIndexOp::create(b, threads);
+    Value smemValue = arith::ConstantIntOp::create(b, smem, 32);
+    gpu::LaunchFuncOp::create(
+        b, kernel, gpu::KernelDim3{gridValues[0], gridValues[1], gridValues[2]},
+        gpu::KernelDim3{blockX, one, one}, smemValue, operands);
+  }
+  if (workspace) {
+    memref::DeallocOp::create(b, workspace);
+  }
+
+  // The count afterwards: n when keys were quantized, else unchanged; the
+  // full-attention path quantizes nothing.
+  Value result = op.getNumCached();
+  if (info.quantize) {
+    Value limit =
+        arith::ConstantIndexOp::create(b, info.fullAttentionLimit());
+    Value full = arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
+                                       op.getSeqLen(), limit);
+    Value indexed = arith::SubIOp::create(
+        b, op.getSeqLen(),
+        arith::ConstantIndexOp::create(b, info.shape.initOffset));
+    result = arith::SelectOp::create(b, full, op.getNumCached(), indexed);
+  }
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}

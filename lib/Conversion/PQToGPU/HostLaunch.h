@@ -1,0 +1,16 @@
+//===- HostLaunch.h - Replace pq.indexer with its kernel launches -*- C++ -*-===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_HOSTLAUNCH_H
+#define LIB_CONVERSION_PQTOGPU_HOSTLAUNCH_H
+
+#include "KernelABI.h"
+
+namespace mlir::pq {
+
+/// Replaces `op` with launches of `kernels` (in order) and erases it.
+void replaceWithLaunches(IndexerOp op, const StepInfo &info,
+                         ArrayRef<gpu::GPUFuncOp> kernels);
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_HOSTLAUNCH_H

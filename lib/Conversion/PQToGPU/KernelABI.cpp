@@ -1,0 +1,146 @@
+//===- KernelABI.cpp - What a pq kernel takes and knows -------------------===//
+
+#include "KernelABI.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+
+StepInfo StepInfo::get(IndexerOp op) {
+  StepInfo info;
+  MemRefType query = op.getQuery().getType();
+  MemRefType centroids = op.getCentroids().getType();
+  StepAttr step = op.getStep();
+  info.shape.heads = query.getDimSize(1);
+  info.shape.headDim = query.getDimSize(3);
+  info.shape.kvHeads = centroids.getDimSize(1);
+  info.shape.subspaces = centroids.getDimSize(2);
+  info.shape.centroids = centroids.getDimSize(3);
+  info.shape.initOffset = step.getInitOffset();
+  info.sink = step.getSink();
+  info.window = step.getWindow();
+  info.heavy = step.getHeavy();
+  info.metric = step.getMetric();
+  info.layout = op.getLayout();
+  info.quantize = static_cast<bool>(op.getKey());
+  info.staticBatch = query.isDynamicDim(0) ? 0 : query.getDimSize(0);
+  info.queryType = query.getElementType();
+  info.centroidType = centroids.getElementType();
+  // ui8 codes are plain bytes to the kernel.
+  info.codeType = info.layout == Layout::compact
+                      ? Type(IntegerType::get(op.getContext(), 8))
+                      : op.getCodes().getType().getElementType();
+  info.indexType = op.getSparseList().getType().getElementType();
+  info.weightType = op.getWeightList().getType().getElementType();
+  info.tiling = *op.getTiling();
+  return info;
+}
+
+SmallVector<ParamSpec> mlir::pq::kernelParams(MLIRContext *context,
+                                              const StepInfo &info) {
+  auto flat = [](Type element) {
+    return MemRefType::get({ShapedType::kDynamic}, element);
+  };
+  Builder builder(context);
+  SmallVector<ParamSpec> params;
+  params.push_back({"query", flat(info.queryType)});
+  if (info.quantize) {
+    params.push_back({"key", flat(info.queryType)});
+  }
+  params.push_back({"centroids", flat(info.centroidType)});
+  if (info.quantize && info.metric == Metric::ip) {
+    params.push_back({"phi", flat(builder.getF32Type())});
+  }
+  params.push_back({"codes", flat(info.codeType)});
+  params.push_back({"sparse_list", flat(info.indexType)});
+  params.push_back({"sparse_len", flat(builder.getI64Type())});
+  params.push_back({"weight_list", flat(info.weightType)});
+  if (info.tiling.getStrategy() == Strategy::split) {
+    params.push_back({"workspace", flat(builder.getI32Type())});
+  }
+  for (StringRef scalar :
+       {"seq_len", "num_cached", "key_capacity", "code_capacity"}) {
+    params.push_back({scalar, builder.getI64Type()});
+  }
+  return params;
+}
+
+gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
+                                      const StepInfo &info,
+                                      ArrayRef<int64_t> grid,
+                                      int64_t smemBytes,
+                                      ImplicitLocOpBuilder &b,
+                                      KernelArgs &args) {
+  MLIRContext *context = module.getContext();
+  SmallVector<ParamSpec> params = kernelParams(context, info);
+  SmallVector<Type> types;
+  SmallVector<Attribute> names;
+  for (const ParamSpec &param : params) {
+    types.push_back(param.type);
+    names.push_back(b.getStringAttr(param.name));
+  }
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(types, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  int64_t threads = info.tiling.getThreads();
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(threads), 1, 1}));
+  // What the bundle writer needs to launch the kernel.
+  func->setAttr("pq.params", b.getArrayAttr(names));
+  func->setAttr("pq.grid", b.getDenseI64ArrayAttr(grid));
+  func->setAttr("pq.block", b.getI64IntegerAttr(threads));
+  func->setAttr("pq.smem", b.getI64IntegerAttr(smemBytes));
+
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  for (auto [param, value] : llvm::zip(params, entry.getArguments())) {
+    Value arg = value;
+    if (param.type.isInteger(64)) {
+      arg = arith::IndexCastOp::create(b, b.getIndexType(), value);
+    }
+    llvm::StringSwitch<Value *>(param.name)
+        .Case("query", &args.query)
+        .Case("key", &args.key)
+        .Case("centroids", &args.centroids)
+        .Case("phi", &args.phi)
+        .Case("codes", &args.codes)
+        .Case("sparse_list", &args.sparseList)
+        .Case("sparse_len", &args.sparseLen)
+        .Case("weight_list", &args.weightList)
+        .Case("workspace", &args.workspace)
+        .Case("seq_len", &args.seqLen)
+        .Case("num_cached", &args.numCached)
+        .Case("key_capacity", &args.keyCapacity)
+        .Case("code_capacity", &args.codeCapacity)
+        .Default(nullptr)
+        ->operator=(arg);
+  }
+  // Leave the insertion point before the terminator.
+  auto ret = gpu::ReturnOp::create(b);
+  b.setInsertionPoint(ret);
+  return func;
+}
+
+StringRef mlir::pq::elementTypeName(Type type) {
+  if (type.isF32()) {
+    return "f32";
+  }
+  if (type.isF16()) {
+    return "f16";
+  }
+  if (type.isBF16()) {
+    return "bf16";
+  }
+  if (type.isInteger(64)) {
+    return "i64";
+  }
+  if (type.isInteger(32)) {
+    return "i32";
+  }
+  if (type.isInteger(8)) {
+    return "u8";
+  }
+  return "unknown";
+}

@@ -1,0 +1,70 @@
+//===- KernelABI.h - What a pq kernel takes and knows -----------*- C++ -*-===//
+//
+// The static description of a fused step (from pq.indexer), the kernel
+// parameter list of docs/BUNDLE.md, and the values a kernel body works with.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_KERNELABI_H
+#define LIB_CONVERSION_PQTOGPU_KERNELABI_H
+
+#include "dialects/pq/PQDialect.h"
+#include "pq/Utils/KernelPlan.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir::pq {
+
+class KernelBuilder;
+
+/// Everything static about one fused step.
+struct StepInfo {
+  StepShape shape;
+  int64_t sink = 0, window = 0, heavy = 0;
+  Metric metric = Metric::euclidean;
+  Layout layout = Layout::compact;
+  bool quantize = false;
+  int64_t staticBatch = 0; // 0: dynamic
+  Type queryType, centroidType, codeType, indexType, weightType;
+  TilingAttr tiling;
+
+  static StepInfo get(IndexerOp op);
+  int64_t centroidDim() const {
+    return shape.subDim() + (metric == Metric::ip ? 1 : 0);
+  }
+  int64_t fullAttentionLimit() const {
+    return heavy + shape.initOffset + 1 + shape.centroids;
+  }
+  int64_t maxIndexedKeys() const {
+    return maxIndexed(shape, tiling.getMaxSeqLen());
+  }
+};
+
+/// One kernel parameter of docs/BUNDLE.md: a 1-D memref or an i64.
+struct ParamSpec {
+  StringRef name;
+  Type type;
+};
+SmallVector<ParamSpec> kernelParams(MLIRContext *context, const StepInfo &info);
+
+/// The parameters as a kernel body sees them; scalars already cast to index.
+struct KernelArgs {
+  Value query, key, centroids, phi, codes;
+  Value sparseList, sparseLen, weightList, workspace;
+  Value seqLen, numCached, keyCapacity, codeCapacity;
+};
+
+/// Creates `gpu.func @name` with the step's parameters in `module`, records
+/// the launch geometry for the bundle writer, and leaves `kb`'s insertion
+/// point in its body. `grid` entries are a count or -1 for "batch".
+gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
+                            const StepInfo &info, ArrayRef<int64_t> grid,
+                            int64_t smemBytes, ImplicitLocOpBuilder &b,
+                            KernelArgs &args);
+
+/// The manifest spelling of an element type (f32, bf16, i64, ...).
+StringRef elementTypeName(Type type);
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_KERNELABI_H

@@ -1,0 +1,110 @@
+//===- KernelBuilder.h - Terse IR building for pq kernels -------*- C++ -*-===//
+//
+// The kernels are written as IR-building C++; these helpers keep that code
+// close to the pseudo-code it implements: index/i32/f32 arithmetic, loops,
+// conditionals, thread geometry and warp/CTA primitives.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_KERNELBUILDER_H
+#define LIB_CONVERSION_PQTOGPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::pq {
+
+class KernelBuilder {
+public:
+  KernelBuilder(ImplicitLocOpBuilder &builder, int64_t threads)
+      : b(builder), threads(threads) {}
+
+  ImplicitLocOpBuilder &b;
+  /// Threads per CTA (x only).
+  const int64_t threads;
+
+  // Constants.
+  Value idx(int64_t value);
+  Value i32(int64_t value);
+  Value f32(float value);
+  Value boolean(bool value);
+  Value constant(Type type, double value);
+
+  // Integer arithmetic on index or i32 values; mixing them gives index.
+  Value add(Value lhs, Value rhs);
+  Value sub(Value lhs, Value rhs);
+  Value mul(Value lhs, Value rhs);
+  Value divu(Value lhs, Value rhs);
+  Value remu(Value lhs, Value rhs);
+  Value minu(Value lhs, Value rhs);
+  Value maxs(Value lhs, Value rhs);
+  Value shl(Value lhs, Value rhs);
+  Value shru(Value lhs, Value rhs);
+  Value bitAnd(Value lhs, Value rhs);
+  Value bitOr(Value lhs, Value rhs);
+  Value bitXor(Value lhs, Value rhs);
+  Value cmp(arith::CmpIPredicate predicate, Value lhs, Value rhs);
+  Value select(Value condition, Value onTrue, Value onFalse);
+  Value andI1(Value lhs, Value rhs);
+  Value orI1(Value lhs, Value rhs);
+  Value notI1(Value value);
+  /// index <-> i32 / i64 casts.
+  Value toIndex(Value value);
+  Value toI32(Value value);
+
+  // Float arithmetic; no fusion, so results round like the CPU reference.
+  Value addf(Value lhs, Value rhs);
+  Value subf(Value lhs, Value rhs);
+  Value mulf(Value lhs, Value rhs);
+  Value cmpf(arith::CmpFPredicate predicate, Value lhs, Value rhs);
+  /// Any float to f32 (exact for bf16/f16).
+  Value toF32(Value value);
+
+  // Memory.
+  Value load(Value memref, Value index);
+  void store(Value value, Value memref, Value index);
+  /// Typed view of `bytes` at `offset` of the dynamic shared memory.
+  Value sharedView(Value dynamicShared, int64_t offset, int64_t elements,
+                   Type elementType);
+  /// Integer atomic add into shared or global memory.
+  void atomicAdd(Value value, Value memref, Value index);
+
+  // Control flow.
+  void forLoop(Value lower, Value upper, Value step,
+               function_ref<void(Value)> body);
+  SmallVector<Value> forLoop(Value lower, Value upper, Value step,
+                             ValueRange inits,
+                             function_ref<SmallVector<Value>(Value, ValueRange)>
+                                 body);
+  /// for (i = tid; i < upper; i += threads)
+  void forEachThread(Value upper, function_ref<void(Value)> body);
+  void ifThen(Value condition, function_ref<void()> body);
+  SmallVector<Value> ifThenElse(Value condition, TypeRange types,
+                                function_ref<SmallVector<Value>()> thenBody,
+                                function_ref<SmallVector<Value>()> elseBody);
+
+  // Geometry and synchronisation.
+  Value threadId();
+  Value blockId(gpu::Dimension dim);
+  Value laneId();
+  Value warpId();
+  void barrier();
+
+  // Warp primitives on i32/f32 values.
+  Value shuffleXor(Value value, int32_t offset);
+  Value shuffleUp(Value value, int32_t offset);
+  Value shuffleIdx(Value value, int32_t lane);
+  /// Inclusive prefix sum of an i32 over the lanes of a warp.
+  Value warpInclusiveSum(Value value);
+  /// Exclusive prefix sum of an i32 over the CTA, in thread order; also
+  /// returns the CTA total. `scratch` holds threads/32 i32. Barriers inside.
+  std::pair<Value, Value> blockExclusiveSum(Value value, Value scratch);
+
+private:
+  Value binary(Value lhs, Value rhs, function_ref<Value(Value, Value)> make);
+};
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_KERNELBUILDER_H

@@ -1,0 +1,28 @@
+//===- Kernels.h - Kernels of each tiling strategy --------------*- C++ -*-===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_KERNELS_H
+#define LIB_CONVERSION_PQTOGPU_KERNELS_H
+
+#include "KernelABI.h"
+
+namespace mlir::pq {
+
+/// `row`: one CTA per (kv head, batch) does the whole step for its group.
+/// Returns the one kernel.
+SmallVector<gpu::GPUFuncOp> buildRowKernels(gpu::GPUModuleOp module,
+                                            StringRef name,
+                                            const StepInfo &info, Location loc);
+
+/// `split`: a score kernel over (chunk, kv head, batch) writes keys to the
+/// workspace, then a select kernel per (head, batch) selects and emits.
+SmallVector<gpu::GPUFuncOp> buildSplitKernels(gpu::GPUModuleOp module,
+                                              StringRef name,
+                                              const StepInfo &info,
+                                              Location loc);
+
+/// Bytes of workspace one batch entry needs (0 for `row`).
+int64_t workspaceBytesPerBatch(const StepInfo &info);
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_KERNELS_H

@@ -1,0 +1,71 @@
+//===- RowKernel.cpp - The `row` strategy: one CTA per group --------------===//
+//
+// One launch does the step: a CTA per (kv head, batch) quantizes the group's
+// new keys, builds the lookup tables of its query heads, keeps every row's
+// keys in shared memory (codes are read once per kv head) and selects and
+// emits each row in turn.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitters.h"
+#include "Kernels.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+using arith::CmpIPredicate;
+
+SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
+                                                      StringRef name,
+                                                      const StepInfo &info,
+                                                      Location loc) {
+  const StepShape &shape = info.shape;
+  const int64_t threads = info.tiling.getThreads();
+  const int64_t maxSeqLen = info.tiling.getMaxSeqLen();
+  SharedMemoryPlan plan = planRowKernel(shape, maxSeqLen, threads);
+  const int64_t rowStride = maxIndexed(shape, maxSeqLen);
+
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func =
+      createKernel(module, (name + "_row").str(), info,
+                   {shape.kvHeads, -1, 1}, plan.total, b, args);
+  KernelBuilder kb(b, threads);
+  Value kvHead = kb.blockId(gpu::Dimension::x);
+  Value batch = kb.blockId(gpu::Dimension::y);
+  SharedViews views = createSharedViews(kb, plan, info, rowStride);
+  Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
+                          kb.mul(kvHead, kb.idx(shape.group())));
+  Value full = kb.cmp(CmpIPredicate::sle, args.seqLen,
+                      kb.idx(info.fullAttentionLimit()));
+  kb.ifThenElse(
+      full, TypeRange{},
+      [&]() -> SmallVector<Value> {
+        kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+          emitFullAttentionRow(kb, info, args, kb.add(firstRow, r));
+        });
+        return {};
+      },
+      [&]() -> SmallVector<Value> {
+        Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
+        if (info.quantize) {
+          emitQuantize(kb, info, args, batch, kvHead, kb.idx(0), indexed);
+          kb.barrier();
+        }
+        emitLookupTable(kb, info, args, views, batch, kvHead);
+        Value windowStart =
+            kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
+        emitScoreKeys(kb, info, args, views, batch, kvHead, kb.idx(0),
+                      indexed, windowStart, [&](Value r, Value j, Value key) {
+                        kb.store(key, views.keys,
+                                 kb.add(kb.mul(r, kb.idx(rowStride)), j));
+                      });
+        kb.barrier();
+        kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+          emitSelectRow(kb, info, args, views, views.keys,
+                        kb.mul(r, kb.idx(rowStride)), kb.add(firstRow, r));
+          kb.barrier();
+        });
+        return {};
+      });
+  return {func};
+}

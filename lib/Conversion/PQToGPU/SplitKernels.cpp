@@ -1,0 +1,111 @@
+//===- SplitKernels.cpp - The `split` strategy: rows over several CTAs ----===//
+//
+// For rows too long for one CTA's shared memory. The score kernel spreads a
+// kv head's keys over `ctas_per_row` CTAs, each quantizing the new keys of its
+// own chunk (no CTA reads another's codes) and writing every row's keys to
+// the workspace; the select kernel then gives each (head, batch) row a CTA.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitters.h"
+#include "Kernels.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+using arith::CmpIPredicate;
+
+int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
+  if (info.tiling.getStrategy() != Strategy::split) {
+    return 0;
+  }
+  return 4 * info.shape.heads * info.maxIndexedKeys();
+}
+
+static Value isFullAttention(KernelBuilder &kb, const StepInfo &info,
+                             const KernelArgs &args) {
+  return kb.cmp(CmpIPredicate::sle, args.seqLen,
+                kb.idx(info.fullAttentionLimit()));
+}
+
+static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
+                                       const StepInfo &info, Location loc) {
+  const StepShape &shape = info.shape;
+  const int64_t threads = info.tiling.getThreads();
+  const int64_t chunks = info.tiling.getCtasPerRow();
+  const int64_t rowStride = info.maxIndexedKeys();
+  SharedMemoryPlan plan = planSplitScoreKernel(shape, threads);
+
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func =
+      createKernel(module, (name + "_score").str(), info,
+                   {chunks, shape.kvHeads, -1}, plan.total, b, args);
+  KernelBuilder kb(b, threads);
+  Value chunk = kb.blockId(gpu::Dimension::x);
+  Value kvHead = kb.blockId(gpu::Dimension::y);
+  Value batch = kb.blockId(gpu::Dimension::z);
+  SharedViews views = createSharedViews(kb, plan, info, 0);
+  kb.ifThen(kb.notI1(isFullAttention(kb, info, args)), [&] {
+    Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
+    Value perChunk =
+        kb.divu(kb.add(indexed, kb.idx(chunks - 1)), kb.idx(chunks));
+    Value begin = kb.minu(kb.mul(chunk, perChunk), indexed);
+    Value end = kb.minu(kb.add(begin, perChunk), indexed);
+    if (info.quantize) {
+      emitQuantize(kb, info, args, batch, kvHead, begin, end);
+      kb.barrier();
+    }
+    emitLookupTable(kb, info, args, views, batch, kvHead);
+    Value windowStart =
+        kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
+    Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
+                            kb.mul(kvHead, kb.idx(shape.group())));
+    emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
+                  windowStart, [&](Value r, Value j, Value key) {
+                    Value row = kb.add(firstRow, r);
+                    kb.store(key, args.workspace,
+                             kb.add(kb.mul(row, kb.idx(rowStride)), j));
+                  });
+  });
+  return func;
+}
+
+static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
+                                        StringRef name, const StepInfo &info,
+                                        Location loc) {
+  const StepShape &shape = info.shape;
+  const int64_t threads = info.tiling.getThreads();
+  const int64_t rowStride = info.maxIndexedKeys();
+  SharedMemoryPlan plan = planSplitSelectKernel(threads);
+
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func =
+      createKernel(module, (name + "_select").str(), info,
+                   {shape.heads, -1, 1}, plan.total, b, args);
+  KernelBuilder kb(b, threads);
+  Value head = kb.blockId(gpu::Dimension::x);
+  Value batch = kb.blockId(gpu::Dimension::y);
+  Value row = kb.add(kb.mul(batch, kb.idx(shape.heads)), head);
+  SharedViews views = createSharedViews(kb, plan, info, 0);
+  kb.ifThenElse(
+      isFullAttention(kb, info, args), TypeRange{},
+      [&]() -> SmallVector<Value> {
+        emitFullAttentionRow(kb, info, args, row);
+        return {};
+      },
+      [&]() -> SmallVector<Value> {
+        emitSelectRow(kb, info, args, views, args.workspace,
+                      kb.mul(row, kb.idx(rowStride)), row);
+        return {};
+      });
+  return func;
+}
+
+SmallVector<gpu::GPUFuncOp> mlir::pq::buildSplitKernels(gpu::GPUModuleOp module,
+                                                        StringRef name,
+                                                        const StepInfo &info,
+                                                        Location loc) {
+  return {buildScoreKernel(module, name, info, loc),
+          buildSelectKernel(module, name, info, loc)};
+}

@@ -1,0 +1,73 @@
+//===- Pipeline.cpp - The pq lowering pipeline ----------------------------===//
+
+#include "pq/Pipeline.h"
+
+#include "pq/Conversion/Passes.h"
+#include "pq/Transforms/Passes.h"
+
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::pq::buildPQToGPUPipeline(OpPassManager &pm,
+                                    const PipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createPQFusePass());
+  PQTilePassOptions tile;
+  tile.target = options.target;
+  tile.maxSeqLen = options.maxSeqLen;
+  pm.addPass(createPQTilePass(tile));
+  pm.addPass(createConvertPQToGPUPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::pq::buildGPUToNVVMPipeline(OpPassManager &pm) {
+  OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
+  gpu.addPass(createSCFToControlFlowPass());
+  gpu.addPass(createConvertGpuOpsToNVVMOps());
+  gpu.addPass(createCanonicalizerPass());
+  gpu.addPass(createCSEPass());
+  gpu.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::pq::buildNVVMToPTXPipeline(OpPassManager &pm) {
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+namespace {
+struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("GPU architecture, e.g. sm_80")};
+  Option<int64_t> maxSeqLen{*this, "max-seq-len",
+                            llvm::cl::desc("Largest supported sk"),
+                            llvm::cl::init(131072)};
+  mlir::pq::PipelineOptions get() const { return {target, maxSeqLen}; }
+};
+} // namespace
+
+void mlir::pq::registerPQPipelines() {
+  PassPipelineRegistration<PipelineCLOptions>(
+      "pq-lower-to-nvvm",
+      "Fuse, tile and lower pq steps to NVVM/LLVM-dialect kernels",
+      [](OpPassManager &pm, const PipelineCLOptions &options) {
+        buildPQToGPUPipeline(pm, options.get());
+        buildGPUToNVVMPipeline(pm);
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "pq-lower-to-ptx",
+      "Fuse, tile and lower pq steps to gpu.binary ops holding PTX",
+      [](OpPassManager &pm, const PipelineCLOptions &options) {
+        buildPQToGPUPipeline(pm, options.get());
+        buildGPUToNVVMPipeline(pm);
+        buildNVVMToPTXPipeline(pm);
+      });
+}

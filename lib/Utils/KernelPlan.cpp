@@ -1,0 +1,58 @@
+//===- KernelPlan.cpp - Shared-memory plans of the pq kernels -------------===//
+
+#include "pq/Utils/KernelPlan.h"
+
+#include <algorithm>
+
+using namespace mlir::pq;
+
+namespace {
+/// Appends regions in order, keeping each 16-byte aligned.
+class Layout {
+public:
+  int64_t add(int64_t bytes) {
+    int64_t offset = end;
+    end += (bytes + 15) / 16 * 16;
+    return offset;
+  }
+  int64_t size() const { return end; }
+
+private:
+  int64_t end = 0;
+};
+} // namespace
+
+int64_t mlir::pq::maxIndexed(const StepShape &shape, int64_t maxSeqLen) {
+  return std::max<int64_t>(maxSeqLen - shape.initOffset, 1);
+}
+
+static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
+                             int64_t threads) {
+  SharedMemoryPlan result;
+  Layout layout;
+  int64_t group = shape ? shape->group() : 0;
+  result.query = layout.add(shape ? 4 * group * shape->headDim : 0);
+  result.lut = layout.add(
+      shape ? 4 * group * shape->subspaces * shape->centroids : 0);
+  result.keys = layout.add(4 * keys);
+  result.hist = layout.add(4 * kRadixBins);
+  result.scalars = layout.add(4 * kSharedScalars);
+  // One slot per warp plus the CTA total.
+  result.scan = layout.add(4 * (threads / 32 + 1));
+  result.total = layout.size();
+  return result;
+}
+
+SharedMemoryPlan mlir::pq::planRowKernel(const StepShape &shape,
+                                         int64_t maxSeqLen, int64_t threads) {
+  return plan(&shape, shape.group() * maxIndexed(shape, maxSeqLen), threads);
+}
+
+SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,
+                                                int64_t threads) {
+  return plan(&shape, 0, threads);
+}
+
+SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
+  return plan(nullptr, 0, threads);
+}
