@@ -1,0 +1,160 @@
+//===- PQTile.cpp - Choose the tiling of every pq.indexer -----------------===//
+//
+// The `row` strategy keeps a whole query group's scores in one CTA's shared
+// memory; `split` spreads a row over several CTAs and keeps the scores in a
+// global workspace. The choice uses the same shared-memory plans as
+// convert-pq-to-gpu, so a `row` tiling always fits the kernel it becomes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pq/Transforms/Passes.h"
+#include "pq/Utils/KernelPlan.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace mlir::pq {
+#define GEN_PASS_DEF_PQTILEPASS
+#include "pq/Transforms/Passes.h.inc"
+
+/// The module attribute that names the GPU (verified by the pq dialect).
+static constexpr StringLiteral kTargetAttrName = "pq.target";
+/// The largest CTA the kernels are written for.
+static constexpr int64_t kMaxThreads = 512;
+/// Every CTA of the split score kernel builds its own lookup tables, so
+/// chunks beyond this many per row mostly repeat that work.
+static constexpr int64_t kMaxCtasPerRow = 64;
+
+namespace {
+struct PQTilePass final : impl::PQTilePassBase<PQTilePass> {
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  /// The target named by the option or the module, or null after an error.
+  TargetAttr resolveTarget();
+};
+} // namespace
+
+/// The sizes that shape the kernels, from the types the verifier requires
+/// static: query [b, h, 1, d] and centroids [b, h_kv, S, C, ds'].
+static StepShape stepShape(IndexerOp op) {
+  auto query = cast<MemRefType>(op.getQuery().getType());
+  auto centroids = cast<MemRefType>(op.getCentroids().getType());
+  StepShape shape;
+  shape.heads = query.getDimSize(1);
+  shape.headDim = query.getDimSize(3);
+  shape.kvHeads = centroids.getDimSize(1);
+  shape.subspaces = centroids.getDimSize(2);
+  shape.centroids = centroids.getDimSize(3);
+  shape.initOffset = op.getStep().getInitOffset();
+  return shape;
+}
+
+/// Picks `row` when the row kernel's plan fits the target's shared memory and
+/// `split` otherwise. Fails (with an error on `op`) when not even the split
+/// score kernel fits: every kernel keeps the query group's queries and lookup
+/// tables on chip.
+static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
+                                          int64_t maxSeqLen) {
+  StepShape shape = stepShape(op);
+  int64_t threads = std::min(kMaxThreads, target.getMaxThreads());
+  int64_t smem = target.getSmem();
+
+  // f32 entries one query row may keep on chip. Comparing sizes against it
+  // (dividing, not multiplying) keeps absurd but verifiable shapes from
+  // overflowing the plans' arithmetic.
+  int64_t perRow = smem / 4 / std::max<int64_t>(shape.group(), 1);
+  if (shape.headDim > perRow || shape.subspaces > perRow / shape.centroids ||
+      planSplitScoreKernel(shape, threads).total > smem) {
+    return op.emitError()
+           << "pq-tile: the f32 queries and lookup tables of a query group "
+              "(group = "
+           << shape.group() << ", head_dim = " << shape.headDim
+           << ", subspaces = " << shape.subspaces
+           << ", centroids = " << shape.centroids
+           << ") do not fit the target's " << smem << " bytes of shared memory";
+  }
+
+  MLIRContext *context = op.getContext();
+  if (maxIndexed(shape, maxSeqLen) <= perRow) {
+    int64_t rowSmem = planRowKernel(shape, maxSeqLen, threads).total;
+    if (rowSmem <= smem) {
+      return TilingAttr::get(context, Strategy::row, threads,
+                             /*ctas_per_row=*/1, maxSeqLen, rowSmem);
+    }
+  }
+  // The score grid is ctas_per_row x kv_heads x batch: two CTAs per SM at
+  // batch 1.
+  int64_t sms = std::min<int64_t>(target.getSms(),
+                                  std::numeric_limits<int64_t>::max() / 2);
+  int64_t ctasPerRow = std::clamp<int64_t>(
+      llvm::divideCeil(2 * sms, shape.kvHeads), 1, kMaxCtasPerRow);
+  int64_t splitSmem = std::max(planSplitScoreKernel(shape, threads).total,
+                               planSplitSelectKernel(threads).total);
+  return TilingAttr::get(context, Strategy::split, threads, ctasPerRow,
+                         maxSeqLen, splitSmem);
+}
+
+TargetAttr PQTilePass::resolveTarget() {
+  ModuleOp module = getOperation();
+  if (!target.empty()) {
+    TargetAttr known = TargetAttr::getKnown(&getContext(), target);
+    if (!known) {
+      module.emitError() << "pq-tile: unknown target '" << target
+                         << "'; known targets: " << TargetAttr::knownChips();
+      return {};
+    }
+    // Later passes (convert-pq-to-gpu) read the GPU from the module.
+    module->setAttr(kTargetAttrName, known);
+    return known;
+  }
+  Attribute existing = module->getAttr(kTargetAttrName);
+  if (!existing) {
+    // "sm_80, sm_86" -> "sm_80|sm_86", the spelling of a choice.
+    SmallVector<StringRef> chips;
+    TargetAttr::knownChips().split(chips, ", ");
+    module.emitError() << "pq-tile: no target: pass --target="
+                       << llvm::join(chips, "|") << " or set "
+                       << kTargetAttrName << " on the module";
+    return {};
+  }
+  auto attr = dyn_cast<TargetAttr>(existing);
+  if (!attr) {
+    module.emitError() << "pq-tile: " << kTargetAttrName
+                       << " must be a #pq.target<...> attribute, got "
+                       << existing;
+  }
+  return attr;
+}
+
+void PQTilePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (maxSeqLen < 1) {
+    module.emitError() << "pq-tile: max-seq-len must be >= 1, got "
+                       << static_cast<int64_t>(maxSeqLen);
+    return signalPassFailure();
+  }
+  TargetAttr targetAttr = resolveTarget();
+  if (!targetAttr) {
+    return signalPassFailure();
+  }
+  WalkResult result = module.walk([&](IndexerOp op) {
+    FailureOr<TilingAttr> tiling = chooseTiling(op, targetAttr, maxSeqLen);
+    if (failed(tiling)) {
+      return WalkResult::interrupt();
+    }
+    op.setTilingAttr(*tiling);
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted()) {
+    signalPassFailure();
+  }
+}
+
+} // namespace mlir::pq

@@ -1,0 +1,5 @@
+// RUN: pq-opt %s --pq-tile="target=sm_80 max-seq-len=0" -verify-diagnostics
+
+// expected-error @below {{pq-tile: max-seq-len must be >= 1, got 0}}
+module {
+}
