@@ -10,11 +10,19 @@ def PQFusePass : Pass<"pq-fuse", "func::FuncOp"> {
   let description = [{
     A `pq.score` whose scores have one use, a `pq.topk` on them whose heavy
     indices have one use, and the `pq.gen_indices` consuming them, all with
-    the same `#pq.step` and `seq_len`, become one `pq.indexer`; the scores
-    and heavy indices then never reach memory. A `pq.quantize` that writes
-    the scored codebook and whose count feeds the score joins the fused op
-    (its other uses take the fused op's result). Chains whose intermediates
-    have other uses are left alone.
+    the same `#pq.step` and `seq_len` and in one block, become one
+    `pq.indexer` at the position of the `pq.gen_indices`; the scores and heavy
+    indices then never reach memory. A `pq.quantize` joins when it writes the
+    codebook the score reads (same centroids, layout, step and `seq_len`) and
+    its count is the score's `num_codes`; its other uses take the fused op's
+    result, so they must come after the `pq.gen_indices`. Otherwise the
+    quantize stays and the fused op starts at the score, with the score's
+    `num_codes` as the codes already cached.
+
+    The chain's ops move down to the `pq.gen_indices`: an op in between that
+    may write memory (or has unknown effects), or any memory read between a
+    joining quantize and the `pq.gen_indices`, keeps them where they are.
+    Chains that do not match are left alone; they are not errors.
 
     Before:
     ```mlir
@@ -38,16 +46,21 @@ def PQTilePass : Pass<"pq-tile", "ModuleOp"> {
   let description = [{
     Reads the GPU from `--target` (which also sets the module's `pq.target`)
     or from the module's `pq.target` attribute, and gives every
-    `pq.indexer` a `#pq.tiling`: `row` when one CTA per (batch, kv head) can
-    keep the lookup tables and the scores of its query group for
-    `max-seq-len` tokens in shared memory, `split` otherwise.
+    `pq.indexer` a `#pq.tiling` (replacing any it has): `row` when one CTA
+    per (batch, kv head) can keep the queries, lookup tables and scores of
+    its query group for `max-seq-len` tokens in shared memory, `split`
+    otherwise, with ceil(2 * SMs / kv_heads) CTAs per row (1 to 64). Both
+    use min(512, max_threads) threads and the shared-memory plans of
+    `pq/Utils/KernelPlan.h` that convert-pq-to-gpu lays the kernels out
+    with. A step whose queries and lookup tables alone exceed shared memory
+    is an error.
 
     ```mlir
     %n = pq.indexer ... step #step layout compact tie lowest_index
-    // becomes, for --target=sm_90 max-seq-len=4096:
+    // becomes, for llama3_8b (examples/) with --target=sm_90 max-seq-len=4096:
     %n = pq.indexer ... step #step layout compact tie lowest_index
         tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1,
-                          max_seq_len = 4096, smem = 75776>
+                          max_seq_len = 4096, smem = 68720>
     ```
   }];
   let options = [
