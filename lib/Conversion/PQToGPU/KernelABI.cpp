@@ -3,6 +3,7 @@
 #include "KernelABI.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 using namespace mlir;
@@ -87,6 +88,10 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
   int64_t threads = info.tiling.getThreads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(threads), 1, 1}));
+  // One CTA per SM may use the whole register file; without the bound ptxas
+  // caps registers for occupancy we do not need and spills.
+  func->setAttr("nvvm.maxnreg",
+                b.getI32IntegerAttr(std::min<int64_t>(255, 65536 / threads)));
   // What the bundle writer needs to launch the kernel.
   func->setAttr("pq.params", b.getArrayAttr(names));
   func->setAttr("pq.grid", b.getDenseI64ArrayAttr(grid));
@@ -117,9 +122,19 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
         .Default(nullptr)
         ->operator=(arg);
   }
-  // Leave the insertion point before the terminator.
   auto ret = gpu::ReturnOp::create(b);
+  // The runtime rejects such calls; the guard keeps a bypassed check from
+  // writing outside shared memory or the module's buffers.
   b.setInsertionPoint(ret);
+  Value positive = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::sge, args.seqLen,
+      arith::ConstantIndexOp::create(b, 1));
+  Value bounded = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::sle, args.seqLen,
+      arith::ConstantIndexOp::create(b, info.tiling.getMaxSeqLen()));
+  auto guard = scf::IfOp::create(b, arith::AndIOp::create(b, positive, bounded),
+                                 /*withElseRegion=*/false);
+  b.setInsertionPoint(guard.thenBlock()->getTerminator());
   return func;
 }
 
