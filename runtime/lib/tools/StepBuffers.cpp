@@ -1,15 +1,32 @@
-//===- StepBuffers.cpp - Host buffers of one step for tests ---------------===//
+//===- StepBuffers.cpp - Host buffers of one step -------------------------===//
 
-#include "StepBuffers.h"
+#include "pqrt/StepBuffers.h"
 
 #include "pqrt/Layout.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace pqrt {
-namespace test {
 
 namespace {
+
+/// a * b for non-negative a, b; -1 when either is negative or on overflow.
+int64_t mulSize(int64_t a, int64_t b) {
+  if (a < 0 || b < 0 ||
+      (a != 0 && b > std::numeric_limits<int64_t>::max() / a)) {
+    return -1;
+  }
+  return a * b;
+}
+
+int64_t product(std::initializer_list<int64_t> factors) {
+  int64_t result = 1;
+  for (int64_t f : factors) {
+    result = mulSize(result, f);
+  }
+  return result;
+}
 
 /// Never empty, so data() is never null even for zero-sized buffers.
 std::vector<uint8_t> bytes(int64_t count, ElementType type, uint8_t fill) {
@@ -18,6 +35,40 @@ std::vector<uint8_t> bytes(int64_t count, ElementType type, uint8_t fill) {
 }
 
 } // namespace
+
+int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen) {
+  const StepConfig &c = config;
+  if (seqLen < 0 || c.bits < 0 || c.bits > 30 || c.subspaces <= 0) {
+    return -1;
+  }
+  const int64_t keyCap = c.keyCapacity ? c.keyCapacity : seqLen;
+  const int64_t codeCap =
+      c.codeCapacity ? c.codeCapacity
+                     : std::max<int64_t>(seqLen - c.initOffset, 0);
+  const int64_t total = outputTotal(c, seqLen);
+  const int64_t width =
+      c.headDim / c.subspaces + (c.metric == Metric::InnerProduct ? 1 : 0);
+  const int64_t parts[] = {
+      product({c.batch, c.heads, c.headDim, elementSize(c.queryType)}),
+      product({c.batch, c.kvHeads, keyCap, c.headDim, elementSize(c.queryType)}),
+      product({c.batch, c.kvHeads, c.subspaces, int64_t(1) << c.bits, width,
+               elementSize(c.centroidType)}),
+      product({c.batch, c.kvHeads, c.subspaces, 4}),
+      product({c.batch, codeCap, c.kvHeads, c.subspaces,
+               elementSize(codeType(c))}),
+      product({c.batch, c.heads, total, elementSize(c.indexType)}),
+      product({c.batch, c.heads, seqLen, elementSize(c.weightType)}),
+      product({c.batch, c.heads, 8}),
+  };
+  int64_t sum = 0;
+  for (int64_t part : parts) {
+    if (part < 0 || part > std::numeric_limits<int64_t>::max() - sum - 64) {
+      return -1;
+    }
+    sum += part + 8; // bytes() allocates at least 8 per buffer
+  }
+  return sum;
+}
 
 StepBuffers::StepBuffers(const StepConfig &base, int64_t seqLen,
                          int64_t numCached)
@@ -140,5 +191,4 @@ int64_t StepBuffers::lenAt(int64_t b, int64_t head) const {
   return sparseLen[b * config.heads + head];
 }
 
-} // namespace test
 } // namespace pqrt

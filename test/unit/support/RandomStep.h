@@ -1,10 +1,8 @@
 //===- RandomStep.h - Seeded random steps for tests -------------*- C++ -*-===//
 //
-// Random configurations and inputs (std::mt19937_64, so a seed reproduces a
-// case exactly on every machine). DataMode::Ties builds inputs full of exact
-// ties: few distinct centroids per subspace (duplicated, so quantization ties
-// too), keys that are exact copies of centroids, and small dyadic query values
-// so every score is exact in fp32 whatever the summation order.
+// Random configurations, sk and n_cached for tests (std::mt19937_64, so a
+// seed reproduces a case). The random inputs (fillRandom, makeRandomStep,
+// DataMode) live in pqrt_tools, shared with pq-run: see pqrt/RandomInputs.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,21 +10,16 @@
 #define PQ_TEST_UNIT_SUPPORT_RANDOMSTEP_H
 
 #include "StepBuffers.h"
+#include "pqrt/RandomInputs.h"
 
 #include <random>
 
 namespace pqrt {
 namespace test {
 
-enum class DataMode { Random, Ties };
-
-/// Fills query, key, centroids, phi and codebook rows [0, numCached).
-void fillRandom(StepBuffers &buffers, uint64_t seed, DataMode mode);
-
-/// Buffers for (config, sk, numCached) filled by fillRandom.
-StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
-                           int64_t numCached, uint64_t seed,
-                           DataMode mode = DataMode::Random);
+using pqrt::DataMode;
+using pqrt::fillRandom;
+using pqrt::makeRandomStep;
 
 /// A small valid configuration: every metric, layout, element type and GQA
 /// group, sink/window/heavy/init_offset in ranges that reach every edge case.

@@ -1,0 +1,38 @@
+//===- RandomInputs.h - Seeded random step inputs ---------------*- C++ -*-===//
+//
+// Inputs for one step from a seed (std::mt19937_64 and the standard
+// distributions' libstdc++ algorithms, so a seed reproduces the bytes on every
+// machine with the same standard library). DataMode::Ties builds inputs full
+// of exact ties: few distinct centroids per subspace (duplicated, so
+// quantization ties too), keys that are exact copies of centroids, and small
+// dyadic query values so every score is exact in fp32 whatever the summation
+// order. Used by pq-run and by the tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQRT_RANDOMINPUTS_H
+#define PQRT_RANDOMINPUTS_H
+
+#include "pqrt/StepBuffers.h"
+
+#include <cstdint>
+
+namespace pqrt {
+
+enum class DataMode {
+  Random, // normal(0, 1) values; phi near the largest ||x_s||^2
+  Ties,   // many exact ties (see above)
+};
+
+/// Fills query, key, centroids, phi and codebook rows [0, numCached) (codes
+/// uniform in [0, C)).
+void fillRandom(StepBuffers &buffers, uint64_t seed, DataMode mode);
+
+/// Buffers for (config, sk, numCached) filled by fillRandom.
+StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
+                           int64_t numCached, uint64_t seed,
+                           DataMode mode = DataMode::Random);
+
+} // namespace pqrt
+
+#endif // PQRT_RANDOMINPUTS_H
