@@ -1,0 +1,39 @@
+//===- ConfigSource.h - Where the step configuration comes from -*- C++ -*-===//
+//
+// The static step configuration (everything a compiled module fixes) comes
+// from one source. Today: a preset plus command-line flags. With the GPU
+// runtime: the manifest of a .pqmod bundle (docs/BUNDLE.md "step"), with the
+// flags only allowed to agree with it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQ_TOOLS_PQRUN_CONFIGSOURCE_H
+#define PQ_TOOLS_PQRUN_CONFIGSOURCE_H
+
+#include "Options.h"
+
+#include "pqrt/Config.h"
+
+#include <memory>
+#include <string>
+
+namespace pqrun {
+
+class StepConfigSource {
+public:
+  virtual ~StepConfigSource() = default;
+  /// Fills every static field of `config`; batch and capacities are left to
+  /// the inputs. Validated with pqrt::validateConfig by the caller.
+  virtual pqrt::Status load(pqrt::StepConfig &config) const = 0;
+  /// For the summary: "preset llama3_8b", "flags", "bundle x.pqmod".
+  virtual std::string describe() const = 0;
+  /// sk to use when neither --seq-len nor the inputs give one.
+  virtual int64_t defaultSeqLen() const = 0;
+};
+
+/// A preset (or StepConfig's defaults) with the flags' overrides applied.
+std::unique_ptr<StepConfigSource> makeFlagConfigSource(const RunOptions &o);
+
+} // namespace pqrun
+
+#endif // PQ_TOOLS_PQRUN_CONFIGSOURCE_H

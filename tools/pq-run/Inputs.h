@@ -1,0 +1,44 @@
+//===- Inputs.h - Step buffers from random data or .npy files ---*- C++ -*-===//
+
+#ifndef PQ_TOOLS_PQRUN_INPUTS_H
+#define PQ_TOOLS_PQRUN_INPUTS_H
+
+#include "Options.h"
+
+#include "pqrt/StepBuffers.h"
+
+#include <memory>
+#include <string>
+
+namespace pqrun {
+
+struct PreparedStep {
+  std::unique_ptr<pqrt::StepBuffers> buffers;
+  std::string origin; // for the summary: "random (seed 0)", "inputs DIR"
+};
+
+/// Builds the buffers of one call: batch, sk and n_cached from the options,
+/// else from the .npy inputs, else the defaults (b 1, `defaultSeqLen`, all
+/// but one new key cached). `copies` is how many copies of the buffers the
+/// run will hold (2 with --check): sizes beyond the memory limit are refused
+/// before anything is allocated.
+pqrt::Status prepareStep(const RunOptions &options,
+                         const pqrt::StepConfig &config, int64_t defaultSeqLen,
+                         int64_t copies, PreparedStep &step);
+
+/// Creates `dir` (and its parents) unless it exists.
+pqrt::Status makeDirectory(const std::string &dir);
+
+/// Writes query.npy, key.npy, centroids.npy, phi.npy (ip) and codes.npy (the
+/// filled rows) to `dir`, creating it: a directory --inputs can read.
+pqrt::Status saveInputs(const std::string &dir,
+                        const pqrt::StepBuffers &buffers);
+
+/// Writes sparse_list.npy, sparse_len.npy, weight_list.npy and codes.npy (the
+/// codebook's filled rows after the step) to `dir`, creating it.
+pqrt::Status writeOutputs(const std::string &dir,
+                          const pqrt::StepBuffers &buffers);
+
+} // namespace pqrun
+
+#endif // PQ_TOOLS_PQRUN_INPUTS_H
