@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Writes pq programs for a spread of step configurations and compiles each
+into a bundle, for the GPU differential tests (test/gpu) to run on a device.
+
+  scripts/make-gpu-test-bundles.py --build build --out build/gpu-bundles
+
+Every configuration the dialect accepts should lower; this covers both
+layouts and metrics, GQA ratios 1/4/8, head_dim 64/128, S in {1,2,4,8},
+pq_bits in {4,6,8}, every query/weight/index type, row and split tilings.
+"""
+import argparse, itertools, json, os, random, subprocess, sys
+
+
+def program(name, c):
+    h, hk, d, S, bits = c["heads"], c["kv_heads"], c["head_dim"], c["subspaces"], c["bits"]
+    C = 1 << bits
+    ip = c["metric"] == "ip"
+    width = d // S + (1 if ip else 0)
+    qt, wt, it, ct = c["query_type"], c["weight_type"], c["index_type"], c["centroid_type"]
+    b = str(c["batch"]) if c["batch"] else "?"
+    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if c["layout"] == "compact"
+             else f"memref<{b}x?x{hk}x{S}xi64>")
+    step = (f"#pq.step<sink = {c['sink']}, window = {c['window']}, heavy = {c['heavy']}, "
+            f"init_offset = {c['init_offset']}, bits = {bits}, metric = {c['metric']}>")
+    q = f"memref<{b}x{h}x1x{d}x{qt}>"
+    k = f"memref<{b}x{hk}x?x{d}x{qt}>"
+    cent = f"memref<{b}x{hk}x{S}x{C}x{width}x{ct}>"
+    sl, sn, wl = f"memref<{b}x{h}x?x{it}>", f"memref<{b}x{h}xi64>", f"memref<{b}x{h}x?x{wt}>"
+    phi_arg = ", %phi: memref<?xf32>" if ip and c["quantize"] else ""
+    lines = [f"func.func @{name}(%query: {q}, %key: {k}, %centroids: {cent}{phi_arg}, "
+             f"%codes: {codes}, %num_cached: index, %seq_len: index, %sparse_list: {sl}, "
+             f"%sparse_len: {sn}, %weight_list: {wl}) -> index {{"]
+    count = "%num_cached"
+    if c["quantize"]:
+        phi_use, phi_ty = (" phi %phi", ", memref<?xf32>") if ip else ("", "")
+        lines.append(f"  %n = pq.quantize %key, %centroids{phi_use} into %codes[%num_cached] "
+                     f"seq_len %seq_len step {step} layout {c['layout']} : {k}, {cent}{phi_ty} into {codes}")
+        count = "%n"
+    lines += [
+        f"  %scores = pq.score %query, %centroids, %codes[{count}] seq_len %seq_len step {step} "
+        f"layout {c['layout']} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
+        f"  %heavy = pq.topk %scores seq_len %seq_len step {step} tie lowest_index : "
+        f"memref<{b}x{h}x?xf32> -> memref<{b}x{h}x?xi32>",
+        f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
+        f"%weight_list) : memref<{b}x{h}x?xi32>, {sl}, {sn}, {wl}",
+        f"  return {count} : index", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def configs(count, seed):
+    rnd = random.Random(seed)
+    # Structured corners first, then random draws.
+    fixed = [
+        dict(heads=32, kv_heads=8, head_dim=128, subspaces=2, bits=6, layout="compact", metric="euclidean", max_seq_len=4096),
+        dict(heads=32, kv_heads=32, head_dim=128, subspaces=2, bits=6, layout="seed", metric="euclidean", max_seq_len=4096),
+        dict(heads=28, kv_heads=4, head_dim=128, subspaces=4, bits=8, layout="compact", metric="ip", max_seq_len=8192),
+        dict(heads=32, kv_heads=8, head_dim=128, subspaces=4, bits=8, layout="compact", metric="euclidean", max_seq_len=131072),
+        dict(heads=32, kv_heads=4, head_dim=64, subspaces=8, bits=4, layout="seed", metric="ip", max_seq_len=131072),
+        dict(heads=8, kv_heads=1, head_dim=64, subspaces=1, bits=4, layout="compact", metric="euclidean", max_seq_len=2048),
+    ]
+    out = []
+    for i in range(count):
+        c = dict(fixed[i]) if i < len(fixed) else dict(
+            heads=None, kv_heads=rnd.choice([1, 2, 4, 8]), head_dim=rnd.choice([64, 128]),
+            subspaces=rnd.choice([1, 2, 4, 8]), bits=rnd.choice([4, 6, 8]),
+            layout=rnd.choice(["seed", "compact"]), metric=rnd.choice(["euclidean", "ip"]),
+            max_seq_len=rnd.choice([2048, 4096, 16384, 65536]))
+        if c["heads"] is None:
+            grp = rnd.choice([1, 4, 8])
+            c["heads"] = c["kv_heads"] * grp
+        c.setdefault("query_type", rnd.choice(["bf16", "f16", "f32"]))
+        c.setdefault("weight_type", rnd.choice(["bf16", "f16", "f32"]))
+        c.setdefault("index_type", rnd.choice(["i64", "i32"]))
+        c.setdefault("centroid_type", "bf16" if rnd.random() < 0.15 else "f32")
+        c.setdefault("quantize", rnd.random() < 0.85)
+        c.setdefault("batch", 0 if rnd.random() < 0.85 else rnd.choice([1, 2]))
+        c["sink"] = rnd.choice([0, 16, 64, 128])
+        c["window"] = rnd.choice([0, 16, 64, 128])
+        c["heavy"] = rnd.choice([0, 16, 100, 256, 1024])
+        c["init_offset"] = rnd.choice([c["sink"], 0, 32])
+        out.append(c)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--out", default="build/gpu-bundles")
+    ap.add_argument("--count", type=int, default=48)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--target", default="sm_90")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    compiler = os.path.join(a.build, "bin", "pq-compile")
+    index = []
+    for i, c in enumerate(configs(a.count, a.seed)):
+        name = f"cfg{i:03d}"
+        src = os.path.join(a.out, name + ".mlir")
+        open(src, "w").write(program(name, c))
+        dst = os.path.join(a.out, name + ".pqmod")
+        r = subprocess.run([compiler, src, f"--target={a.target}", f"--max-seq-len={c['max_seq_len']}",
+                            "-o", dst], capture_output=True, text=True)
+        if r.returncode != 0 or r.stderr:
+            print(f"{name}: pq-compile failed or warned:\n{r.stderr}", file=sys.stderr)
+            return 1
+        index.append(dict(name=name, **c))
+    json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)
+    print(f"{len(index)} bundles in {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
