@@ -1,0 +1,126 @@
+//===- BundleApi.cpp - pqrt_bundle_* --------------------------------------===//
+
+#include "CApi.h"
+
+using namespace pqrt;
+
+namespace {
+
+pqrt_status loadWith(pqrt_bundle **out,
+                     Status (*load)(const void *, size_t, bundle::Bundle &),
+                     const void *data, size_t size) {
+  return capi::guarded([&]() -> Status {
+    if (!out) {
+      return capi::nullArgument("out");
+    }
+    auto parsed = std::make_shared<bundle::Bundle>();
+    Status status = load(data, size, *parsed);
+    if (status.ok()) {
+      *out = new pqrt_bundle{std::move(parsed)};
+    }
+    return status;
+  });
+}
+
+const char *strategyText(bundle::Strategy strategy) {
+  return strategy == bundle::Strategy::Row ? "row" : "split";
+}
+
+} // namespace
+
+extern "C" {
+
+pqrt_status pqrt_bundle_load_memory(const void *data, size_t size,
+                                    pqrt_bundle **out) {
+  if (!data) {
+    return capi::finish(capi::nullArgument("data"));
+  }
+  return loadWith(out, bundle::parseBundle, data, size);
+}
+
+pqrt_status pqrt_bundle_load_file(const char *path, pqrt_bundle **out) {
+  auto fromFile = [](const void *name, size_t, bundle::Bundle &parsed) {
+    return bundle::readBundleFile(static_cast<const char *>(name), parsed);
+  };
+  if (!path) {
+    return capi::finish(capi::nullArgument("path"));
+  }
+  return loadWith(out, fromFile, path, 0);
+}
+
+void pqrt_bundle_destroy(pqrt_bundle *bundle) { delete bundle; }
+
+pqrt_status pqrt_bundle_get_info(const pqrt_bundle *bundle,
+                                 pqrt_bundle_info *out) {
+  return capi::guarded([&]() -> Status {
+    if (!bundle) {
+      return capi::nullArgument("bundle");
+    }
+    if (!out) {
+      return capi::nullArgument("out");
+    }
+    const bundle::Bundle &b = *bundle->bundle;
+    out->entry = b.entry.c_str();
+    out->producer = b.producer.c_str();
+    out->strategy = strategyText(b.strategy);
+    out->static_batch = b.staticBatch;
+    out->max_seq_len = b.maxSeqLen;
+    out->quantize = b.quantize ? 1 : 0;
+    out->workspace_bytes_per_batch = int64_t(b.workspaceBytesPerBatch);
+    out->num_kernels = int(b.kernels.size());
+    out->num_images = int(b.images.size());
+    return Status::success();
+  });
+}
+
+pqrt_status pqrt_bundle_get_config(const pqrt_bundle *bundle,
+                                   pqrt_config *out) {
+  return capi::guarded([&]() -> Status {
+    if (!bundle) {
+      return capi::nullArgument("bundle");
+    }
+    if (!out) {
+      return capi::nullArgument("out");
+    }
+    *out = capi::toCConfig(bundle->bundle->step);
+    return Status::success();
+  });
+}
+
+pqrt_status pqrt_bundle_select_image(const pqrt_bundle *bundle, int sm,
+                                     const char **arch, int *is_ptx) {
+  return capi::guarded([&]() -> Status {
+    if (!bundle) {
+      return capi::nullArgument("bundle");
+    }
+    size_t index = 0;
+    Status status = bundle::selectImage(*bundle->bundle, sm, index);
+    if (status.ok()) {
+      const bundle::ImageSpec &image = bundle->bundle->images[index];
+      if (arch) {
+        *arch = image.arch.c_str();
+      }
+      if (is_ptx) {
+        *is_ptx = image.format == bundle::ImageFormat::Ptx ? 1 : 0;
+      }
+    }
+    return status;
+  });
+}
+
+pqrt_status pqrt_bundle_validate_step(const pqrt_bundle *bundle,
+                                      int64_t max_batch,
+                                      const pqrt_step *step) {
+  return capi::guarded([&]() -> Status {
+    if (!bundle) {
+      return capi::nullArgument("bundle");
+    }
+    if (!step) {
+      return capi::nullArgument("step");
+    }
+    return indexer::validateRun(*bundle->bundle, max_batch,
+                                capi::runArgs(*step));
+  });
+}
+
+} // extern "C"

@@ -1,0 +1,68 @@
+//===- CApi.h - Shared pieces of the C API implementation -------*- C++ -*-===//
+//
+// The opaque handles, the thread-local last error, and the guard that keeps
+// C++ exceptions from crossing the C boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQRT_LIB_CAPI_CAPI_H
+#define PQRT_LIB_CAPI_CAPI_H
+
+#include "bundle/Bundle.h"
+#include "indexer/Indexer.h"
+#include "indexer/Launch.h"
+#include "pqrt/pqrt.h"
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+struct pqrt_bundle {
+  std::shared_ptr<const pqrt::bundle::Bundle> bundle;
+};
+
+struct pqrt_indexer {
+  std::unique_ptr<pqrt::indexer::Indexer> indexer;
+};
+
+namespace pqrt {
+namespace capi {
+
+/// Records `status` as this thread's last error and returns its code.
+pqrt_status finish(const Status &status);
+
+/// InvalidArgument "<name>: is null".
+Status nullArgument(const char *name);
+
+/// Records an internal error (PQRT_INTERNAL_ERROR).
+pqrt_status finishInternal(const std::string &message);
+
+/// Runs `body` (returning Status), turning exceptions into statuses.
+template <typename Body> pqrt_status guarded(Body &&body) {
+  try {
+    return finish(body());
+  } catch (const std::bad_alloc &) {
+    return finishInternal("out of host memory");
+  } catch (const std::exception &error) {
+    return finishInternal(std::string("unexpected error: ") + error.what());
+  } catch (...) {
+    return finishInternal("unexpected error");
+  }
+}
+
+/// C config -> StepConfig (batch 1, capacities 0); InvalidArgument for
+/// enum values outside their pqrt_* enums.
+Status fromCConfig(const pqrt_config *config, StepConfig &out);
+pqrt_config toCConfig(const StepConfig &config);
+/// The StepConfig of a step: `config` with the step's batch and capacities.
+Status stepConfig(const pqrt_config *config, const pqrt_step *step,
+                  StepConfig &out);
+/// The pointers and sk of a step.
+StepArgs stepArgs(const pqrt_step &step);
+indexer::RunArgs runArgs(const pqrt_step &step);
+
+} // namespace capi
+} // namespace pqrt
+
+#endif // PQRT_LIB_CAPI_CAPI_H

@@ -1,0 +1,82 @@
+//===- Launch.h - Checking and packing one step's launch --------*- C++ -*-===//
+//
+// The device-independent half of Indexer::run, as pure functions so unit
+// tests cover every rule and the exact kernel-parameter bytes without a GPU:
+// argument validation (the reference's validateStep plus the module's own
+// limits), buffer element counts, grid resolution and parameter packing per
+// docs/BUNDLE.md "Kernel parameters".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQRT_LIB_INDEXER_LAUNCH_H
+#define PQRT_LIB_INDEXER_LAUNCH_H
+
+#include "bundle/Bundle.h"
+#include "pqrt/Reference.h"
+
+#include <array>
+#include <cstdint>
+
+namespace pqrt {
+namespace indexer {
+
+/// One call: the per-call sizes plus the step's pointers. Buffers are
+/// device pointers; numCached is a host pointer, read before the launch and
+/// updated after it.
+struct RunArgs {
+  int64_t batch = 0;
+  int64_t keyCapacity = 0;  // rows per (b, kv) of the key cache
+  int64_t codeCapacity = 0; // rows of the codebook (n_max)
+  StepArgs step;
+};
+
+/// Element counts of every buffer parameter for this call.
+struct BufferSizes {
+  int64_t query = 0, key = 0, centroids = 0, phi = 0, codes = 0;
+  int64_t sparseList = 0, sparseLen = 0, weightList = 0, workspace = 0;
+};
+
+/// The module's StepConfig with this call's batch and capacities.
+StepConfig callConfig(const bundle::Bundle &bundle, const RunArgs &args);
+
+/// Every rule a launch must satisfy; InvalidArgument naming the argument.
+/// Reads *numCached but never dereferences a buffer pointer, so it is safe
+/// on device pointers.
+Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
+                   const RunArgs &args);
+
+/// Element counts; InvalidArgument when one overflows int64.
+Status bufferSizes(const bundle::Bundle &bundle, const RunArgs &args,
+                   BufferSizes &out);
+
+/// The kernel's grid for this batch; InvalidArgument when a "batch" entry
+/// exceeds the dimension's limit or is not a multiple of the cluster size.
+Status resolveGrid(const bundle::KernelSpec &kernel, int64_t batch,
+                   std::array<uint32_t, 3> &grid);
+
+/// 13 names, memrefs take 5 slots: at most 9 * 5 + 4 = 49.
+constexpr int kMaxParamSlots = 64;
+
+/// cuLaunchKernel's kernelParams: pointers[i] points at values[i]. Lives on
+/// the caller's stack, so run allocates nothing. Not copyable: the pointers
+/// refer into the object itself.
+struct PackedParams {
+  PackedParams() = default;
+  PackedParams(const PackedParams &) = delete;
+  PackedParams &operator=(const PackedParams &) = delete;
+
+  std::array<uint64_t, kMaxParamSlots> values{};
+  std::array<void *, kMaxParamSlots> pointers{};
+  int count = 0;
+};
+
+/// Packs the module's parameter list for a validated call: memref = (ptr,
+/// ptr, 0, elements, 1), i64 = value. `workspace` is the indexer's buffer.
+void packParams(const bundle::Bundle &bundle, const RunArgs &args,
+                const BufferSizes &sizes, uint64_t workspace,
+                PackedParams &out);
+
+} // namespace indexer
+} // namespace pqrt
+
+#endif // PQRT_LIB_INDEXER_LAUNCH_H

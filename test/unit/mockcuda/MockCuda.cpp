@@ -1,0 +1,430 @@
+//===- MockCuda.cpp - A fake CUDA driver for libpqrt's tests --------------===//
+//
+// Implements only what libpqrt calls, with the signatures of cuda.h (so the
+// exported names are the versioned ABI names, e.g. cuMemAlloc_v2). Contexts
+// are a per-thread stack, as in the real driver; module loads, launches
+// and allocations need a current context, so a missing push in libpqrt
+// shows up as CUDA_ERROR_INVALID_CONTEXT.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MockCuda.h"
+
+#include <cuda.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Function {
+  std::string name;
+  std::map<int, int> attributes;
+};
+
+struct Module {
+  std::string text;
+  std::vector<Function *> functions;
+};
+
+struct State {
+  std::mutex mutex;
+  int deviceCount = 1;
+  MockDevice device = {9, 0, 232448, 1};
+  int paramCount = 0;
+  std::map<std::string, std::pair<CUresult, std::string>> failures;
+  std::map<std::string, int> counters;
+  std::vector<MockLaunch> launches;
+  std::string lastImage;
+  std::map<std::string, Function *> functions; // interned by name
+  size_t lastAllocSize = 0;
+  uint64_t lastAllocAddress = 0;
+  uint64_t nextAddress = 0x7f0000000000ull;
+};
+
+State &state() {
+  static State *s = new State; // never destroyed: libpqrt may call late
+  return *s;
+}
+
+thread_local std::vector<CUcontext> contextStack;
+
+CUcontext primaryContext(int ordinal) {
+  return reinterpret_cast<CUcontext>(uintptr_t(0x1000 + 0x10 * ordinal));
+}
+
+/// The injected result for `function`, consumed; CUDA_SUCCESS if none.
+CUresult injected(State &s, const char *function, std::string *log = nullptr) {
+  auto it = s.failures.find(function);
+  if (it == s.failures.end()) {
+    return CUDA_SUCCESS;
+  }
+  CUresult result = it->second.first;
+  if (log) {
+    *log = it->second.second;
+  }
+  s.failures.erase(it);
+  return result;
+}
+
+CUresult recordLaunch(CUfunction f, const unsigned grid[3],
+                      const unsigned block[3], unsigned smem, CUstream stream,
+                      void **params, const unsigned cluster[3], int extended) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  CUresult failure =
+      injected(s, extended ? "cuLaunchKernelEx" : "cuLaunchKernel");
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  MockLaunch launch = {};
+  const Function *function = reinterpret_cast<const Function *>(f);
+  std::strncpy(launch.function, function->name.c_str(),
+               sizeof(launch.function) - 1);
+  for (int i = 0; i < 3; ++i) {
+    launch.grid[i] = grid[i];
+    launch.block[i] = block[i];
+    launch.cluster[i] = cluster[i];
+  }
+  launch.smem = smem;
+  launch.stream = stream;
+  launch.context = contextStack.back();
+  launch.extended = extended;
+  launch.paramCount = s.paramCount;
+  for (int i = 0; i < s.paramCount && i < 64; ++i) {
+    std::memcpy(&launch.params[i], params[i], 8);
+  }
+  s.launches.push_back(launch);
+  ++s.counters["launches"];
+  return CUDA_SUCCESS;
+}
+
+} // namespace
+
+extern "C" {
+
+//===--------------------------- control API ------------------------------===//
+
+void mockcuda_reset(void) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  int live = s.counters["live_modules"];
+  s.counters.clear();
+  s.counters["live_modules"] = live;
+  s.launches.clear();
+  s.failures.clear();
+  s.lastImage.clear();
+  s.deviceCount = 1;
+  s.device = {9, 0, 232448, 1};
+  s.paramCount = 0;
+  for (auto &entry : s.functions) {
+    entry.second->attributes.clear();
+  }
+  s.lastAllocSize = 0;
+  s.lastAllocAddress = 0;
+}
+
+void mockcuda_set_devices(int count, MockDevice device) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.deviceCount = count;
+  s.device = device;
+}
+
+void mockcuda_set_param_count(int count) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.paramCount = count;
+}
+
+void mockcuda_fail_next(const char *function, int result, const char *log) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.failures[function] = {CUresult(result), log ? log : ""};
+}
+
+int mockcuda_count(const char *counter) {
+  if (std::string(counter) == "ctx_depth") {
+    return int(contextStack.size());
+  }
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.counters[counter];
+}
+
+const MockLaunch *mockcuda_launch(int index) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (index < 0 || size_t(index) >= s.launches.size()) {
+    return nullptr;
+  }
+  return &s.launches[size_t(index)];
+}
+
+const char *mockcuda_last_image(void) { return state().lastImage.c_str(); }
+
+int mockcuda_func_attribute(const char *function, int attribute) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto f = s.functions.find(function);
+  if (f == s.functions.end()) {
+    return -1;
+  }
+  auto a = f->second->attributes.find(attribute);
+  return a == f->second->attributes.end() ? -1 : a->second;
+}
+
+size_t mockcuda_last_alloc_size(void) { return state().lastAllocSize; }
+uint64_t mockcuda_last_alloc_address(void) { return state().lastAllocAddress; }
+void *mockcuda_primary_context(int ordinal) { return primaryContext(ordinal); }
+
+//===--------------------------- driver API -------------------------------===//
+
+CUresult CUDAAPI cuInit(unsigned int) { return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuDriverGetVersion(int *version) {
+  *version = CUDA_VERSION;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGetErrorName(CUresult error, const char **name) {
+  switch (error) {
+  case CUDA_SUCCESS:
+    *name = "CUDA_SUCCESS";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_PTX:
+    *name = "CUDA_ERROR_INVALID_PTX";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_OUT_OF_MEMORY:
+    *name = "CUDA_ERROR_OUT_OF_MEMORY";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES:
+    *name = "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_CONTEXT:
+    *name = "CUDA_ERROR_INVALID_CONTEXT";
+    return CUDA_SUCCESS;
+  default:
+    *name = nullptr;
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+}
+
+CUresult CUDAAPI cuGetErrorString(CUresult error, const char **text) {
+  const char *name = nullptr;
+  CUresult result = cuGetErrorName(error, &name);
+  *text = name ? "mock error text" : nullptr;
+  return result;
+}
+
+CUresult CUDAAPI cuDeviceGetCount(int *count) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  *count = s.deviceCount;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGet(CUdevice *device, int ordinal) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (ordinal < 0 || ordinal >= s.deviceCount) {
+    return CUDA_ERROR_INVALID_DEVICE;
+  }
+  *device = ordinal;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetAttribute(int *value, CUdevice_attribute attribute,
+                                      CUdevice) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  switch (attribute) {
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR:
+    *value = s.device.major;
+    return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR:
+    *value = s.device.minor;
+    return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN:
+    *value = s.device.sharedMemoryOptIn;
+    return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH:
+    *value = s.device.clusterLaunch;
+    return CUDA_SUCCESS;
+  default:
+    *value = 0;
+    return CUDA_SUCCESS;
+  }
+}
+
+CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counters["ctx_retains"];
+  *context = primaryContext(device);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDevicePrimaryCtxRelease(CUdevice) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counters["ctx_releases"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxPushCurrent(CUcontext context) {
+  contextStack.push_back(context);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxPopCurrent(CUcontext *context) {
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  *context = contextStack.back();
+  contextStack.pop_back();
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleLoadDataEx(CUmodule *module, const void *image,
+                                    unsigned int numOptions,
+                                    CUjit_option *options, void **values) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  s.lastImage = static_cast<const char *>(image);
+  std::string log;
+  CUresult failure = injected(s, "cuModuleLoadDataEx", &log);
+  if (failure != CUDA_SUCCESS) {
+    char *buffer = nullptr;
+    size_t size = 0;
+    for (unsigned i = 0; i < numOptions; ++i) {
+      if (options[i] == CU_JIT_ERROR_LOG_BUFFER) {
+        buffer = static_cast<char *>(values[i]);
+      } else if (options[i] == CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) {
+        size = reinterpret_cast<uintptr_t>(values[i]);
+      }
+    }
+    if (buffer && size > 0) {
+      std::strncpy(buffer, log.c_str(), size - 1);
+      buffer[std::min(size - 1, log.size())] = '\0';
+    }
+    return failure;
+  }
+  Module *loaded = new Module;
+  loaded->text = s.lastImage;
+  ++s.counters["module_loads"];
+  ++s.counters["live_modules"];
+  *module = reinterpret_cast<CUmodule>(loaded);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleUnload(CUmodule module) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  delete reinterpret_cast<Module *>(module);
+  ++s.counters["module_unloads"];
+  --s.counters["live_modules"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
+                                     const char *name) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const Module *m = reinterpret_cast<const Module *>(module);
+  if (m->text.find(name) == std::string::npos) {
+    return CUDA_ERROR_NOT_FOUND;
+  }
+  Function *&interned = s.functions[name];
+  if (!interned) {
+    interned = new Function{name, {}};
+  }
+  *function = reinterpret_cast<CUfunction>(interned);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuFuncSetAttribute(CUfunction function,
+                                    CUfunction_attribute attribute, int value) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  CUresult failure = injected(s, "cuFuncSetAttribute");
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  reinterpret_cast<Function *>(function)->attributes[attribute] = value;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned int gridDimX,
+                                unsigned int gridDimY, unsigned int gridDimZ,
+                                unsigned int blockDimX, unsigned int blockDimY,
+                                unsigned int blockDimZ,
+                                unsigned int sharedMemBytes, CUstream hStream,
+                                void **kernelParams, void **) {
+  const unsigned grid[3] = {gridDimX, gridDimY, gridDimZ};
+  const unsigned block[3] = {blockDimX, blockDimY, blockDimZ};
+  const unsigned cluster[3] = {1, 1, 1};
+  return recordLaunch(f, grid, block, sharedMemBytes, hStream, kernelParams,
+                      cluster, 0);
+}
+
+CUresult CUDAAPI cuLaunchKernelEx(const CUlaunchConfig *config, CUfunction f,
+                                  void **kernelParams, void **) {
+  const unsigned grid[3] = {config->gridDimX, config->gridDimY,
+                            config->gridDimZ};
+  const unsigned block[3] = {config->blockDimX, config->blockDimY,
+                             config->blockDimZ};
+  unsigned cluster[3] = {1, 1, 1};
+  for (unsigned i = 0; i < config->numAttrs; ++i) {
+    if (config->attrs[i].id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
+      cluster[0] = config->attrs[i].value.clusterDim.x;
+      cluster[1] = config->attrs[i].value.clusterDim.y;
+      cluster[2] = config->attrs[i].value.clusterDim.z;
+    }
+  }
+  return recordLaunch(f, grid, block, config->sharedMemBytes, config->hStream,
+                      kernelParams, cluster, 1);
+}
+
+CUresult CUDAAPI cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  CUresult failure = injected(s, "cuMemAlloc");
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  ++s.counters["allocs"];
+  s.lastAllocSize = bytes;
+  s.lastAllocAddress = s.nextAddress;
+  *pointer = CUdeviceptr(s.nextAddress);
+  s.nextAddress += (bytes + 0xffff) & ~uint64_t(0xffff);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemFree(CUdeviceptr) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  ++s.counters["frees"];
+  return CUDA_SUCCESS;
+}
+
+} // extern "C"
