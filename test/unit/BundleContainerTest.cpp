@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <dirent.h>
 
 namespace pqrt {
 namespace test {
@@ -190,6 +191,26 @@ TEST(BundleContainer, ReportsMissingFiles) {
             StatusCode::InvalidArgument);
   // A directory opens but cannot be read.
   EXPECT_FALSE(bundle::readBundleFile("/tmp", b).ok());
+}
+
+TEST(BundleContainer, TheFuzzSeedsParse) {
+  // The fuzzer's seeds must stay valid bundles, or it starts from nothing.
+  DIR *dir = opendir(PQ_BUNDLE_CORPUS_DIR);
+  ASSERT_NE(dir, nullptr) << PQ_BUNDLE_CORPUS_DIR;
+  int seeds = 0;
+  while (dirent *entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.size() < 6 || name.substr(name.size() - 6) != ".pqmod") {
+      continue;
+    }
+    Bundle b;
+    std::string path = std::string(PQ_BUNDLE_CORPUS_DIR) + "/" + name;
+    Status status = bundle::readBundleFile(path.c_str(), b);
+    EXPECT_TRUE(status.ok()) << status.message;
+    ++seeds;
+  }
+  closedir(dir);
+  EXPECT_GE(seeds, 4);
 }
 
 } // namespace
