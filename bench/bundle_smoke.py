@@ -108,11 +108,11 @@ def reference(st, batch, sk, inp, codes_override=None):
     return sl, wl, codes, masked
 
 
-def run_bundle(path, mod, manifest, batch, sk, inp):
+def prepare(manifest, batch, sk, inp):
+    """Device buffers and the packed kernel arguments of docs/BUNDLE.md."""
     st = manifest["step"]
     h, hk, S = st["heads"], st["kv_heads"], st["subspaces"]
     C, off = 1 << st["bits"], st["init_offset"]
-    n = sk - off
     full = sk <= st["heavy"] + off + 1 + C
     total = sk if full else min(st["sink"], sk) + st["heavy"] + min(st["window"], sk)
     dev = "cuda"
@@ -146,11 +146,22 @@ def run_bundle(path, mod, manifest, batch, sk, inp):
             args += [ptr, ptr, np.int64(0), np.int64(t.numel()), np.int64(1)]
         else:
             args.append(np.int64(scalars[p["name"]]))
+    return bufs, tuple(args)
+
+
+def launch(mod, manifest, batch, args):
     for kern in manifest["kernels"]:
         f = mod.get_function(kern["name"])
         f.max_dynamic_shared_size_bytes = kern["smem"]
         grid = tuple(batch if g == "batch" else g for g in kern["grid"])
-        f(grid, tuple(kern["block"]), tuple(args), shared_mem=kern["smem"])
+        f(grid, tuple(kern["block"]), args, shared_mem=kern["smem"])
+
+
+def run_bundle(path, mod, manifest, batch, sk, inp):
+    st = manifest["step"]
+    n = sk - st["init_offset"]
+    bufs, args = prepare(manifest, batch, sk, inp)
+    launch(mod, manifest, batch, args)
     cp.cuda.runtime.deviceSynchronize()
     out_codes = bufs["codes"].cpu()
     if st["layout"] == "compact":

@@ -8,43 +8,9 @@ Every configuration the dialect accepts should lower; this covers both
 layouts and metrics, GQA ratios 1/4/8, head_dim 64/128, S in {1,2,4,8},
 pq_bits in {4,6,8}, every query/weight/index type, row and split tilings.
 """
-import argparse, itertools, json, os, random, subprocess, sys
+import argparse, json, os, random, sys
 
-
-def program(name, c):
-    h, hk, d, S, bits = c["heads"], c["kv_heads"], c["head_dim"], c["subspaces"], c["bits"]
-    C = 1 << bits
-    ip = c["metric"] == "ip"
-    width = d // S + (1 if ip else 0)
-    qt, wt, it, ct = c["query_type"], c["weight_type"], c["index_type"], c["centroid_type"]
-    b = str(c["batch"]) if c["batch"] else "?"
-    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if c["layout"] == "compact"
-             else f"memref<{b}x?x{hk}x{S}xi64>")
-    step = (f"#pq.step<sink = {c['sink']}, window = {c['window']}, heavy = {c['heavy']}, "
-            f"init_offset = {c['init_offset']}, bits = {bits}, metric = {c['metric']}>")
-    q = f"memref<{b}x{h}x1x{d}x{qt}>"
-    k = f"memref<{b}x{hk}x?x{d}x{qt}>"
-    cent = f"memref<{b}x{hk}x{S}x{C}x{width}x{ct}>"
-    sl, sn, wl = f"memref<{b}x{h}x?x{it}>", f"memref<{b}x{h}xi64>", f"memref<{b}x{h}x?x{wt}>"
-    phi_arg = ", %phi: memref<?xf32>" if ip and c["quantize"] else ""
-    lines = [f"func.func @{name}(%query: {q}, %key: {k}, %centroids: {cent}{phi_arg}, "
-             f"%codes: {codes}, %num_cached: index, %seq_len: index, %sparse_list: {sl}, "
-             f"%sparse_len: {sn}, %weight_list: {wl}) -> index {{"]
-    count = "%num_cached"
-    if c["quantize"]:
-        phi_use, phi_ty = (" phi %phi", ", memref<?xf32>") if ip else ("", "")
-        lines.append(f"  %n = pq.quantize %key, %centroids{phi_use} into %codes[%num_cached] "
-                     f"seq_len %seq_len step {step} layout {c['layout']} : {k}, {cent}{phi_ty} into {codes}")
-        count = "%n"
-    lines += [
-        f"  %scores = pq.score %query, %centroids, %codes[{count}] seq_len %seq_len step {step} "
-        f"layout {c['layout']} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
-        f"  %heavy = pq.topk %scores seq_len %seq_len step {step} tie lowest_index : "
-        f"memref<{b}x{h}x?xf32> -> memref<{b}x{h}x?xi32>",
-        f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
-        f"%weight_list) : memref<{b}x{h}x?xi32>, {sl}, {sn}, {wl}",
-        f"  return {count} : index", "}"]
-    return "\n".join(lines) + "\n"
+from pqgen import compile_bundle
 
 
 def configs(count, seed):
@@ -91,17 +57,12 @@ def main():
     ap.add_argument("--target", default="sm_90")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    compiler = os.path.join(a.build, "bin", "pq-compile")
     index = []
     for i, c in enumerate(configs(a.count, a.seed)):
         name = f"cfg{i:03d}"
-        src = os.path.join(a.out, name + ".mlir")
-        open(src, "w").write(program(name, c))
-        dst = os.path.join(a.out, name + ".pqmod")
-        r = subprocess.run([compiler, src, f"--target={a.target}", f"--max-seq-len={c['max_seq_len']}",
-                            "-o", dst], capture_output=True, text=True)
-        if r.returncode != 0 or r.stderr:
-            print(f"{name}: pq-compile failed or warned:\n{r.stderr}", file=sys.stderr)
+        err = compile_bundle(a.build, name, c, a.out, a.target)
+        if err:
+            print(f"{name}: pq-compile failed or warned:\n{err}", file=sys.stderr)
             return 1
         index.append(dict(name=name, **c))
     json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)

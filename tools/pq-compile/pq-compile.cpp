@@ -121,6 +121,8 @@ int main(int argc, char **argv) {
 
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // A failing op inside a generated kernel would otherwise print the kernel.
+  context.printOpOnDiagnostic(false);
 
   if (targets.empty()) {
     return fail("no --target given; use one or more of " +

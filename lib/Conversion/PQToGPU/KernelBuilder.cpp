@@ -2,6 +2,9 @@
 
 #include "KernelBuilder.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -230,6 +233,16 @@ Value KernelBuilder::shuffleUp(Value value, int32_t offset) {
 Value KernelBuilder::shuffleIdx(Value value, int32_t lane) {
   return gpu::ShuffleOp::create(b, value, lane, 32, gpu::ShuffleMode::IDX)
       .getShuffleResult();
+}
+
+Value KernelBuilder::matchAny(Value value) {
+  auto kind = NVVM::MatchSyncKindAttr::get(b.getContext(),
+                                           NVVM::MatchSyncKind::any);
+  return NVVM::MatchSyncOp::create(b, b.getI32Type(), i32(-1), value, kind);
+}
+
+Value KernelBuilder::popCount(Value value) {
+  return LLVM::CtPopOp::create(b, value);
 }
 
 Value KernelBuilder::warpInclusiveSum(Value value) {

@@ -95,6 +95,11 @@ public:
   Value shuffleXor(Value value, int32_t offset);
   Value shuffleUp(Value value, int32_t offset);
   Value shuffleIdx(Value value, int32_t lane);
+  /// Mask of the lanes whose i32 `value` equals this lane's (match.any).
+  /// Every lane of the warp must execute it.
+  Value matchAny(Value value);
+  /// Number of set bits of an i32.
+  Value popCount(Value value);
   /// Inclusive prefix sum of an i32 over the lanes of a warp.
   Value warpInclusiveSum(Value value);
   /// Exclusive prefix sum of an i32 over the CTA, in thread order; also

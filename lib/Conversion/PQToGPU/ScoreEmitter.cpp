@@ -64,26 +64,40 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
   });
   kb.barrier();
 
+  // A thread owns one (s, c) and accumulates the dot products of up to
+  // kRowBlock query heads at once, so each centroid element is loaded once
+  // per block of heads rather than once per head. Each sum still runs in
+  // dimension order, as the reference's does.
+  constexpr int64_t kRowBlock = 8;
   Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
   Value centroidBase =
       kb.mul(batchKv, kb.idx(shape.subspaces * shape.centroids * width));
   const int64_t perHead = shape.subspaces * shape.centroids;
-  kb.forEachThread(kb.idx(group * perHead), [&](Value e) {
-    Value r = kb.divu(e, kb.idx(perHead));
-    Value sc = kb.remu(e, kb.idx(perHead)); // s * C + c
+  kb.forEachThread(kb.idx(perHead), [&](Value sc) { // s * C + c
     Value s = kb.divu(sc, kb.idx(shape.centroids));
-    Value qBase =
-        kb.add(kb.mul(r, kb.idx(shape.headDim)), kb.mul(s, kb.idx(subDim)));
     Value cBase = kb.add(centroidBase, kb.mul(sc, kb.idx(width)));
-    Value dot = kb.forLoop(kb.idx(0), kb.idx(subDim), kb.idx(1),
-                           ValueRange{kb.f32(0.0f)},
-                           [&](Value t, ValueRange acc) -> SmallVector<Value> {
-                             Value q = kb.load(views.query, kb.add(qBase, t));
-                             Value c = kb.toF32(
-                                 kb.load(args.centroids, kb.add(cBase, t)));
-                             return {kb.addf(acc[0], kb.mulf(q, c))};
-                           })[0];
-    kb.store(dot, views.lut, e);
+    for (int64_t r0 = 0; r0 < group; r0 += kRowBlock) {
+      int64_t rows = std::min(kRowBlock, group - r0);
+      SmallVector<Value> zeros(rows, kb.f32(0.0f));
+      SmallVector<Value> dots = kb.forLoop(
+          kb.idx(0), kb.idx(subDim), kb.idx(1), zeros,
+          [&](Value t, ValueRange acc) -> SmallVector<Value> {
+            Value c = kb.toF32(kb.load(args.centroids, kb.add(cBase, t)));
+            Value qOffset = kb.add(kb.mul(s, kb.idx(subDim)), t);
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < rows; ++i) {
+              Value q = kb.load(
+                  views.query,
+                  kb.add(kb.idx((r0 + i) * shape.headDim), qOffset));
+              next.push_back(kb.addf(acc[i], kb.mulf(q, c)));
+            }
+            return next;
+          });
+      for (int64_t i = 0; i < rows; ++i) {
+        kb.store(dots[i], views.lut,
+                 kb.add(kb.idx((r0 + i) * perHead), sc));
+      }
+    }
   });
   kb.barrier();
 }

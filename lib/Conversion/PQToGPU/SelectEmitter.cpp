@@ -76,15 +76,38 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
                          : static_cast<int64_t>(
                                (0xFFFFFFFFull << (shift + kRadixBits)) &
                                0xFFFFFFFFull);
-  kb.forEachThread(indexed, [&](Value j) {
-    Value key = kb.load(keys, kb.add(base, j));
-    Value matches =
-        kb.cmp(CmpIPredicate::eq, kb.bitAnd(key, kb.i32(highMask)), prefix);
-    kb.ifThen(matches, [&] {
-      Value digit = kb.bitAnd(kb.shru(key, kb.i32(shift)),
-                              kb.i32(kRadixBins - 1));
-      kb.atomicAdd(kb.i32(1), views.hist, digit);
-    });
+  // Lanes holding the same digit add once (warp-aggregated atomics): scores
+  // cluster in a few bins, and same-address shared atomics serialise. The
+  // loop is warp-uniform so every lane reaches the match.
+  Value lane = kb.toI32(kb.laneId());
+  Value lowerLanes = kb.sub(kb.shl(kb.i32(1), lane), kb.i32(1));
+  // Several keys per thread per iteration keep loads in flight: a pass over
+  // keys in L2 is otherwise bound by one load's latency per iteration.
+  constexpr int64_t kItems = 8;
+  kb.forLoop(kb.idx(0), indexed, kb.idx(kb.threads * kItems), [&](Value tile) {
+    SmallVector<Value> valids, keysLoaded;
+    for (int64_t i = 0; i < kItems; ++i) {
+      Value j = kb.add(tile, kb.add(kb.threadId(), kb.idx(i * kb.threads)));
+      Value valid = kb.cmp(CmpIPredicate::ult, j, indexed);
+      valids.push_back(valid);
+      keysLoaded.push_back(
+          kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0)))));
+    }
+    for (int64_t i = 0; i < kItems; ++i) {
+      Value key = keysLoaded[i];
+      Value matches = kb.andI1(
+          valids[i], kb.cmp(CmpIPredicate::eq,
+                            kb.bitAnd(key, kb.i32(highMask)), prefix));
+      Value digit =
+          kb.bitAnd(kb.shru(key, kb.i32(shift)), kb.i32(kRadixBins - 1));
+      Value bin = kb.select(matches, digit, kb.i32(kRadixBins));
+      Value peers = kb.matchAny(bin);
+      Value leader = kb.cmp(CmpIPredicate::eq, kb.bitAnd(peers, lowerLanes),
+                            kb.i32(0));
+      kb.ifThen(kb.andI1(matches, leader), [&] {
+        kb.atomicAdd(kb.popCount(peers), views.hist, digit);
+      });
+    }
   });
   kb.barrier();
 
@@ -177,43 +200,68 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
              kb.add(g.weightBase, p));
   });
 
-  // Index-ordered pass over tiles of one key per thread.
+  // Index-ordered pass: each thread takes kItems consecutive keys, so a
+  // tile of threads * kItems keys costs two CTA scans.
+  constexpr int64_t kItems = 4;
   Value heavyBase = kb.add(g.listBase, g.sinkCount);
   kb.forLoop(
-      kb.idx(0), g.indexed, kb.idx(kb.threads),
+      kb.idx(0), g.indexed, kb.idx(kb.threads * kItems),
       ValueRange{kb.i32(0), kb.i32(0)},
       [&](Value tile, ValueRange carried) -> SmallVector<Value> {
         Value selectedBefore = carried[0], equalBefore = carried[1];
-        Value j = kb.add(tile, kb.threadId());
-        Value valid = kb.cmp(CmpIPredicate::ult, j, g.indexed);
-        Value safeJ = kb.select(valid, j, kb.idx(0));
-        Value key = kb.load(keys, kb.add(base, safeJ));
-        Value greater =
-            kb.andI1(valid, kb.cmp(CmpIPredicate::ugt, key, threshold));
-        Value equal =
-            kb.andI1(valid, kb.cmp(CmpIPredicate::eq, key, threshold));
-        Value equalFlag = arith::ExtUIOp::create(kb.b, kb.b.getI32Type(),
-                                                 equal);
-        auto [equalRank, equalCount] =
-            kb.blockExclusiveSum(equalFlag, views.scan);
-        Value keepThis = kb.cmp(CmpIPredicate::ult,
-                                kb.add(equalBefore, equalRank), keepEqual);
-        Value selected = kb.orI1(greater, kb.andI1(equal, keepThis));
-        Value selectedFlag = arith::ExtUIOp::create(kb.b, kb.b.getI32Type(),
-                                                    selected);
-        auto [selectedRank, selectedCount] =
-            kb.blockExclusiveSum(selectedFlag, views.scan);
-        Value position = kb.add(j, offset);
-        kb.ifThen(selected, [&] {
-          Value slot = kb.add(selectedBefore, selectedRank);
-          kb.store(listValue(kb, info, position), args.sparseList,
-                   kb.add(heavyBase, slot));
-        });
-        kb.ifThen(valid, [&] {
-          kb.store(weightValue(kb, info, kb.orI1(selected, listed(position))),
-                   args.weightList, kb.add(g.weightBase, position));
-        });
-        return {kb.add(selectedBefore, selectedCount),
-                kb.add(equalBefore, equalCount)};
+        Value first = kb.add(tile, kb.mul(kb.threadId(), kb.idx(kItems)));
+        SmallVector<Value> js, valids, greaters, equals;
+        Value equalCount = kb.i32(0);
+        for (int64_t i = 0; i < kItems; ++i) {
+          Value j = kb.add(first, kb.idx(i));
+          Value valid = kb.cmp(CmpIPredicate::ult, j, g.indexed);
+          Value key =
+              kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0))));
+          js.push_back(j);
+          valids.push_back(valid);
+          greaters.push_back(
+              kb.andI1(valid, kb.cmp(CmpIPredicate::ugt, key, threshold)));
+          equals.push_back(
+              kb.andI1(valid, kb.cmp(CmpIPredicate::eq, key, threshold)));
+          equalCount = kb.add(equalCount, arith::ExtUIOp::create(
+                                              kb.b, kb.b.getI32Type(),
+                                              equals.back()));
+        }
+        auto [equalRank, equalTotal] =
+            kb.blockExclusiveSum(equalCount, views.scan);
+        Value equalSeen = kb.add(equalBefore, equalRank);
+        SmallVector<Value> keeps;
+        Value keptCount = kb.i32(0);
+        for (int64_t i = 0; i < kItems; ++i) {
+          Value inBudget = kb.cmp(CmpIPredicate::ult, equalSeen, keepEqual);
+          Value keep = kb.orI1(greaters[i], kb.andI1(equals[i], inBudget));
+          keeps.push_back(keep);
+          Value keepFlag =
+              arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), keep);
+          keptCount = kb.add(keptCount, keepFlag);
+          equalSeen = kb.add(equalSeen, arith::ExtUIOp::create(
+                                            kb.b, kb.b.getI32Type(),
+                                            equals[i]));
+        }
+        auto [keptRank, keptTotal] =
+            kb.blockExclusiveSum(keptCount, views.scan);
+        Value slot = kb.add(selectedBefore, keptRank);
+        for (int64_t i = 0; i < kItems; ++i) {
+          Value position = kb.add(js[i], offset);
+          Value current = slot;
+          kb.ifThen(keeps[i], [&] {
+            kb.store(listValue(kb, info, position), args.sparseList,
+                     kb.add(heavyBase, current));
+          });
+          kb.ifThen(valids[i], [&] {
+            kb.store(
+                weightValue(kb, info, kb.orI1(keeps[i], listed(position))),
+                args.weightList, kb.add(g.weightBase, position));
+          });
+          slot = kb.add(slot, arith::ExtUIOp::create(kb.b, kb.b.getI32Type(),
+                                                      keeps[i]));
+        }
+        return {kb.add(selectedBefore, keptTotal),
+                kb.add(equalBefore, equalTotal)};
       });
 }

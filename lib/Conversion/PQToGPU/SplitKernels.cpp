@@ -21,6 +21,9 @@ int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
   return 4 * info.shape.heads * info.maxIndexedKeys();
 }
 
+/// Fewest keys a score CTA handles (see buildScoreKernel).
+constexpr int64_t kMinChunk = 2048;
+
 static Value isFullAttention(KernelBuilder &kb, const StepInfo &info,
                              const KernelArgs &args) {
   return kb.cmp(CmpIPredicate::sle, args.seqLen,
@@ -47,25 +50,30 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
   SharedViews views = createSharedViews(kb, plan, info, 0);
   kb.ifThen(kb.notI1(isFullAttention(kb, info, args)), [&] {
     Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
-    Value perChunk =
-        kb.divu(kb.add(indexed, kb.idx(chunks - 1)), kb.idx(chunks));
+    // Each CTA rebuilds the lookup tables; a chunk must be long enough to
+    // pay for them. CTAs past the end have nothing to do.
+    Value perChunk = kb.maxs(
+        kb.divu(kb.add(indexed, kb.idx(chunks - 1)), kb.idx(chunks)),
+        kb.idx(kMinChunk));
     Value begin = kb.minu(kb.mul(chunk, perChunk), indexed);
     Value end = kb.minu(kb.add(begin, perChunk), indexed);
-    if (info.quantize) {
-      emitQuantize(kb, info, args, batch, kvHead, begin, end);
-      kb.barrier();
-    }
-    emitLookupTable(kb, info, args, views, batch, kvHead);
-    Value windowStart =
-        kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
-    Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
-                            kb.mul(kvHead, kb.idx(shape.group())));
-    emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
-                  windowStart, [&](Value r, Value j, Value key) {
-                    Value row = kb.add(firstRow, r);
-                    kb.store(key, args.workspace,
-                             kb.add(kb.mul(row, kb.idx(rowStride)), j));
-                  });
+    kb.ifThen(kb.cmp(CmpIPredicate::ult, begin, end), [&] {
+      if (info.quantize) {
+        emitQuantize(kb, info, args, batch, kvHead, begin, end);
+        kb.barrier();
+      }
+      emitLookupTable(kb, info, args, views, batch, kvHead);
+      Value windowStart =
+          kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
+      Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
+                              kb.mul(kvHead, kb.idx(shape.group())));
+      emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
+                    windowStart, [&](Value r, Value j, Value key) {
+                      Value row = kb.add(firstRow, r);
+                      kb.store(key, args.workspace,
+                               kb.add(kb.mul(row, kb.idx(rowStride)), j));
+                    });
+    });
   });
   return func;
 }
