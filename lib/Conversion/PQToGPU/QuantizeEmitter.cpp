@@ -9,7 +9,7 @@
 
 #include "Emitters.h"
 
-#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 #include <limits>
 
@@ -39,7 +39,13 @@ static Value augmentedCoordinate(KernelBuilder &kb, const StepInfo &info,
   Value gap = kb.subf(kb.load(args.phi, phiIndex), norm);
   Value positive = kb.cmpf(CmpFPredicate::OGT, gap, kb.f32(0.0f));
   Value safeGap = kb.select(positive, gap, kb.f32(0.0f));
-  return math::SqrtOp::create(kb.b, safeGap);
+  // The NVVM intrinsic is sqrt.rn.f32: correctly rounded like the
+  // reference, and no libdevice call (math.sqrt would become __nv_sqrtf,
+  // which needs the CUDA toolkit at compile time and rounds approximately).
+  return LLVM::CallIntrinsicOp::create(
+             kb.b, kb.b.getF32Type(),
+             kb.b.getStringAttr("llvm.nvvm.sqrt.rn.f"), ValueRange{safeGap})
+      .getResult(0);
 }
 
 void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
