@@ -90,7 +90,7 @@ expect_error 2 "cannot be combined with --inputs" --ties --inputs "$work"
 
 # --- cannot run: exit 1 -----------------------------------------------------
 expect_error 1 "--device=gpu needs a compiled bundle" --device=gpu
-expect_error 1 "needs the GPU runtime" some.pqmod
+expect_error 1 "some.pqmod: bundle: cannot open" some.pqmod
 expect_error 1 "exceeds n = sk - init_offset" --preset llama3_8b --num-cached 99999
 expect_error 1 "above pq-run's limit" --preset llama3_8b --seq-len 1000000000
 expect_error 1 "not a directory" --inputs "$work/none"

@@ -4,9 +4,13 @@
 
 #include "Presets.h"
 
+#include <algorithm>
+
 namespace pqrun {
 
 namespace {
+
+using pqrt::Status;
 
 class FlagConfigSource final : public StepConfigSource {
 public:
@@ -14,7 +18,7 @@ public:
       : preset(options.preset.empty() ? nullptr : findPreset(options.preset)),
         overrides(options.step) {}
 
-  pqrt::Status load(pqrt::StepConfig &config) const override {
+  Status load(pqrt::StepConfig &config) const override {
     pqrt::StepConfig c = preset ? preset->config : pqrt::StepConfig();
     const StepOverrides &o = overrides;
     c.heads = o.heads.value_or(c.heads);
@@ -35,7 +39,7 @@ public:
     c.batch = 1;
     c.codeCapacity = c.keyCapacity = 0;
     config = c;
-    return pqrt::Status::success();
+    return Status::success();
   }
 
   std::string describe() const override {
@@ -60,10 +64,91 @@ private:
   StepOverrides overrides;
 };
 
+/// The step a compiled bundle fixes. Flags may repeat a value but not
+/// change it: the module's kernels are built for exactly this step.
+class BundleConfigSource final : public StepConfigSource {
+public:
+  BundleConfigSource(const RunOptions &options,
+                     std::shared_ptr<const BundleFile> bundle)
+      : options(options), bundle(std::move(bundle)) {}
+
+  Status load(pqrt::StepConfig &config) const override {
+    if (!options.preset.empty()) {
+      return Status::invalid("--preset " + options.preset +
+                             " cannot be combined with a bundle: the bundle "
+                             "fixes the step configuration");
+    }
+    const pqrt::StepConfig &c = bundle->config;
+    const StepOverrides &o = options.step;
+    Status status;
+    auto agree = [&](const char *flag, const auto &given, const auto &fixed,
+                     auto show) {
+      if (status.ok() && given && *given != fixed) {
+        status = Status::invalid(std::string("--") + flag + " " +
+                                 show(*given) + " disagrees with the "
+                                 "bundle, which is built for " + show(fixed));
+      }
+    };
+    auto num = [](int64_t v) { return std::to_string(v); };
+    auto metric = [](pqrt::Metric m) {
+      return std::string(pqrt::metricName(m));
+    };
+    auto layout = [](pqrt::CodeLayout l) {
+      return std::string(pqrt::layoutName(l));
+    };
+    auto type = [](pqrt::ElementType t) {
+      return std::string(pqrt::elementTypeName(t));
+    };
+    agree("heads", o.heads, c.heads, num);
+    agree("kv-heads", o.kvHeads, c.kvHeads, num);
+    agree("head-dim", o.headDim, c.headDim, num);
+    agree("subspaces", o.subspaces, c.subspaces, num);
+    agree("bits", o.bits, c.bits, num);
+    agree("sink", o.sink, c.sink, num);
+    agree("window", o.window, c.window, num);
+    agree("heavy", o.heavy, c.heavy, num);
+    agree("init-offset", o.initOffset, c.initOffset, num);
+    agree("metric", o.metric, c.metric, metric);
+    agree("layout", o.layout, c.layout, layout);
+    agree("query-type", o.queryType, c.queryType, type);
+    agree("centroid-type", o.centroidType, c.centroidType, type);
+    agree("weight-type", o.weightType, c.weightType, type);
+    agree("index-type", o.indexType, c.indexType, type);
+    if (status.ok()) {
+      config = c;
+    }
+    return status;
+  }
+
+  std::string describe() const override {
+    const pqrt_bundle_info &i = bundle->info;
+    return "bundle " + bundle->path + " (entry " + i.entry + ", " +
+           i.strategy + ", max sk " + std::to_string(i.max_seq_len) +
+           (i.static_batch ? ", batch " + std::to_string(i.static_batch)
+                           : std::string()) +
+           ")";
+  }
+
+  // The usual 4096, unless the module was built for less.
+  int64_t defaultSeqLen() const override {
+    return std::min<int64_t>(4096, bundle->info.max_seq_len);
+  }
+
+private:
+  const RunOptions &options;
+  std::shared_ptr<const BundleFile> bundle;
+};
+
 } // namespace
 
 std::unique_ptr<StepConfigSource> makeFlagConfigSource(const RunOptions &o) {
   return std::make_unique<FlagConfigSource>(o);
+}
+
+std::unique_ptr<StepConfigSource>
+makeBundleConfigSource(const RunOptions &o,
+                       std::shared_ptr<const BundleFile> bundle) {
+  return std::make_unique<BundleConfigSource>(o, std::move(bundle));
 }
 
 } // namespace pqrun

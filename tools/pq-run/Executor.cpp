@@ -2,50 +2,83 @@
 
 #include "Executor.h"
 
+#include <chrono>
+
 namespace pqrun {
+
+using pqrt::Status;
+using pqrt::StatusCode;
 
 namespace {
 
 class CpuReferenceExecutor final : public Executor {
 public:
   std::string name() const override { return "cpu reference"; }
-  pqrt::Status run(const pqrt::StepConfig &config,
-                   const pqrt::StepArgs &args) override {
-    return pqrt::referenceStep(config, args);
+  Status run(pqrt::StepBuffers &buffers) override {
+    return pqrt::referenceStep(buffers.config, buffers.args());
   }
 };
 
 } // namespace
 
+Status Executor::bench(pqrt::StepBuffers &buffers, int64_t numCachedBefore,
+                       int64_t runs, BenchTimes &times) {
+  for (int64_t i = 0; i < runs; ++i) {
+    buffers.numCached = numCachedBefore;
+    auto start = std::chrono::steady_clock::now();
+    Status status = run(buffers);
+    times.wall.push_back(std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+    if (!status.ok()) {
+      return {status.code, "bench run " + std::to_string(i) + " failed: " +
+                               status.message};
+    }
+  }
+  return Status::success();
+}
+
 std::unique_ptr<Executor> makeCpuReferenceExecutor() {
   return std::make_unique<CpuReferenceExecutor>();
 }
 
-pqrt::Status selectExecutor(Device device, const std::string &bundle,
-                            std::unique_ptr<Executor> &executor,
-                            std::string &note) {
-  if (!bundle.empty()) {
-    return {pqrt::StatusCode::Unsupported,
-            "running a compiled bundle ('" + bundle +
-                "') needs the GPU runtime (libpqrt), which is in progress; "
-                "run the CPU reference with --device=cpu and a --preset or "
-                "flags instead"};
+Status selectExecutor(Device device, std::shared_ptr<const BundleFile> bundle,
+                      std::unique_ptr<Executor> &executor, std::string &note) {
+  if (!bundle) {
+    if (device == Device::Gpu) {
+      return {StatusCode::Unsupported,
+              "--device=gpu needs a compiled bundle (pq-run BUNDLE.pqmod, "
+              "from pq-compile); presets and flags run on the CPU reference"};
+    }
+    if (device == Device::Auto) {
+      note = "--device=auto: no compiled bundle given, so the step runs on "
+             "the CPU reference";
+    }
+    executor = makeCpuReferenceExecutor();
+    return Status::success();
   }
-  switch (device) {
-  case Device::Gpu:
-    return {pqrt::StatusCode::Unsupported,
-            "--device=gpu needs a compiled bundle (pq-run BUNDLE.pqmod, "
-            "from pq-compile), and GPU execution is not available yet: the "
-            "GPU runtime is in progress; use --device=cpu or --device=auto"};
-  case Device::Auto:
-    note = "--device=auto: no compiled bundle given, so the step runs on the "
-           "CPU reference";
-    break;
-  case Device::Cpu:
-    break;
+  if (device == Device::Cpu) {
+    executor = makeCpuReferenceExecutor();
+    return Status::success();
   }
-  executor = makeCpuReferenceExecutor();
-  return pqrt::Status::success();
+  Status status = makeGpuExecutor(bundle, 0, executor);
+  if (status.ok()) {
+    return status;
+  }
+  const bool noGpu = status.code == StatusCode::NoDriver ||
+                     status.code == StatusCode::NoDevice;
+  if (device == Device::Auto && noGpu) {
+    note = "--device=auto: no GPU here (" + status.message +
+           "), so the step runs on the CPU reference with the bundle's "
+           "configuration";
+    executor = makeCpuReferenceExecutor();
+    return Status::success();
+  }
+  return {status.code, std::string("--device=") + deviceName(device) +
+                           ": cannot run on the GPU: " + status.message +
+                           (noGpu ? "; --device=cpu (or auto) runs the CPU "
+                                    "reference instead"
+                                  : "")};
 }
 
 } // namespace pqrun

@@ -1,42 +1,70 @@
 //===- Executor.h - What runs the step --------------------------*- C++ -*-===//
 //
 // pq-run hands host buffers to an Executor and gets the outputs back in the
-// same buffers. Today there is one: the CPU reference. The GPU executor
-// (libpqrt: load a bundle, upload, launch, download) plugs in here; it will
-// also report device time for --bench.
+// same buffers: the CPU reference, or a compiled bundle on the GPU through
+// libpqrt (upload, launch on a stream, download). Both time --bench runs;
+// the GPU one also reports device time from CUDA events.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PQ_TOOLS_PQRUN_EXECUTOR_H
 #define PQ_TOOLS_PQRUN_EXECUTOR_H
 
+#include "BundleFile.h"
 #include "Options.h"
 
-#include "pqrt/Reference.h"
+#include "pqrt/StepBuffers.h"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pqrun {
+
+/// Per-step times of --bench runs, in seconds.
+struct BenchTimes {
+  std::vector<double> wall; // the call until its results are ready
+  std::vector<double> gpu;  // CUDA events around the step (GPU only)
+};
 
 class Executor {
 public:
   virtual ~Executor() = default;
-  /// "cpu reference", later "gpu sm_90 (bundle.pqmod)".
+  /// "cpu reference", "gpu 0 NVIDIA H100 ... (sm_90, sm_90 cubin)".
   virtual std::string name() const = 0;
+  /// What the one-step time printed after run() includes, if not obvious.
+  virtual std::string timeNote() const { return ""; }
+  /// Work before the first step that is not the step (loading a module,
+  /// allocating device memory), so run() times the step alone.
+  virtual pqrt::Status prepare(pqrt::StepBuffers &buffers) {
+    (void)buffers;
+    return pqrt::Status::success();
+  }
   /// Runs one step in place on host buffers: writes the outputs, appends new
-  /// codes to the codebook and updates *args.numCached, as SEMANTICS.md says.
-  /// Writes nothing when it returns an error.
-  virtual pqrt::Status run(const pqrt::StepConfig &config,
-                           const pqrt::StepArgs &args) = 0;
+  /// codes to the codebook and updates buffers.numCached, as SEMANTICS.md
+  /// says. Writes no output when it returns an error.
+  virtual pqrt::Status run(pqrt::StepBuffers &buffers) = 0;
+  /// Times `runs` more steps on the inputs as they were before the first
+  /// (n_cached reset to `numCachedBefore`: new keys are quantized again,
+  /// identically). The outputs in `buffers` may be left stale.
+  virtual pqrt::Status bench(pqrt::StepBuffers &buffers,
+                             int64_t numCachedBefore, int64_t runs,
+                             BenchTimes &times);
 };
 
 std::unique_ptr<Executor> makeCpuReferenceExecutor();
 
-/// The executor for --device and the (optional) bundle path. `note` says
-/// why when the choice was automatic. Errors when the request cannot be met
-/// (today: any GPU request).
-pqrt::Status selectExecutor(Device device, const std::string &bundle,
+/// The GPU executor for `bundle` on device `ordinal`: opens the driver and
+/// the device now (NoDriver / NoDevice when there is none), loads the module
+/// at prepare().
+pqrt::Status makeGpuExecutor(std::shared_ptr<const BundleFile> bundle,
+                             int ordinal, std::unique_ptr<Executor> &out);
+
+/// The executor for --device and the bundle (null in flags mode). `note`
+/// says why when the choice was automatic. Errors when the request cannot
+/// be met: --device=gpu without a bundle or without a usable GPU.
+pqrt::Status selectExecutor(Device device,
+                            std::shared_ptr<const BundleFile> bundle,
                             std::unique_ptr<Executor> &executor,
                             std::string &note);
 

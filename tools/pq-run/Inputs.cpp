@@ -68,7 +68,7 @@ Status checkNumCached(const StepConfig &config, int64_t seqLen,
 Status prepareRandom(const RunOptions &o, StepConfig config,
                      int64_t defaultSeqLen, int64_t copies,
                      PreparedStep &step) {
-  config.batch = o.batch.value_or(1);
+  config.batch = o.batch.value_or(config.batch);
   const int64_t sk = o.seqLen.value_or(defaultSeqLen);
   const int64_t numCached =
       o.numCached.value_or(std::max<int64_t>(indexed(config, sk) - 1, 0));

@@ -18,8 +18,8 @@ struct PreparedStep {
 };
 
 /// Builds the buffers of one call: batch, sk and n_cached from the options,
-/// else from the .npy inputs, else the defaults (b 1, `defaultSeqLen`, all
-/// but one new key cached). `copies` is how many copies of the buffers the
+/// else from the .npy inputs, else the defaults (config.batch,
+/// `defaultSeqLen`, all but one new key cached). `copies` is how many copies of the buffers the
 /// run will hold (2 with --check): sizes beyond the memory limit are refused
 /// before anything is allocated.
 pqrt::Status prepareStep(const RunOptions &options,

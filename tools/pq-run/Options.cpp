@@ -291,12 +291,14 @@ bool parseArguments(int argc, char **argv, RunOptions &options,
 }
 
 std::string usage() {
-  return R"(usage: pq-run [options]
+  return R"(usage: pq-run [BUNDLE.pqmod] [options]
 Runs one PQCache indexer step (SEMANTICS.md) and prints what it attended to.
-Today the step runs on the CPU reference; GPU execution of compiled bundles
-(pq-run BUNDLE.pqmod) comes with the GPU runtime, which is in progress.
+With a bundle from pq-compile the step is the module's and runs on the GPU
+through libpqrt (or on the CPU reference, see --device); without one, the
+step comes from a preset and flags and runs on the CPU reference.
 
-Step configuration (a preset, then any flag overrides it):
+Step configuration (a preset, then any flag overrides it; with a bundle the
+bundle's, and flags may only repeat its values):
   --preset NAME        a model shape of examples/ (--preset list shows them)
   --heads N --kv-heads N --head-dim N --subspaces N --bits N
   --sink N --window N --heavy N --init-offset N
@@ -305,8 +307,10 @@ Step configuration (a preset, then any flag overrides it):
   --weight-type f32|f16|bf16   --index-type i64|i32
 
 The call:
-  --batch N            batch (default 1, or query.npy's)
-  --seq-len N          sk (default: the preset's, or key.npy's rows)
+  --batch N            batch (default 1 or the bundle's static batch, or
+                       query.npy's)
+  --seq-len N          sk (default: the preset's, min(4096, the bundle's max
+                       sk), or key.npy's rows)
   --num-cached N       codes already in the codebook (default: all but one
                        new key, or codes.npy's rows)
   --seed N             seed of the random inputs (default 0)
@@ -318,11 +322,13 @@ The call:
                        and codes.npy (the codebook after the step)
 
 Execution:
-  --device cpu|gpu|auto  cpu: the CPU reference; gpu: needs a compiled
-                       bundle; auto (default): gpu with a bundle, else cpu
+  --device cpu|gpu|auto  cpu: the CPU reference; gpu: the bundle on GPU 0
+                       (fails without a bundle or a GPU); auto (default): gpu
+                       with a bundle and a GPU, else cpu, saying why
   --check              compare with an independent run of the CPU reference,
-                       tie-aware; PASS/FAIL per output
-  --bench N            time N more steps and print the median
+                       tie-aware; PASS/FAIL per output (codes bit-exact)
+  --bench N            time N more steps: median wall time (on the GPU:
+                       launch + stream sync) and GPU time (CUDA events)
   --show-heads N       summarise the first N (b, h) rows (default 1)
 
 bf16 arrays are written as '<i2' raw bits: in Python,

@@ -32,7 +32,7 @@ struct StepOverrides {
 struct RunOptions {
   std::string preset;      // --preset NAME
   StepOverrides step;      // --heads ... --index-type
-  std::string bundle;      // positional BUNDLE.pqmod (GPU runtime: later)
+  std::string bundle;      // positional BUNDLE.pqmod
   // Per-call values; from the inputs when not given.
   std::optional<int64_t> batch, seqLen, numCached;
   uint64_t seed = 0;

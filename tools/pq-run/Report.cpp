@@ -2,6 +2,8 @@
 
 #include "Report.h"
 
+#include "CApiBridge.h"
+
 #include "pqrt/Compare.h"
 #include "pqrt/Layout.h"
 
@@ -294,7 +296,7 @@ bool checkOutputs(std::FILE *out, StepBuffers &reference,
   }
   pqrt::StepOutputs listOnly{actual.sparseList.data(),
                              reference.sparseLen.data(), derived.data()};
-  Status list = pqrt::compareOutputs(c, actual.seqLen, reference.outputs(),
+  Status list = compareWithReference(c, actual.seqLen, reference.outputs(),
                                      scoreData, listOnly);
   Status lengths = checkLengths(reference, actual);
   Status weights = checkWeights(reference, actual);
@@ -304,31 +306,49 @@ bool checkOutputs(std::FILE *out, StepBuffers &reference,
   printVerdict(out, "weight_list", weights);
   printVerdict(out, "codes", codes);
   // The whole comparison as the library defines it, as a cross-check.
-  Status all = pqrt::compareOutputs(c, actual.seqLen, reference.outputs(),
+  Status all = compareWithReference(c, actual.seqLen, reference.outputs(),
                                     scoreData, actual.outputs());
   const bool pass = list.ok() && lengths.ok() && weights.ok() && codes.ok() &&
                     all.ok();
   if (!all.ok() && list.ok() && lengths.ok() && weights.ok()) {
-    std::fprintf(out, "  compareOutputs: %s\n", all.message.c_str());
+    std::fprintf(out, "  pqrt_reference_compare: %s\n", all.message.c_str());
   }
   std::fprintf(out, "check    %s\n", pass ? "PASS" : "FAIL");
   return pass;
 }
 
+namespace {
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+} // namespace
+
 void printBench(std::FILE *out, const std::string &executor,
-                std::vector<double> seconds) {
-  if (seconds.empty()) {
+                const BenchTimes &times) {
+  const std::vector<double> &wall = times.wall;
+  if (wall.empty()) {
     return;
   }
-  std::sort(seconds.begin(), seconds.end());
-  const size_t n = seconds.size();
-  const double median = n % 2 ? seconds[n / 2]
-                              : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
+  const auto [low, high] = std::minmax_element(wall.begin(), wall.end());
+  if (times.gpu.empty()) {
+    std::fprintf(out,
+                 "bench    %s: median %.3f ms per step over %zu runs (min "
+                 "%.3f, max %.3f)\n",
+                 executor.c_str(), median(wall) * 1e3, wall.size(),
+                 *low * 1e3, *high * 1e3);
+    return;
+  }
+  // GPU steps take microseconds: print them so.
   std::fprintf(out,
-               "bench    %s: median %.3f ms per step over %zu runs (min "
-               "%.3f, max %.3f)\n",
-               executor.c_str(), median * 1e3, n, seconds.front() * 1e3,
-               seconds.back() * 1e3);
+               "bench    %s: median %.1f us wall per step (launch + stream "
+               "sync; min %.1f, max %.1f), median %.1f us GPU (CUDA events) "
+               "over %zu runs\n",
+               executor.c_str(), median(wall) * 1e6, *low * 1e6, *high * 1e6,
+               median(times.gpu) * 1e6, wall.size());
 }
 
 } // namespace pqrun

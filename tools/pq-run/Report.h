@@ -3,6 +3,8 @@
 #ifndef PQ_TOOLS_PQRUN_REPORT_H
 #define PQ_TOOLS_PQRUN_REPORT_H
 
+#include "Executor.h"
+
 #include "pqrt/StepBuffers.h"
 
 #include <cstdio>
@@ -29,13 +31,15 @@ std::string describeRow(const pqrt::StepBuffers &buffers, int64_t b,
 
 /// Compares `actual` (after the executor ran) with `reference` (the same
 /// inputs after an independent reference step) the tie-aware way of
-/// SEMANTICS.md and prints PASS/FAIL per output. True when all pass.
+/// SEMANTICS.md (pqrt_reference_compare) and prints PASS/FAIL per output;
+/// codes must match bit for bit. True when all pass.
 bool checkOutputs(std::FILE *out, pqrt::StepBuffers &reference,
                   const pqrt::StepBuffers &actual);
 
-/// Median, min and max of `seconds`, printed for --bench.
+/// Median, min and max wall time per step, and the median GPU time when
+/// there is one, printed for --bench.
 void printBench(std::FILE *out, const std::string &executor,
-                std::vector<double> seconds);
+                const BenchTimes &times);
 
 } // namespace pqrun
 

@@ -1,12 +1,15 @@
 //===- pq-run.cpp - Run one indexer step from the command line ------------===//
 //
-// config source -> inputs -> executor -> summary, then optionally --check
-// against the CPU reference, --bench and .npy outputs. Links the runtime
-// only. Every failure is a message and a non-zero exit: 2 for a bad command
-// line, 1 for a step, file or check that failed.
+// bundle (optional) -> config source -> executor -> inputs -> summary, then
+// optionally --check against the CPU reference, --bench and .npy outputs.
+// Links the runtime only (libpqrt and pqrt_tools). Every failure is a message
+// and a non-zero exit: 2 for a bad command line, 1 for a bundle, device,
+// step, file or check that failed.
 //
 //===----------------------------------------------------------------------===//
 
+#include "BundleFile.h"
+#include "CApiBridge.h"
 #include "ConfigSource.h"
 #include "Executor.h"
 #include "Inputs.h"
@@ -59,9 +62,19 @@ int run(int argc, char **argv) {
                         "with --inputs");
   }
 
-  std::unique_ptr<StepConfigSource> source = makeFlagConfigSource(options);
+  std::shared_ptr<const BundleFile> bundle;
+  pqrt::Status status;
+  if (!options.bundle.empty()) {
+    status = loadBundleFile(options.bundle, bundle);
+    if (!status.ok()) {
+      return fail(kFailed, status.message);
+    }
+  }
+  std::unique_ptr<StepConfigSource> source =
+      bundle ? makeBundleConfigSource(options, bundle)
+             : makeFlagConfigSource(options);
   pqrt::StepConfig config;
-  pqrt::Status status = source->load(config);
+  status = source->load(config);
   if (status.ok()) {
     status = pqrt::validateConfig(config);
   }
@@ -72,7 +85,7 @@ int run(int argc, char **argv) {
 
   std::unique_ptr<Executor> executor;
   std::string note;
-  status = selectExecutor(options.device, options.bundle, executor, note);
+  status = selectExecutor(options.device, bundle, executor, note);
   if (!status.ok()) {
     return fail(kFailed, status.message);
   }
@@ -91,6 +104,17 @@ int run(int argc, char **argv) {
     return fail(kFailed, status.message);
   }
   pqrt::StepBuffers &buffers = *step.buffers;
+  if (bundle) {
+    // The module's own limits (static batch, max sk), on every device, so
+    // --device=cpu accepts exactly the calls the GPU would.
+    pqrt_step view = hostStep(buffers);
+    status = fromC(pqrt_bundle_validate_step(bundle->handle.get(),
+                                             buffers.config.batch, &view),
+                   "the bundle cannot run this call");
+    if (!status.ok()) {
+      return fail(kFailed, status.message);
+    }
+  }
   if (!options.saveInputsDir.empty()) {
     status = saveInputs(options.saveInputsDir, buffers);
     if (!status.ok()) {
@@ -109,15 +133,19 @@ int run(int argc, char **argv) {
               note.empty() ? "" : "; ", note.c_str());
   std::fflush(stdout);
 
+  status = executor->prepare(buffers);
+  if (!status.ok()) {
+    return fail(kFailed, status.message);
+  }
   auto start = std::chrono::steady_clock::now();
-  status = executor->run(buffers.config, buffers.args());
+  status = executor->run(buffers);
   const double elapsed = secondsSince(start);
   if (!status.ok()) {
     return fail(kFailed, "the step failed: " + status.message);
   }
   printResult(stdout, buffers, numCachedBefore, options.headsShown);
-  std::printf("time     %.3f ms (one step, %s)\n", elapsed * 1e3,
-              executor->name().c_str());
+  std::printf("time     %.3f ms (one step%s)\n", elapsed * 1e3,
+              executor->timeNote().c_str());
 
   if (!options.outputsDir.empty()) {
     status = writeOutputs(options.outputsDir, buffers);
@@ -138,17 +166,11 @@ int run(int argc, char **argv) {
   }
 
   if (options.benchRuns > 0) {
-    std::vector<double> times;
-    for (int64_t i = 0; i < options.benchRuns; ++i) {
-      // Same inputs every time: new keys are quantized again, identically.
-      buffers.numCached = numCachedBefore;
-      start = std::chrono::steady_clock::now();
-      status = executor->run(buffers.config, buffers.args());
-      times.push_back(secondsSince(start));
-      if (!status.ok()) {
-        return fail(kFailed, "bench run " + std::to_string(i) +
-                                 " failed: " + status.message);
-      }
+    BenchTimes times;
+    status = executor->bench(buffers, numCachedBefore, options.benchRuns,
+                             times);
+    if (!status.ok()) {
+      return fail(kFailed, "--bench: " + status.message);
     }
     printBench(stdout, executor->name(), times);
   }

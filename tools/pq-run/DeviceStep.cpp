@@ -1,0 +1,96 @@
+//===- DeviceStep.cpp - A step's buffers in device memory -----------------===//
+
+#include "DeviceStep.h"
+
+namespace pqrun {
+
+using pqrt::Status;
+using pqrt::StepBuffers;
+
+Status DeviceStep::allocate(const StepBuffers &host) {
+  struct {
+    cuda::Buffer *device;
+    size_t bytes;
+    const char *name;
+  } buffers[] = {
+      {&query, host.query.size(), "query"},
+      {&key, host.key.size(), "key"},
+      {&centroids, host.centroids.size(), "centroids"},
+      {&phi, host.phi.size() * sizeof(float), "phi"},
+      {&codebook, host.codebook.size(), "codebook"},
+      {&sparseList, host.sparseList.size(), "sparse_list"},
+      {&sparseLen, host.sparseLen.size() * sizeof(int64_t), "sparse_len"},
+      {&weightList, host.weightList.size(), "weight_list"},
+  };
+  for (const auto &b : buffers) {
+    Status status = b.device->allocate(b.bytes, b.name);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return Status::success();
+}
+
+Status DeviceStep::upload(const StepBuffers &host) {
+  Status status = query.upload(host.query.data());
+  if (status.ok()) {
+    status = key.upload(host.key.data());
+  }
+  if (status.ok()) {
+    status = centroids.upload(host.centroids.data());
+  }
+  if (status.ok()) {
+    status = phi.upload(host.phi.data());
+  }
+  if (status.ok()) {
+    status = codebook.upload(host.codebook.data());
+  }
+  // The outputs too: sentinel bytes the check catches if a kernel skips one.
+  if (status.ok()) {
+    status = sparseList.upload(host.sparseList.data());
+  }
+  if (status.ok()) {
+    status = sparseLen.upload(host.sparseLen.data());
+  }
+  if (status.ok()) {
+    status = weightList.upload(host.weightList.data());
+  }
+  return status;
+}
+
+Status DeviceStep::download(StepBuffers &host) const {
+  Status status = sparseList.download(host.sparseList.data());
+  if (status.ok()) {
+    status = sparseLen.download(host.sparseLen.data());
+  }
+  if (status.ok()) {
+    status = weightList.download(host.weightList.data());
+  }
+  if (status.ok()) {
+    status = codebook.download(host.codebook.data());
+  }
+  return status;
+}
+
+pqrt_step DeviceStep::step(StepBuffers &host) const {
+  pqrt_step s{};
+  s.batch = host.config.batch;
+  s.seq_len = host.seqLen;
+  s.key_capacity = host.config.keyCapacity;
+  s.code_capacity = host.config.codeCapacity;
+  s.query = query.ptr();
+  s.key = key.ptr();
+  s.centroids = centroids.ptr();
+  // StepBuffers keeps a few bytes of phi for every metric; only ip reads it.
+  s.phi = host.config.metric == pqrt::Metric::InnerProduct
+              ? static_cast<const float *>(phi.ptr())
+              : nullptr;
+  s.codebook = codebook.ptr();
+  s.num_cached = &host.numCached;
+  s.sparse_list = sparseList.ptr();
+  s.sparse_len = static_cast<int64_t *>(sparseLen.ptr());
+  s.weight_list = weightList.ptr();
+  return s;
+}
+
+} // namespace pqrun

@@ -1,0 +1,40 @@
+//===- DeviceStep.h - A step's buffers in device memory ---------*- C++ -*-===//
+//
+// The device twin of a pqrt::StepBuffers: the same buffers, byte for byte,
+// allocated once; upload before a step, download the outputs and codebook
+// after it, and the pqrt_step that points libpqrt at them. Shared by
+// pq-run's GPU executor and pq-bench.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQ_TOOLS_PQRUN_DEVICESTEP_H
+#define PQ_TOOLS_PQRUN_DEVICESTEP_H
+
+#include "CudaHost.h"
+
+#include "pqrt/StepBuffers.h"
+#include "pqrt/pqrt.h"
+
+namespace pqrun {
+
+class DeviceStep {
+public:
+  /// Allocates device buffers of `host`'s sizes (needs a current context,
+  /// see cuda::Device).
+  pqrt::Status allocate(const pqrt::StepBuffers &host);
+  /// Copies every buffer, inputs and (sentinel) outputs, to the device.
+  pqrt::Status upload(const pqrt::StepBuffers &host);
+  /// Copies sparse_list, sparse_len, weight_list and the codebook back.
+  pqrt::Status download(pqrt::StepBuffers &host) const;
+  /// The step over the device buffers; num_cached is the host's counter
+  /// (libpqrt reads and updates it on the host).
+  pqrt_step step(pqrt::StepBuffers &host) const;
+
+private:
+  cuda::Buffer query, key, centroids, phi, codebook, sparseList, sparseLen,
+      weightList;
+};
+
+} // namespace pqrun
+
+#endif // PQ_TOOLS_PQRUN_DEVICESTEP_H
