@@ -22,10 +22,11 @@ SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan,
                               const StepInfo &info, int64_t keyCount);
 
 /// Quantizes the keys at indexed positions [max(begin, num_cached), end) of
-/// kv head g into the codebook: one warp per (key, subspace).
+/// kv head g into the codebook: up to four warps per (key, subspace), their
+/// partial argmins combined through `views.hist`. Barriers inside.
 void emitQuantize(KernelBuilder &kb, const StepInfo &info,
-                  const KernelArgs &args, Value batch, Value kvHead,
-                  Value begin, Value end);
+                  const KernelArgs &args, const SharedViews &views,
+                  Value batch, Value kvHead, Value begin, Value end);
 
 /// Loads the group's queries as f32 and builds T[r][s][c] in shared memory.
 /// Ends with a barrier.

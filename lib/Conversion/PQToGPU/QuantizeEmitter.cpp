@@ -11,7 +11,9 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
+#include <algorithm>
 #include <limits>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::pq;
@@ -48,101 +50,149 @@ static Value augmentedCoordinate(KernelBuilder &kb, const StepInfo &info,
       .getResult(0);
 }
 
+/// The code's index in the codebook for key j, kv head g, subspace s.
+static Value codeIndex(KernelBuilder &kb, const StepInfo &info,
+                       const KernelArgs &args, Value batch, Value kvHead,
+                       Value j, Value s) {
+  const StepShape &shape = info.shape;
+  if (info.layout == Layout::compact) {
+    Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
+    return kb.add(kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
+                         kb.idx(shape.subspaces)),
+                  s);
+  }
+  Value rowIndex = kb.add(kb.mul(batch, args.codeCapacity), j);
+  return kb.add(kb.mul(kb.add(kb.mul(rowIndex, kb.idx(shape.kvHeads)), kvHead),
+                       kb.idx(shape.subspaces)),
+                s);
+}
+
+/// Keeps (distance, code) pairs ordered as the reference's argmin does:
+/// the smaller distance, then the lower centroid.
+static std::pair<Value, Value> closer(KernelBuilder &kb, Value distance,
+                                      Value code, Value otherDistance,
+                                      Value otherCode) {
+  Value nearer = kb.cmpf(CmpFPredicate::OLT, otherDistance, distance);
+  Value tie = kb.andI1(kb.cmpf(CmpFPredicate::OEQ, otherDistance, distance),
+                       kb.cmp(CmpIPredicate::slt, otherCode, code));
+  Value take = kb.orI1(nearer, tie);
+  return {kb.select(take, otherDistance, distance),
+          kb.select(take, otherCode, code)};
+}
+
 void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
-                            const KernelArgs &args, Value batch, Value kvHead,
-                            Value begin, Value end) {
+                            const KernelArgs &args, const SharedViews &views,
+                            Value batch, Value kvHead, Value begin,
+                            Value end) {
   const StepShape &shape = info.shape;
   const int64_t subspaces = shape.subspaces;
   const int64_t centroids = shape.centroids;
   const int64_t width = info.centroidDim();
   const bool ip = info.metric == Metric::ip;
+  // A decode step has one new key: spread each (key, subspace) over several
+  // warps, each lane then scans at most 2 centroids instead of C / 32.
+  const int64_t warps = kb.threads / 32;
+  const int64_t warpsPerItem =
+      std::clamp<int64_t>(centroids / 64, 1, std::min<int64_t>(4, warps));
+  const int64_t itemsPerRound = warps / warpsPerItem;
+  const int64_t laneStride = 32 * warpsPerItem;
 
   Value first = kb.maxs(begin, args.numCached);
   Value count = kb.maxs(kb.sub(end, first), kb.idx(0));
   Value items = kb.mul(count, kb.idx(subspaces));
   Value lane = kb.laneId();
+  Value warp = kb.warpId();
+  Value part = kb.remu(warp, kb.idx(warpsPerItem));
   Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
+  Value inf = kb.f32(std::numeric_limits<float>::infinity());
 
-  kb.forLoop(kb.warpId(), items, kb.idx(kb.threads / 32), [&](Value item) {
-    Value j = kb.add(first, kb.divu(item, kb.idx(subspaces)));
-    Value s = kb.remu(item, kb.idx(subspaces));
-    Value position = kb.add(j, kb.idx(shape.initOffset));
-    Value keyBase = kb.add(
-        kb.mul(kb.add(kb.mul(batchKv, args.keyCapacity), position),
-               kb.idx(shape.headDim)),
-        kb.mul(s, kb.idx(shape.subDim())));
-    Value centroidBase =
-        kb.mul(kb.add(kb.mul(batchKv, kb.idx(subspaces)), s),
-               kb.idx(centroids * width));
-    Value augmented;
-    if (ip) {
-      Value phiIndex = kb.add(kb.mul(batchKv, kb.idx(subspaces)), s);
-      augmented = augmentedCoordinate(kb, info, args, keyBase, phiIndex);
-    }
-
-    // Lane-local best over c = lane, lane + 32, ...
-    Value inf = kb.f32(std::numeric_limits<float>::infinity());
-    SmallVector<Value> best = kb.forLoop(
-        lane, kb.idx(centroids), kb.idx(32),
-        ValueRange{inf, kb.toI32(lane)},
-        [&](Value c, ValueRange acc) -> SmallVector<Value> {
-          Value rowBase = kb.add(centroidBase, kb.mul(c, kb.idx(width)));
-          Value distance =
-              kb.forLoop(kb.idx(0), kb.idx(shape.subDim()), kb.idx(1),
-                         ValueRange{kb.f32(0.0f)},
-                         [&](Value t, ValueRange sum) -> SmallVector<Value> {
-                           Value x = kb.toF32(
-                               kb.load(args.key, kb.add(keyBase, t)));
-                           Value y = kb.toF32(kb.load(args.centroids,
-                                                      kb.add(rowBase, t)));
-                           Value diff = kb.subf(x, y);
-                           return {kb.addf(sum[0], kb.mulf(diff, diff))};
-                         })[0];
-          if (ip) {
-            Value y = kb.toF32(kb.load(
-                args.centroids, kb.add(rowBase, kb.idx(shape.subDim()))));
-            Value diff = kb.subf(augmented, y);
-            distance = kb.addf(distance, kb.mulf(diff, diff));
-          }
-          distance = nanToInf(kb, distance);
-          Value better = kb.cmpf(CmpFPredicate::OLT, distance, acc[0]);
-          return {kb.select(better, distance, acc[0]),
-                  kb.select(better, kb.toI32(c), acc[1])};
-        });
-
-    // Butterfly: smaller distance wins, then the lower centroid.
-    Value bestDistance = best[0];
-    Value bestCode = best[1];
-    for (int32_t offset = 16; offset >= 1; offset /= 2) {
-      Value otherDistance = kb.shuffleXor(bestDistance, offset);
-      Value otherCode = kb.shuffleXor(bestCode, offset);
-      Value closer = kb.cmpf(CmpFPredicate::OLT, otherDistance, bestDistance);
-      Value tie = kb.andI1(
-          kb.cmpf(CmpFPredicate::OEQ, otherDistance, bestDistance),
-          kb.cmp(CmpIPredicate::slt, otherCode, bestCode));
-      Value take = kb.orI1(closer, tie);
-      bestDistance = kb.select(take, otherDistance, bestDistance);
-      bestCode = kb.select(take, otherCode, bestCode);
-    }
-
-    kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)), [&] {
-      Value index;
-      if (info.layout == Layout::compact) {
-        index = kb.add(kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
-                              kb.idx(subspaces)),
-                       s);
-      } else {
-        Value rowIndex = kb.add(kb.mul(batch, args.codeCapacity), j);
-        index = kb.add(
-            kb.mul(kb.add(kb.mul(rowIndex, kb.idx(shape.kvHeads)), kvHead),
-                   kb.idx(subspaces)),
-            s);
+  // Rounds are CTA-uniform: partial results meet in shared memory.
+  kb.forLoop(kb.idx(0), items, kb.idx(itemsPerRound), [&](Value round) {
+    Value item = kb.add(round, kb.divu(warp, kb.idx(warpsPerItem)));
+    kb.ifThen(kb.cmp(CmpIPredicate::ult, item, items), [&] {
+      Value j = kb.add(first, kb.divu(item, kb.idx(subspaces)));
+      Value s = kb.remu(item, kb.idx(subspaces));
+      Value position = kb.add(j, kb.idx(shape.initOffset));
+      Value keyBase = kb.add(
+          kb.mul(kb.add(kb.mul(batchKv, args.keyCapacity), position),
+                 kb.idx(shape.headDim)),
+          kb.mul(s, kb.idx(shape.subDim())));
+      Value centroidBase =
+          kb.mul(kb.add(kb.mul(batchKv, kb.idx(subspaces)), s),
+                 kb.idx(centroids * width));
+      Value augmented;
+      if (ip) {
+        Value phiIndex = kb.add(kb.mul(batchKv, kb.idx(subspaces)), s);
+        augmented = augmentedCoordinate(kb, info, args, keyBase, phiIndex);
       }
-      Value code =
-          info.codeType.isInteger(8)
-              ? Value(arith::TruncIOp::create(kb.b, info.codeType, bestCode))
-              : Value(arith::ExtUIOp::create(kb.b, info.codeType, bestCode));
-      kb.store(code, args.codes, index);
+      Value firstCentroid = kb.add(kb.mul(part, kb.idx(32)), lane);
+      SmallVector<Value> best = kb.forLoop(
+          firstCentroid, kb.idx(centroids), kb.idx(laneStride),
+          ValueRange{inf, kb.toI32(firstCentroid)},
+          [&](Value c, ValueRange acc) -> SmallVector<Value> {
+            Value rowBase = kb.add(centroidBase, kb.mul(c, kb.idx(width)));
+            Value distance =
+                kb.forLoop(kb.idx(0), kb.idx(shape.subDim()), kb.idx(1),
+                           ValueRange{kb.f32(0.0f)},
+                           [&](Value t, ValueRange sum) -> SmallVector<Value> {
+                             Value x = kb.toF32(
+                                 kb.load(args.key, kb.add(keyBase, t)));
+                             Value y = kb.toF32(kb.load(args.centroids,
+                                                        kb.add(rowBase, t)));
+                             Value diff = kb.subf(x, y);
+                             return {kb.addf(sum[0], kb.mulf(diff, diff))};
+                           })[0];
+            if (ip) {
+              Value y = kb.toF32(kb.load(
+                  args.centroids, kb.add(rowBase, kb.idx(shape.subDim()))));
+              Value diff = kb.subf(augmented, y);
+              distance = kb.addf(distance, kb.mulf(diff, diff));
+            }
+            distance = nanToInf(kb, distance);
+            Value better = kb.cmpf(CmpFPredicate::OLT, distance, acc[0]);
+            return {kb.select(better, distance, acc[0]),
+                    kb.select(better, kb.toI32(c), acc[1])};
+          });
+      Value bestDistance = best[0], bestCode = best[1];
+      for (int32_t offset = 16; offset >= 1; offset /= 2) {
+        std::tie(bestDistance, bestCode) =
+            closer(kb, bestDistance, bestCode,
+                   kb.shuffleXor(bestDistance, offset),
+                   kb.shuffleXor(bestCode, offset));
+      }
+      kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)), [&] {
+        Value bits = arith::BitcastOp::create(kb.b, kb.b.getI32Type(),
+                                              bestDistance);
+        kb.store(bits, views.hist, kb.mul(warp, kb.idx(2)));
+        kb.store(bestCode, views.hist,
+                 kb.add(kb.mul(warp, kb.idx(2)), kb.idx(1)));
+      });
     });
+    kb.barrier();
+    // One thread per item combines its warps' partial results.
+    Value mine = kb.add(round, kb.threadId());
+    Value combines = kb.andI1(
+        kb.cmp(CmpIPredicate::ult, kb.threadId(), kb.idx(itemsPerRound)),
+        kb.cmp(CmpIPredicate::ult, mine, items));
+    kb.ifThen(combines, [&] {
+      Value firstWarp = kb.mul(kb.threadId(), kb.idx(warpsPerItem));
+      Value distance = inf, code = kb.i32(centroids);
+      for (int64_t p = 0; p < warpsPerItem; ++p) {
+        Value slot = kb.mul(kb.add(firstWarp, kb.idx(p)), kb.idx(2));
+        Value otherDistance = arith::BitcastOp::create(
+            kb.b, kb.b.getF32Type(), kb.load(views.hist, slot));
+        Value otherCode = kb.load(views.hist, kb.add(slot, kb.idx(1)));
+        std::tie(distance, code) =
+            closer(kb, distance, code, otherDistance, otherCode);
+      }
+      Value j = kb.add(first, kb.divu(mine, kb.idx(subspaces)));
+      Value s = kb.remu(mine, kb.idx(subspaces));
+      Value stored =
+          info.codeType.isInteger(8)
+              ? Value(arith::TruncIOp::create(kb.b, info.codeType, code))
+              : Value(arith::ExtUIOp::create(kb.b, info.codeType, code));
+      kb.store(stored, args.codes, codeIndex(kb, info, args, batch, kvHead, j, s));
+    });
+    kb.barrier();
   });
 }

@@ -48,8 +48,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
       [&]() -> SmallVector<Value> {
         Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
         if (info.quantize) {
-          emitQuantize(kb, info, args, batch, kvHead, kb.idx(0), indexed);
-          kb.barrier();
+          emitQuantize(kb, info, args, views, batch, kvHead, kb.idx(0), indexed);
         }
         emitLookupTable(kb, info, args, views, batch, kvHead);
         Value windowStart =

@@ -59,8 +59,7 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
     Value end = kb.minu(kb.add(begin, perChunk), indexed);
     kb.ifThen(kb.cmp(CmpIPredicate::ult, begin, end), [&] {
       if (info.quantize) {
-        emitQuantize(kb, info, args, batch, kvHead, begin, end);
-        kb.barrier();
+        emitQuantize(kb, info, args, views, batch, kvHead, begin, end);
       }
       emitLookupTable(kb, info, args, views, batch, kvHead);
       Value windowStart =
