@@ -1,0 +1,28 @@
+// REQUIRES: ptxas
+// RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=8192 --emit=ptx -o %t.row.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.row.ptx -o %t.row.cubin > %t.row.log 2>&1
+// RUN: FileCheck %s --check-prefix=ROW --input-file=%t.row.log
+// RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.row.log
+// RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=131072 --emit=ptx -o %t.split.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.split.ptx -o %t.split.cubin > %t.split.log 2>&1
+// RUN: FileCheck %s --check-prefix=SCORE --input-file=%t.split.log
+// RUN: FileCheck %s --check-prefix=SELECT --input-file=%t.split.log
+// RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.split.log
+
+// ptxas assembles examples/llama3_8b_long.mlir's kernels for sm_90 (the row
+// kernel at 8192 tokens, the split kernels at 131072) and every one keeps
+// its values in registers: no stack frame, no spill stores or loads. ptxas
+// reports the functions in an order of its own, so each split kernel has its
+// own FileCheck run.
+
+// ROW:      Compiling entry function 'llama3_8b_long_row' for 'sm_90'
+// ROW-NEXT: Function properties for llama3_8b_long_row
+// ROW-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+// SCORE:      Compiling entry function 'llama3_8b_long_score' for 'sm_90'
+// SCORE-NEXT: Function properties for llama3_8b_long_score
+// SCORE-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+// SELECT:      Compiling entry function 'llama3_8b_long_select' for 'sm_90'
+// SELECT-NEXT: Function properties for llama3_8b_long_select
+// SELECT-NEXT: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
