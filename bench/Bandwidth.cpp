@@ -1,0 +1,77 @@
+//===- Bandwidth.cpp - The memory floor of one step -----------------------===//
+
+#include "Bandwidth.h"
+
+#include "pqrt/Layout.h"
+#include "pqrt/Reference.h"
+
+#include <algorithm>
+
+namespace pqbench {
+
+using pqrt::Status;
+namespace cuda = pqrun::cuda;
+
+Status measureCopyBandwidth(const cuda::Stream &stream, double &tbps) {
+  constexpr size_t kBytes = size_t(1) << 30;
+  constexpr int kTimed = 10;
+  const cuda::Api *api = nullptr;
+  Status status = cuda::getApi(api);
+  cuda::Buffer from, to;
+  cuda::Event start, stop;
+  if (status.ok()) {
+    status = from.allocate(kBytes, "bandwidth source");
+  }
+  if (status.ok()) {
+    status = to.allocate(kBytes, "bandwidth target");
+  }
+  if (status.ok()) {
+    status = start.create();
+  }
+  if (status.ok()) {
+    status = stop.create();
+  }
+  auto copy = [&] {
+    return cuda::check(
+        api->memcpyDtoDAsync(to.get(), from.get(), kBytes, stream.get()),
+        "cuMemcpyDtoDAsync");
+  };
+  for (int i = 0; i < 3 && status.ok(); ++i) {
+    status = copy();
+  }
+  if (status.ok()) {
+    status = start.record(stream);
+  }
+  for (int i = 0; i < kTimed && status.ok(); ++i) {
+    status = copy();
+  }
+  if (status.ok()) {
+    status = stop.record(stream);
+  }
+  if (status.ok()) {
+    status = stream.synchronize();
+  }
+  float ms = 0;
+  if (status.ok()) {
+    status = cuda::elapsedMs(start, stop, ms);
+  }
+  if (status.ok()) {
+    tbps = 2.0 * double(kBytes) * kTimed / (double(ms) * 1e-3) / 1e12;
+  }
+  return status;
+}
+
+Floor stepFloor(const pqrt::StepConfig &c, int64_t seqLen, double tbps) {
+  const int64_t n = std::max<int64_t>(seqLen - c.initOffset, 0);
+  const int64_t total = pqrt::outputTotal(c, seqLen);
+  Floor floor;
+  floor.bytes =
+      c.batch * c.kvHeads * n * c.subspaces *
+          pqrt::elementSize(pqrt::codeType(c)) +
+      c.batch * c.heads * seqLen * pqrt::elementSize(c.weightType) +
+      c.batch * c.heads * total * pqrt::elementSize(c.indexType);
+  floor.us = tbps > 0 ? double(floor.bytes) / (tbps * 1e12) * 1e6 : 0;
+  return floor;
+}
+
+} // namespace pqbench

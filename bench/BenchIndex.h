@@ -1,0 +1,36 @@
+//===- BenchIndex.h - The bundles a benchmark run times ---------*- C++ -*-===//
+//
+// scripts/make-bench-bundles.py writes DIR/index.json: one entry per bundle
+// (DIR/<name>.pqmod) with the anchor shape it stands for and the call to time
+// (bench_batch, bench_seq_len). The step itself is read from the bundle.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PQ_BENCH_BENCHINDEX_H
+#define PQ_BENCH_BENCHINDEX_H
+
+#include "pqrt/Config.h"
+
+#include <string>
+#include <vector>
+
+namespace pqbench {
+
+struct BenchEntry {
+  std::string name;   // seed_compact
+  std::string shape;  // seed (the anchor's shape name)
+  std::string layout; // seed | compact
+  std::string path;   // DIR/<name>.pqmod
+  int64_t batch = 1;
+  int64_t seqLen = 0;
+};
+
+/// Reads `indexPath`; bundle paths are relative to its directory. `only`
+/// (comma-separated names, empty: all) filters the entries.
+pqrt::Status readBenchIndex(const std::string &indexPath,
+                            const std::string &only,
+                            std::vector<BenchEntry> &entries);
+
+} // namespace pqbench
+
+#endif // PQ_BENCH_BENCHINDEX_H
