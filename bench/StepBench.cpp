@@ -104,7 +104,7 @@ struct Session {
 void checkOutputs(Session &s, const StepBuffers &reference,
                   const std::vector<float> &scores, const char *when,
                   ColumnTimes &column) {
-  Status status = s.memory.download(s.host);
+  Status status = s.memory.download(s.host, s.stream);
   if (status.ok()) {
     status = pqrun::compareWithReference(
         s.host.config, s.host.seqLen, reference.outputs(),
@@ -128,7 +128,7 @@ Status benchColumn(Session &s, int64_t numCached,
                    const StepBuffers &reference,
                    const std::vector<float> &scores, ColumnTimes &column) {
   s.host.resetOutputs();
-  Status status = s.memory.upload(s.host);
+  Status status = s.memory.upload(s.host, s.stream);
   if (status.ok()) {
     status = s.launch(numCached);
   }
@@ -158,7 +158,7 @@ Status benchColumn(Session &s, int64_t numCached,
   // The graph keeps the n_cached of capture time, which is what we want.
   cuda::Graph graph;
   s.host.resetOutputs();
-  status = s.memory.upload(s.host);
+  status = s.memory.upload(s.host, s.stream);
   Status capture = status.ok() ? graph.beginCapture(s.stream) : status;
   if (capture.ok()) {
     Status launched = s.launch(numCached);

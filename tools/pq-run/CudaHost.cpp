@@ -34,8 +34,8 @@ using pqrt::StatusCode;
   X(ctxSetCurrent, "cuCtxSetCurrent", nullptr)                                 \
   X(memAlloc, "cuMemAlloc_v2", nullptr)                                        \
   X(memFree, "cuMemFree_v2", nullptr)                                          \
-  X(memcpyHtoD, "cuMemcpyHtoD_v2", nullptr)                                    \
-  X(memcpyDtoH, "cuMemcpyDtoH_v2", nullptr)                                    \
+  X(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2", nullptr)                          \
+  X(memcpyDtoHAsync, "cuMemcpyDtoHAsync_v2", nullptr)                          \
   X(memcpyDtoDAsync, "cuMemcpyDtoDAsync_v2", nullptr)                          \
   X(streamCreate, "cuStreamCreate", nullptr)                                   \
   X(streamDestroy, "cuStreamDestroy_v2", nullptr)                              \
@@ -212,24 +212,26 @@ Status Buffer::allocate(size_t size, const char *what) {
   return status;
 }
 
-Status Buffer::upload(const void *host) {
+Status Buffer::upload(const void *host, const Stream &stream) {
   const Api *api = nullptr;
   Status status = getApi(api);
   if (!status.ok() || bytes == 0) {
     return status;
   }
-  return check(api->memcpyHtoD(pointer, host, bytes),
-               "cuMemcpyHtoD(" + label + ")");
+  status = check(api->memcpyHtoDAsync(pointer, host, bytes, stream.get()),
+                 "cuMemcpyHtoDAsync(" + label + ")");
+  return status.ok() ? stream.synchronize() : status;
 }
 
-Status Buffer::download(void *host) const {
+Status Buffer::download(void *host, const Stream &stream) const {
   const Api *api = nullptr;
   Status status = getApi(api);
   if (!status.ok() || bytes == 0) {
     return status;
   }
-  return check(api->memcpyDtoH(host, pointer, bytes),
-               "cuMemcpyDtoH(" + label + ")");
+  status = check(api->memcpyDtoHAsync(host, pointer, bytes, stream.get()),
+                 "cuMemcpyDtoHAsync(" + label + ")");
+  return status.ok() ? stream.synchronize() : status;
 }
 
 //===----------------------------------------------------------------------===//

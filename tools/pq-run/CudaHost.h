@@ -36,8 +36,8 @@ struct Api {
   decltype(&::cuCtxSetCurrent) ctxSetCurrent = nullptr;
   decltype(&::cuMemAlloc) memAlloc = nullptr;
   decltype(&::cuMemFree) memFree = nullptr;
-  decltype(&::cuMemcpyHtoD) memcpyHtoD = nullptr;
-  decltype(&::cuMemcpyDtoH) memcpyDtoH = nullptr;
+  decltype(&::cuMemcpyHtoDAsync) memcpyHtoDAsync = nullptr;
+  decltype(&::cuMemcpyDtoHAsync) memcpyDtoHAsync = nullptr;
   decltype(&::cuMemcpyDtoDAsync) memcpyDtoDAsync = nullptr;
   decltype(&::cuStreamCreate) streamCreate = nullptr;
   decltype(&::cuStreamDestroy) streamDestroy = nullptr;
@@ -84,6 +84,8 @@ private:
   std::string deviceName;
 };
 
+class Stream;
+
 /// Device memory of a fixed size; 0 bytes holds no allocation (pointer 0).
 class Buffer {
 public:
@@ -93,8 +95,11 @@ public:
   Buffer &operator=(const Buffer &) = delete;
 
   pqrt::Status allocate(size_t bytes, const char *what);
-  pqrt::Status upload(const void *host);
-  pqrt::Status download(void *host) const;
+  /// Copies on `stream` and waits for it: ordered with the kernels on that
+  /// stream whatever its flags (a plain cuMemcpyHtoD runs on the legacy
+  /// stream, which a non-blocking stream does not wait for).
+  pqrt::Status upload(const void *host, const Stream &stream);
+  pqrt::Status download(void *host, const Stream &stream) const;
   CUdeviceptr get() const { return pointer; }
   void *ptr() const { return reinterpret_cast<void *>(pointer); }
   size_t size() const { return bytes; }

@@ -31,43 +31,45 @@ Status DeviceStep::allocate(const StepBuffers &host) {
   return Status::success();
 }
 
-Status DeviceStep::upload(const StepBuffers &host) {
-  Status status = query.upload(host.query.data());
+Status DeviceStep::upload(const StepBuffers &host,
+                          const cuda::Stream &stream) {
+  Status status = query.upload(host.query.data(), stream);
   if (status.ok()) {
-    status = key.upload(host.key.data());
+    status = key.upload(host.key.data(), stream);
   }
   if (status.ok()) {
-    status = centroids.upload(host.centroids.data());
+    status = centroids.upload(host.centroids.data(), stream);
   }
   if (status.ok()) {
-    status = phi.upload(host.phi.data());
+    status = phi.upload(host.phi.data(), stream);
   }
   if (status.ok()) {
-    status = codebook.upload(host.codebook.data());
+    status = codebook.upload(host.codebook.data(), stream);
   }
   // The outputs too: sentinel bytes the check catches if a kernel skips one.
   if (status.ok()) {
-    status = sparseList.upload(host.sparseList.data());
+    status = sparseList.upload(host.sparseList.data(), stream);
   }
   if (status.ok()) {
-    status = sparseLen.upload(host.sparseLen.data());
+    status = sparseLen.upload(host.sparseLen.data(), stream);
   }
   if (status.ok()) {
-    status = weightList.upload(host.weightList.data());
+    status = weightList.upload(host.weightList.data(), stream);
   }
   return status;
 }
 
-Status DeviceStep::download(StepBuffers &host) const {
-  Status status = sparseList.download(host.sparseList.data());
+Status DeviceStep::download(StepBuffers &host,
+                            const cuda::Stream &stream) const {
+  Status status = sparseList.download(host.sparseList.data(), stream);
   if (status.ok()) {
-    status = sparseLen.download(host.sparseLen.data());
+    status = sparseLen.download(host.sparseLen.data(), stream);
   }
   if (status.ok()) {
-    status = weightList.download(host.weightList.data());
+    status = weightList.download(host.weightList.data(), stream);
   }
   if (status.ok()) {
-    status = codebook.download(host.codebook.data());
+    status = codebook.download(host.codebook.data(), stream);
   }
   return status;
 }

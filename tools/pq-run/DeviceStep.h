@@ -22,10 +22,14 @@ public:
   /// Allocates device buffers of `host`'s sizes (needs a current context,
   /// see cuda::Device).
   pqrt::Status allocate(const pqrt::StepBuffers &host);
-  /// Copies every buffer, inputs and (sentinel) outputs, to the device.
-  pqrt::Status upload(const pqrt::StepBuffers &host);
-  /// Copies sparse_list, sparse_len, weight_list and the codebook back.
-  pqrt::Status download(pqrt::StepBuffers &host) const;
+  /// Copies every buffer, inputs and (sentinel) outputs, to the device, in
+  /// order on `stream`; returns when they are there.
+  pqrt::Status upload(const pqrt::StepBuffers &host,
+                      const cuda::Stream &stream);
+  /// Copies sparse_list, sparse_len, weight_list and the codebook back once
+  /// `stream`'s work is done.
+  pqrt::Status download(pqrt::StepBuffers &host,
+                        const cuda::Stream &stream) const;
   /// The step over the device buffers; num_cached is the host's counter
   /// (libpqrt reads and updates it on the host).
   pqrt_step step(pqrt::StepBuffers &host) const;

@@ -76,7 +76,7 @@ public:
   }
 
   Status run(pqrt::StepBuffers &buffers) override {
-    Status status = memory.upload(buffers);
+    Status status = memory.upload(buffers, stream);
     // libpqrt sets n_cached when it enqueues; if the step then fails, put it
     // back so it still describes the host codebook.
     const int64_t before = buffers.numCached;
@@ -87,7 +87,7 @@ public:
       status = stream.synchronize();
     }
     if (status.ok()) {
-      status = memory.download(buffers);
+      status = memory.download(buffers, stream);
     }
     if (!status.ok()) {
       buffers.numCached = before;
@@ -97,7 +97,7 @@ public:
 
   Status bench(pqrt::StepBuffers &buffers, int64_t numCachedBefore,
                int64_t runs, BenchTimes &times) override {
-    Status status = memory.upload(buffers);
+    Status status = memory.upload(buffers, stream);
     // Warm-up: first launches pay for lazy loading and clocks ramping up.
     for (int i = 0; i < 3 && status.ok(); ++i) {
       buffers.numCached = numCachedBefore;
