@@ -38,6 +38,7 @@
 #include <dirent.h>
 #include <future>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sys/stat.h>
 #include <thread>
@@ -179,6 +180,8 @@ struct Suite {
   std::unique_ptr<Backend> backend;
   std::string noBackend; // why there is none
   HarnessOptions options;
+
+  std::unique_ptr<Prefetcher> prefetcher; // cases of the bundles to run
 
   // Totals over the bundles run.
   int passed = 0, failed = 0, cases = 0, bundlesRun = 0, bundlesSkipped = 0;
@@ -453,7 +456,8 @@ public:
       ++s.bundlesSkipped;
       GTEST_SKIP() << s.noBackend;
     }
-    BundleReport report = runBundle(*s.backend, entry, s.options);
+    BundleReport report =
+        runBundle(*s.backend, entry, s.options, s.prefetcher.get());
     std::printf("[pq-gpu] %s\n", report.summaryLine().c_str());
     if (s.options.verbose) {
       for (const CheckResult &r : report.checks) {
@@ -486,6 +490,48 @@ public:
 
 private:
   BundleEntry entry;
+};
+
+/// Once the filter is applied (and any shuffle), plans the bundle tests
+/// that will run, in their order, and starts making their cases.
+class PrefetchEnvironment : public testing::Environment {
+public:
+  void SetUp() override {
+    Suite &s = suite();
+    if (!s.backend) {
+      return;
+    }
+    std::map<std::string, const BundleEntry *> byTest;
+    for (const BundleEntry &entry : s.bundles) {
+      byTest[testName(entry.name)] = &entry;
+    }
+    s.prefetcher = std::make_unique<Prefetcher>(s.options.workers);
+    const PlanOptions options = planOptionsFor(s.options, *s.backend);
+    testing::UnitTest &unit = *testing::UnitTest::GetInstance();
+    for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+      const testing::TestSuite &testSuite = *unit.GetTestSuite(i);
+      if (std::string(testSuite.name()) != "GpuBundle") {
+        continue;
+      }
+      for (int j = 0; j < testSuite.total_test_count(); ++j) {
+        const testing::TestInfo &info = *testSuite.GetTestInfo(j);
+        auto found = byTest.find(info.name());
+        if (!info.should_run() || found == byTest.end()) {
+          continue;
+        }
+        try {
+          pqrt::Bundle bundle = pqrt::Bundle::fromFile(found->second->path);
+          BundleFacts facts = bundleFacts(bundle);
+          s.prefetcher->addBundle(
+              found->second->name, facts,
+              planCases(facts, found->second->name, options));
+        } catch (const pqrt::Error &) {
+          // runBundle reports it, preparing nothing ahead.
+        }
+      }
+    }
+  }
+  void TearDown() override { suite().prefetcher.reset(); }
 };
 
 void registerBundleTests(const Suite &s) {
@@ -530,6 +576,7 @@ int main(int argc, char **argv) {
               s.options.plan.quick ? "quick" : "full",
               (unsigned long long)s.options.plan.seed, s.options.workers);
   registerBundleTests(s);
+  testing::AddGlobalTestEnvironment(new PrefetchEnvironment());
   const int result = RUN_ALL_TESTS();
   const double seconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)

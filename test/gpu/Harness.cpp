@@ -18,6 +18,7 @@
 #include <future>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 namespace pqgpu {
 
@@ -262,6 +263,25 @@ public:
       : backend(backend), bundle(bundle), facts(facts), runner(runner),
         maxBatch(maxBatch), options(options), report(report) {}
 
+  /// The cases made by `prefetcher`, in plan order.
+  void runPrefetched(const std::vector<CaseSpec> &plan, Prefetcher &prefetcher,
+                     const std::string &name) {
+    for (size_t i = 0; i < plan.size(); ++i) {
+      if (!backend.brokenReason().empty()) {
+        break;
+      }
+      PreparedCase prepared;
+      try {
+        prepared = prefetcher.take(name, i);
+      } catch (const std::exception &error) {
+        prepared.spec = plan[i];
+        prepared.error = std::string("exception: ") + error.what();
+      }
+      runCase(prepared);
+    }
+    prefetcher.discard(name);
+  }
+
   void runCases(const std::vector<CaseSpec> &plan) {
     // Inputs and reference outputs are made on worker threads, a few cases
     // ahead of the device, which takes them in plan order.
@@ -284,6 +304,12 @@ public:
         prepared.error = std::string("exception: ") + error.what();
       }
       ahead.pop_front();
+      if (!backend.brokenReason().empty()) {
+        for (auto &running : ahead) {
+          running.wait(); // let the workers finish; runBundle reports it
+        }
+        break;
+      }
       launch();
       runCase(prepared);
     }
@@ -772,8 +798,121 @@ std::string BundleReport::summaryLine() const {
   return out.str();
 }
 
+PlanOptions planOptionsFor(const HarnessOptions &options,
+                           const Backend &backend) {
+  PlanOptions plan = options.plan;
+  plan.smCount = backend.smCount();
+  return plan;
+}
+
+struct Prefetcher::Item {
+  const BundleFacts *facts = nullptr;
+  CaseSpec spec;
+  std::future<PreparedCase> made;
+  bool launched = false, taken = false;
+};
+
+struct Prefetcher::Bundle {
+  std::string name;
+  BundleFacts facts;
+  std::vector<CaseSpec> plan;
+  std::vector<std::unique_ptr<Item>> items;
+};
+
+Prefetcher::Prefetcher(int workers) : workers(std::max(1, workers)) {}
+
+Prefetcher::~Prefetcher() {
+  for (Item *item : order) {
+    if (item->launched && !item->taken) {
+      item->made.wait();
+    }
+  }
+}
+
+void Prefetcher::addBundle(const std::string &name, const BundleFacts &facts,
+                           std::vector<CaseSpec> plan) {
+  auto bundle = std::make_unique<Bundle>();
+  bundle->name = name;
+  bundle->facts = facts;
+  bundle->plan = std::move(plan);
+  for (const CaseSpec &spec : bundle->plan) {
+    auto item = std::make_unique<Item>();
+    item->facts = &bundle->facts;
+    item->spec = spec;
+    order.push_back(item.get());
+    bundle->items.push_back(std::move(item));
+  }
+  bundles.push_back(std::move(bundle));
+  topUp();
+}
+
+Prefetcher::Bundle *Prefetcher::find(const std::string &name) const {
+  for (const auto &bundle : bundles) {
+    if (bundle->name == name) {
+      return bundle.get();
+    }
+  }
+  return nullptr;
+}
+
+const std::vector<CaseSpec> *Prefetcher::plan(const std::string &name) const {
+  Bundle *bundle = find(name);
+  return bundle ? &bundle->plan : nullptr;
+}
+
+void Prefetcher::launch(Item &item) {
+  item.launched = true;
+  ++pending;
+  item.made = std::async(std::launch::async, prepareCase,
+                         std::cref(item.facts->config), item.spec);
+}
+
+void Prefetcher::topUp() {
+  while (cursor < order.size() && pending < workers) {
+    Item &item = *order[cursor++];
+    if (!item.launched && !item.taken) {
+      launch(item);
+    }
+  }
+}
+
+PreparedCase Prefetcher::take(const std::string &name, size_t index) {
+  Bundle *bundle = find(name);
+  if (!bundle || index >= bundle->items.size() ||
+      bundle->items[index]->taken) {
+    throw std::logic_error("Prefetcher: no case " + str(int64_t(index)) +
+                           " of " + name + " to take");
+  }
+  Item &item = *bundle->items[index];
+  if (!item.launched) {
+    launch(item);
+  }
+  item.taken = true;
+  --pending;
+  topUp();
+  return item.made.get(); // rethrows what preparing threw
+}
+
+void Prefetcher::discard(const std::string &name) {
+  Bundle *bundle = find(name);
+  if (!bundle) {
+    return;
+  }
+  for (auto &item : bundle->items) {
+    if (!item->taken) {
+      item->taken = true;
+      if (item->launched) {
+        --pending;
+        item->made.wait();
+        item->made = std::future<PreparedCase>(); // frees the buffers
+      }
+    }
+  }
+  topUp();
+}
+
 BundleReport runBundle(Backend &backend, const BundleEntry &entry,
-                       const HarnessOptions &options) {
+                       const HarnessOptions &options, Prefetcher *prefetcher) {
   const auto start = std::chrono::steady_clock::now();
   BundleReport report;
   report.name = entry.name;
@@ -793,6 +932,16 @@ BundleReport runBundle(Backend &backend, const BundleEntry &entry,
     return finish();
   }
   report.config = describeFacts(facts);
+  if (!backend.brokenReason().empty()) {
+    report.checks.push_back(
+        {"device", "the CUDA context",
+         "not run: broken by an earlier bundle (" + backend.brokenReason() +
+             "); rerun from this bundle with --gtest_filter"});
+    if (prefetcher) {
+      prefetcher->discard(entry.name);
+    }
+    return finish();
+  }
   if (backend.isGpu()) {
     const char *arch = nullptr;
     int isPtx = 0;
@@ -800,14 +949,19 @@ BundleReport runBundle(Backend &backend, const BundleEntry &entry,
         PQRT_OK) {
       report.skipped = std::string("no image for this device's sm_") +
                        std::to_string(backend.sm()) + ": " + pqrt_last_error();
+      if (prefetcher) {
+        prefetcher->discard(entry.name);
+      }
       return finish();
     }
     report.config += std::string(isPtx ? " PTX-JIT " : " cubin ") + arch;
   }
-  PlanOptions planOptions = options.plan;
-  planOptions.smCount = backend.smCount();
+  const std::vector<CaseSpec> *prefetched =
+      prefetcher ? prefetcher->plan(entry.name) : nullptr;
   const std::vector<CaseSpec> plan =
-      planCases(facts, entry.name, planOptions);
+      prefetched ? *prefetched
+                 : planCases(facts, entry.name,
+                             planOptionsFor(options, backend));
   const int64_t maxBatch = planMaxBatch(facts, plan);
   std::unique_ptr<Runner> runner;
   std::string error = backend.createRunner(
@@ -815,12 +969,28 @@ BundleReport runBundle(Backend &backend, const BundleEntry &entry,
   if (!error.empty()) {
     report.checks.push_back(
         {"create", "indexer with max batch " + str(maxBatch), error});
+    if (prefetched) {
+      prefetcher->discard(entry.name);
+    }
     return finish();
   }
   BundleChecker checker(backend, *bundle, facts, *runner, maxBatch, options,
                         report);
-  checker.runCases(plan);
-  checker.runValidation();
+  if (prefetched) {
+    checker.runPrefetched(plan, *prefetcher, entry.name);
+  } else {
+    checker.runCases(plan);
+  }
+  if (backend.brokenReason().empty()) {
+    checker.runValidation();
+  }
+  if (!backend.brokenReason().empty()) {
+    report.checks.push_back(
+        {"device", "the CUDA context",
+         "broken (" + backend.brokenReason() +
+             "): the rest of this bundle was not run, and later bundles "
+             "will not run in this process"});
+  }
   return finish();
 }
 

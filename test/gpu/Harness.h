@@ -91,9 +91,49 @@ struct PreparedCase {
 
 PreparedCase prepareCase(const pqrt::StepConfig &base, const CaseSpec &spec);
 
-/// All checks of one bundle on `backend`.
+/// The plan options of a run on `backend` (its SM count).
+PlanOptions planOptionsFor(const HarnessOptions &options,
+                           const Backend &backend);
+
+/// Makes the cases of the bundles about to run ahead of the device, on
+/// worker threads and across bundle boundaries, so that a bundle's slowest
+/// case (a 128K key cache to fill) overlaps the other bundles' work. At most
+/// `workers` cases are made and not yet taken at a time. Used from one
+/// thread; cases are best taken in the order the bundles were added.
+class Prefetcher {
+public:
+  explicit Prefetcher(int workers);
+  ~Prefetcher();
+  Prefetcher(const Prefetcher &) = delete;
+  Prefetcher &operator=(const Prefetcher &) = delete;
+
+  void addBundle(const std::string &name, const BundleFacts &facts,
+                 std::vector<CaseSpec> plan);
+  /// Null when `name` was not added.
+  const std::vector<CaseSpec> *plan(const std::string &name) const;
+  /// Case `index` of the bundle's plan (made now if it was not yet started).
+  PreparedCase take(const std::string &name, size_t index);
+  /// Drops what is left of a bundle (it stopped early).
+  void discard(const std::string &name);
+
+private:
+  struct Item;
+  struct Bundle;
+  int workers;
+  std::vector<std::unique_ptr<Bundle>> bundles;
+  std::vector<Item *> order; // launch order
+  size_t cursor = 0;         // next in `order` to launch
+  int pending = 0;           // launched, not taken
+  Bundle *find(const std::string &name) const;
+  void launch(Item &item);
+  void topUp();
+};
+
+/// All checks of one bundle on `backend`; its cases come from `prefetcher`
+/// when that holds the bundle.
 BundleReport runBundle(Backend &backend, const BundleEntry &entry,
-                       const HarnessOptions &options);
+                       const HarnessOptions &options,
+                       Prefetcher *prefetcher = nullptr);
 
 } // namespace pqgpu
 

@@ -24,7 +24,7 @@ filter='GpuBundle.*cfg005:GpuBundle.*cfg020:GpuBundle.*cfg012'
 status=0
 for pair in unwritten:differential codes:differential count:differential \
             nondeterministic:determinism validation:validation graph:graph \
-            capture:graph; do
+            capture:graph sticky:device; do
   fault=${pair%%:*}; check=${pair#*:}
   PQ_GPU_TESTS_BACKEND=cpu-faulty:$fault PQ_GPU_QUICK=1 PQ_GPU_QUANTIZE_BUDGET=2e7 \
     "$bin" --gtest_filter="$filter" >"$log" 2>&1

@@ -52,6 +52,11 @@ public:
   /// Waits for the stream; reports an asynchronous failure of the kernels.
   virtual std::string synchronize() = 0;
 
+  /// Non-empty once a copy or a synchronization failed: on a GPU such an
+  /// error (an illegal address, a launch failure) is sticky, every later
+  /// call fails too, so the tests stop instead of reporting the echo.
+  virtual std::string brokenReason() const { return std::string(); }
+
   virtual std::string createRunner(const pqrt::Bundle &bundle,
                                    int64_t maxBatch,
                                    std::unique_ptr<Runner> &out) = 0;
@@ -71,7 +76,7 @@ std::unique_ptr<Backend> makeCudaBackend(std::string &whyNot);
 /// The CPU backend; `fault` is "" or one of cpuFaultKinds().
 std::unique_ptr<Backend> makeCpuBackend(const std::string &fault);
 
-/// "unwritten codes count nondeterministic validation graph capture".
+/// "unwritten codes count nondeterministic validation graph capture sticky".
 const char *cpuFaultKinds();
 
 } // namespace pqgpu

@@ -79,14 +79,28 @@ public:
   }
   void release(DevPtr pointer) override { blocks.erase(pointer); }
   std::string upload(DevPtr dst, const void *src, size_t bytes) override {
+    if (!broken.empty()) {
+      return broken;
+    }
     std::memcpy(reinterpret_cast<void *>(dst), src, bytes);
     return std::string();
   }
   std::string download(void *dst, DevPtr src, size_t bytes) override {
+    if (!broken.empty()) {
+      return broken;
+    }
     std::memcpy(dst, reinterpret_cast<const void *>(src), bytes);
     return std::string();
   }
-  std::string synchronize() override { return std::string(); }
+  std::string synchronize() override {
+    // sticky: like a kernel fault, the 5th synchronization and everything
+    // after it fails.
+    if (fault == "sticky" && ++synchronizations >= 5 && broken.empty()) {
+      broken = "planted sticky error (like CUDA_ERROR_ILLEGAL_ADDRESS)";
+    }
+    return broken;
+  }
+  std::string brokenReason() const override { return broken; }
 
   std::string createRunner(const pqrt::Bundle &bundle, int64_t maxBatch,
                            std::unique_ptr<Runner> &out) override {
@@ -138,6 +152,8 @@ public:
 
 private:
   std::map<DevPtr, std::unique_ptr<uint8_t[]>> blocks;
+  std::string broken;
+  int synchronizations = 0;
 };
 
 pqrt_status CpuRunner::run(const pqrt_step &step, std::string &message) {
@@ -215,7 +231,8 @@ void CpuRunner::execute(pqrt_step step) {
 } // namespace
 
 const char *cpuFaultKinds() {
-  return "unwritten codes count nondeterministic validation graph capture";
+  return "unwritten codes count nondeterministic validation graph capture "
+         "sticky";
 }
 
 std::unique_ptr<Backend> makeCpuBackend(const std::string &fault) {

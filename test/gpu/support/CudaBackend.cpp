@@ -1,9 +1,9 @@
 //===- CudaBackend.cpp - The GPU tests on a real device --------------------===//
 //
-// Device memory from cuMemAlloc, synchronous copies, one stream created with
-// the default flags (so it orders after the legacy stream's copies) and CUDA
-// graphs captured in the global mode, the strictest one: a libpqrt run that
-// made an unsafe call (allocation, synchronization) would break the capture.
+// Device memory from cuMemAlloc, copies that are complete when they return,
+// one non-blocking stream for the runs, and CUDA graphs captured in the
+// global mode, the strictest one: a libpqrt run that made an unsafe call
+// (allocation, synchronization) would break the capture.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +44,10 @@ public:
   }
 
   std::string init() {
-    return cuda->check(cuda->streamCreate(&stream, CU_STREAM_DEFAULT),
+    // Non-blocking: nothing on the legacy stream can join a capture. Copies
+    // are synchronous (uploads wait for the legacy stream, downloads follow
+    // a synchronize of this stream), so no implicit ordering is needed.
+    return cuda->check(cuda->streamCreate(&stream, CU_STREAM_NON_BLOCKING),
                        "cuStreamCreate");
   }
 
@@ -75,6 +78,8 @@ public:
       cuda->memFree(CUdeviceptr(pointer));
     }
   }
+  std::string brokenReason() const override { return broken; }
+
   std::string upload(DevPtr dst, const void *src, size_t bytes) override {
     std::string error = cuda->check(
         cuda->memcpyHtoD(CUdeviceptr(dst), src, bytes), "cuMemcpyHtoD");
@@ -84,14 +89,15 @@ public:
       error = cuda->check(cuda->streamSynchronize(nullptr),
                           "cuStreamSynchronize(legacy stream)");
     }
-    return error;
+    return noteBroken(error);
   }
   std::string download(void *dst, DevPtr src, size_t bytes) override {
-    return cuda->check(cuda->memcpyDtoH(dst, CUdeviceptr(src), bytes),
-                       "cuMemcpyDtoH");
+    return noteBroken(cuda->check(
+        cuda->memcpyDtoH(dst, CUdeviceptr(src), bytes), "cuMemcpyDtoH"));
   }
   std::string synchronize() override {
-    return cuda->check(cuda->streamSynchronize(stream), "cuStreamSynchronize");
+    return noteBroken(
+        cuda->check(cuda->streamSynchronize(stream), "cuStreamSynchronize"));
   }
 
   std::string createRunner(const pqrt::Bundle &bundle, int64_t maxBatch,
@@ -139,6 +145,15 @@ public:
 
 private:
   CudaDriver *cuda;
+  std::string broken;
+
+  const std::string &noteBroken(const std::string &error) {
+    if (!error.empty() && broken.empty()) {
+      broken = error;
+    }
+    return error;
+  }
+
   CUstream stream = nullptr;
   CUgraph graph = nullptr;
   CUgraphExec exec = nullptr;
