@@ -3,11 +3,16 @@
 #
 # Contributor workflow
 #   1. Here (no GPU needed; LLVM/MLIR for pq-compile):
-#        scripts/gpu-test.sh [--build-dir build] [--no-build] [--no-bundles]
-#      builds (make build, i.e. cmake + ninja in build/), compiles the test
-#      bundles (scripts/make-dev-bundles.sh build -> build-dev/), stages what
-#      the device needs in build-gputest/ (the statically linked test binary,
-#      x86-64, plus the bundles: a few MiB) and prints the device tool call.
+#        scripts/gpu-test.sh [--build-dir build] [--test-build-dir build-gpu]
+#                            [--no-build] [--no-bundles]
+#      builds the compiler (make build: cmake + ninja in build/), builds
+#      pq-gpu-tests in its own runtime-only Release tree (build-gpu/: the
+#      main tree may be configured with PQ_ENABLE_TESTS=OFF), compiles the
+#      test bundles (scripts/make-dev-bundles.sh build -> build-dev/), stages
+#      what the device needs in build-gputest/ (the test binary, x86-64,
+#      libpqrt linked in, plus the bundles: about 8 MiB) and prints the
+#      device tool calls. --no-build reuses both builds, --no-bundles the
+#      bundles already in build-dev/.
 #   2. On the device machine, through the device tool's `run` (it has CUDA 13
 #      and cmake, but no LLVM/MLIR, so nothing is built there):
 #        run(command="bash scripts/gpu-test.sh --device",
@@ -34,6 +39,7 @@ stage=build-gputest
 mode=here
 sanitize=0
 build=build
+testbuild=build-gpu
 do_build=1
 do_bundles=1
 args=()
@@ -42,9 +48,10 @@ while [ $# -gt 0 ]; do
     --device) mode=device ;;
     --sanitize) sanitize=1 ;;
     --build-dir) build=$2; shift ;;
+    --test-build-dir) testbuild=$2; shift ;;
     --no-build) do_build=0 ;;
     --no-bundles) do_bundles=0 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -52,15 +59,20 @@ done
 
 if [ "$mode" = here ]; then
   if [ $do_build = 1 ]; then
-    make build BUILD="$build"
+    if [ $do_bundles = 1 ] || [ ! -d build-dev/gpu-bundles ]; then
+      make build BUILD="$build"   # pq-compile, for the bundles
+    fi
+    cmake -G Ninja -S . -B "$testbuild" -DPQ_ENABLE_COMPILER=OFF \
+      -DPQ_ENABLE_TESTS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+    ninja -C "$testbuild" pq-gpu-tests
   fi
-  [ -x "$build/bin/pq-gpu-tests" ] || { echo "no $build/bin/pq-gpu-tests" >&2; exit 1; }
+  [ -x "$testbuild/bin/pq-gpu-tests" ] || { echo "no $testbuild/bin/pq-gpu-tests" >&2; exit 1; }
   if [ $do_bundles = 1 ] || [ ! -d build-dev/gpu-bundles ]; then
     scripts/make-dev-bundles.sh "$build"
   fi
   rm -rf "$stage"
   mkdir -p "$stage"
-  cp "$build/bin/pq-gpu-tests" "$stage/"
+  cp "$testbuild/bin/pq-gpu-tests" "$stage/"
   cp -r build-dev/gpu-bundles build-dev/bundles "$stage/"
   # The host-side plan and the harness, before spending device time.
   PQ_GPU_BUNDLES="$stage/gpu-bundles:$stage/bundles" \
