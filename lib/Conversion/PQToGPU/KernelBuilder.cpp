@@ -265,9 +265,13 @@ std::pair<Value, Value> KernelBuilder::blockExclusiveSum(Value value,
          [&] { store(inclusive, scratch, warp); });
   barrier();
   ifThen(cmp(arith::CmpIPredicate::eq, warp, idx(0)), [&] {
+    // Lanes past the last warp must not touch the scratch at all: lane 0
+    // rewrites its slot below (racecheck flags even a shuffle-ordered read).
     Value inRange = cmp(arith::CmpIPredicate::ult, lane, idx(warps));
-    Value safeLane = select(inRange, lane, idx(0));
-    Value total = select(inRange, load(scratch, safeLane), i32(0));
+    Value total = ifThenElse(
+        inRange, TypeRange{b.getI32Type()},
+        [&]() -> SmallVector<Value> { return {load(scratch, lane)}; },
+        [&]() -> SmallVector<Value> { return {i32(0)}; })[0];
     Value running = warpInclusiveSum(total);
     ifThen(inRange, [&] { store(sub(running, total), scratch, lane); });
     ifThen(cmp(arith::CmpIPredicate::eq, lane, idx(31)),
