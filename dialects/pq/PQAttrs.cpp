@@ -118,8 +118,9 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "tiling: strategy row needs ctas_per_row = 1, got "
                        << ctasPerRow;
   }
-  if (maxSeqLen < 1) {
-    return emitError() << "tiling: max_seq_len must be >= 1, got " << maxSeqLen;
+  if (maxSeqLen < 1 || maxSeqLen > kMaxSeqLen) {
+    return emitError() << "tiling: max_seq_len must be in [1, " << kMaxSeqLen
+                       << "], got " << maxSeqLen;
   }
   if (smem < 0) {
     return emitError() << "tiling: smem must be >= 0, got " << smem;

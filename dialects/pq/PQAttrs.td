@@ -153,6 +153,11 @@ def PQ_TilingAttr : PQ_Attr<"Tiling", "tiling"> {
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Largest supported sequence bound: kernels count keys in 32-bit
+    /// integers and a row's keys must stay far below 2^31 bytes.
+    static constexpr int64_t kMaxSeqLen = int64_t(1) << 24;
+  }];
 }
 
 #endif // PQ_ATTRS_TD

@@ -135,8 +135,9 @@ TargetAttr PQTilePass::resolveTarget() {
 
 void PQTilePass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (maxSeqLen < 1) {
-    module.emitError() << "pq-tile: max-seq-len must be >= 1, got "
+  if (maxSeqLen < 1 || maxSeqLen > TilingAttr::kMaxSeqLen) {
+    module.emitError() << "pq-tile: max-seq-len must be in [1, "
+                       << TilingAttr::kMaxSeqLen << "], got "
                        << static_cast<int64_t>(maxSeqLen);
     return signalPassFailure();
   }

@@ -140,8 +140,10 @@ int main(int argc, char **argv) {
       tileTarget = known;
     }
   }
-  if (maxSeqLen < 1) {
-    return fail("--max-seq-len must be >= 1, got " + Twine(maxSeqLen));
+  if (maxSeqLen < 1 || maxSeqLen > pq::TilingAttr::kMaxSeqLen) {
+    return fail("--max-seq-len must be in [1, " +
+                Twine(pq::TilingAttr::kMaxSeqLen) + "], got " +
+                Twine(maxSeqLen));
   }
 
   if (printPipeline) {

@@ -81,6 +81,17 @@ void ConvertPQToGPUPass::runOnOperation() {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   builder.getUnitAttr());
 
+  // A hand-written tiling may ask for more shared memory than the GPU has.
+  for (IndexerOp step : steps) {
+    if (step.getTiling()->getSmem() > target.getSmem()) {
+      step.emitError() << "convert-pq-to-gpu: tiling needs "
+                       << step.getTiling()->getSmem()
+                       << " bytes of shared memory, the target " << target.getChip()
+                       << " has " << target.getSmem();
+      return signalPassFailure();
+    }
+  }
+
   llvm::StringMap<int> seen;
   for (IndexerOp step : steps) {
     StepInfo info = StepInfo::get(step);

@@ -15,10 +15,15 @@ module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_pe
 
 // -----
 
-// expected-error @below {{tiling: max_seq_len must be >= 1, got 0}}
+// expected-error @below {{tiling: max_seq_len must be in [1, 16777216], got 0}}
 module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_per_row = 2, max_seq_len = 0, smem = 0>} {}
 
 // -----
 
 // expected-error @below {{tiling: smem must be >= 0, got -1}}
 module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_per_row = 2, max_seq_len = 10, smem = -1>} {}
+
+// -----
+
+// expected-error @below {{tiling: max_seq_len must be in [1, 16777216], got 16777217}}
+module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_per_row = 2, max_seq_len = 16777217, smem = 0>} {}
