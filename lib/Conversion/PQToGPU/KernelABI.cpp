@@ -137,25 +137,3 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
   b.setInsertionPoint(guard.thenBlock()->getTerminator());
   return func;
 }
-
-StringRef mlir::pq::elementTypeName(Type type) {
-  if (type.isF32()) {
-    return "f32";
-  }
-  if (type.isF16()) {
-    return "f16";
-  }
-  if (type.isBF16()) {
-    return "bf16";
-  }
-  if (type.isInteger(64)) {
-    return "i64";
-  }
-  if (type.isInteger(32)) {
-    return "i32";
-  }
-  if (type.isInteger(8)) {
-    return "u8";
-  }
-  return "unknown";
-}

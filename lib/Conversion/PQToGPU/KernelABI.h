@@ -62,9 +62,6 @@ gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             int64_t smemBytes, ImplicitLocOpBuilder &b,
                             KernelArgs &args);
 
-/// The manifest spelling of an element type (f32, bf16, i64, ...).
-StringRef elementTypeName(Type type);
-
 } // namespace mlir::pq
 
 #endif // LIB_CONVERSION_PQTOGPU_KERNELABI_H
