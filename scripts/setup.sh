@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build lld python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()
