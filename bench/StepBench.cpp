@@ -221,7 +221,7 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
     return status;
   }
   StepBuffers reference = host;
-  const pqrt_config cconfig = pqrun::toCConfig(config);
+  const pqrt_config cconfig = pqrt::capi::toCConfig(config);
   pqrt_step refStep = pqrun::hostStep(reference);
   status = pqrun::fromC(pqrt_reference_run(&cconfig, &refStep),
                         "pqrt_reference_run");

@@ -32,10 +32,12 @@ Status loadBundleFile(const std::string &path,
   if (status.ok()) {
     status = fromC(pqrt_bundle_get_config(raw, &c), path);
   }
+  if (status.ok()) {
+    status = pqrt::capi::fromCConfig(&c, file->config);
+  }
   if (!status.ok()) {
     return status;
   }
-  file->config = fromCConfig(c);
   if (file->info.static_batch > 0) {
     file->config.batch = file->info.static_batch;
   }

@@ -38,49 +38,6 @@ Status fromC(pqrt_status status, const std::string &what) {
   return {code, what.empty() ? message : what + ": " + message};
 }
 
-// The C enums list the same values in the same order as Config.h's.
-pqrt_config toCConfig(const pqrt::StepConfig &c) {
-  pqrt_config out{};
-  out.heads = c.heads;
-  out.kv_heads = c.kvHeads;
-  out.head_dim = c.headDim;
-  out.subspaces = c.subspaces;
-  out.bits = c.bits;
-  out.sink = c.sink;
-  out.window = c.window;
-  out.heavy = c.heavy;
-  out.init_offset = c.initOffset;
-  out.metric = static_cast<pqrt_metric>(c.metric);
-  out.layout = static_cast<pqrt_layout>(c.layout);
-  out.query_type = static_cast<pqrt_dtype>(c.queryType);
-  out.centroid_type = static_cast<pqrt_dtype>(c.centroidType);
-  out.weight_type = static_cast<pqrt_dtype>(c.weightType);
-  out.index_type = static_cast<pqrt_dtype>(c.indexType);
-  return out;
-}
-
-pqrt::StepConfig fromCConfig(const pqrt_config &c) {
-  pqrt::StepConfig s;
-  s.batch = 1;
-  s.heads = c.heads;
-  s.kvHeads = c.kv_heads;
-  s.headDim = c.head_dim;
-  s.subspaces = c.subspaces;
-  s.bits = c.bits;
-  s.sink = c.sink;
-  s.window = c.window;
-  s.heavy = c.heavy;
-  s.initOffset = c.init_offset;
-  s.metric = static_cast<pqrt::Metric>(c.metric);
-  s.layout = static_cast<pqrt::CodeLayout>(c.layout);
-  s.queryType = static_cast<pqrt::ElementType>(c.query_type);
-  s.centroidType = static_cast<pqrt::ElementType>(c.centroid_type);
-  s.weightType = static_cast<pqrt::ElementType>(c.weight_type);
-  s.indexType = static_cast<pqrt::ElementType>(c.index_type);
-  s.keyCapacity = s.codeCapacity = 0;
-  return s;
-}
-
 pqrt_step hostStep(pqrt::StepBuffers &b) {
   pqrt_step s{};
   s.batch = b.config.batch;
@@ -104,7 +61,7 @@ Status compareWithReference(const pqrt::StepConfig &config, int64_t seqLen,
                             const pqrt::StepOutputs &reference,
                             const float *scores,
                             const pqrt::StepOutputs &actual) {
-  const pqrt_config c = toCConfig(config);
+  const pqrt_config c = pqrt::capi::toCConfig(config);
   const pqrt_outputs r{reference.sparseList, reference.sparseLen,
                        reference.weightList};
   const pqrt_outputs a{actual.sparseList, actual.sparseLen,

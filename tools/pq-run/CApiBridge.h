@@ -9,6 +9,7 @@
 #ifndef PQ_TOOLS_PQRUN_CAPIBRIDGE_H
 #define PQ_TOOLS_PQRUN_CAPIBRIDGE_H
 
+#include "pqrt/CConfig.h"
 #include "pqrt/Compare.h"
 #include "pqrt/StepBuffers.h"
 #include "pqrt/pqrt.h"
@@ -20,12 +21,6 @@ namespace pqrun {
 /// libpqrt's status and pqrt_last_error() as a pqrt::Status; `what`, when
 /// given, prefixes the message.
 pqrt::Status fromC(pqrt_status status, const std::string &what);
-
-/// The C view of a configuration (batch and capacities are per step there).
-pqrt_config toCConfig(const pqrt::StepConfig &config);
-/// The C++ view of a configuration libpqrt produced (enums in range); batch
-/// 1 and capacities 0.
-pqrt::StepConfig fromCConfig(const pqrt_config &config);
 
 /// A pqrt_step over host buffers (for pqrt_bundle_validate_step and the
 /// reference functions).

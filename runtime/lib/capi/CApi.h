@@ -8,6 +8,7 @@
 #ifndef PQRT_LIB_CAPI_CAPI_H
 #define PQRT_LIB_CAPI_CAPI_H
 
+#include "pqrt/CConfig.h"
 #include "bundle/Bundle.h"
 #include "indexer/Indexer.h"
 #include "indexer/Launch.h"
@@ -51,10 +52,6 @@ template <typename Body> pqrt_status guarded(Body &&body) {
   }
 }
 
-/// C config -> StepConfig (batch 1, capacities 0); InvalidArgument for
-/// enum values outside their pqrt_* enums.
-Status fromCConfig(const pqrt_config *config, StepConfig &out);
-pqrt_config toCConfig(const StepConfig &config);
 /// The StepConfig of a step: `config` with the step's batch and capacities.
 Status stepConfig(const pqrt_config *config, const pqrt_step *step,
                   StepConfig &out);
