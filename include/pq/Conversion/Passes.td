@@ -42,4 +42,19 @@ def ConvertPQToGPUPass : Pass<"convert-pq-to-gpu", "ModuleOp"> {
   ];
 }
 
+def PQExternDynamicSharedPass
+    : Pass<"pq-extern-dynamic-shared", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare dynamic shared memory as an external shared array";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `gpu.dynamic_shared_memory` to an internal,
+    zero-length `llvm.mlir.global` in address space 3, which NVPTX prints as
+    a one-byte static variable (`.shared .align 16 .b8 __dynamic_shmem__0;`):
+    ptxas then reserves static shared memory for it and flags every access
+    past its first byte. Runs after `convert-gpu-to-nvvm` and turns each such
+    global into an external declaration, which NVPTX prints as the CUDA form
+    `.extern .shared .align 16 .b8 __dynamic_shmem__0[];`, the start of the
+    launch's dynamic shared memory.
+  }];
+}
+
 #endif // PQ_CONVERSION_PASSES_TD

@@ -5,5 +5,5 @@
 // --emit stops the pipeline at its stage, and --print-pipeline shows it.
 
 // MLIR: pq-fuse{{.*}}pq-tile{{.*}}convert-pq-to-gpu{{.*}}cse
-// LLVM: convert-pq-to-gpu{{.*}}convert-gpu-to-nvvm
+// LLVM: convert-pq-to-gpu{{.*}}convert-gpu-to-nvvm{{.*}}pq-extern-dynamic-shared
 // PTX:  convert-gpu-to-nvvm{{.*}}gpu-module-to-binary
