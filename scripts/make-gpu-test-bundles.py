@@ -5,7 +5,8 @@ into a bundle, for the GPU differential tests (test/gpu) to run on a device.
   scripts/make-gpu-test-bundles.py --build build --out build/gpu-bundles
 
 Every configuration the dialect accepts should lower; this covers both
-layouts and metrics, GQA ratios 1/4/8, head_dim 64/128, S in {1,2,4,8},
+layouts and metrics, GQA ratios 1/4/8, head_dim 64/96/128, S from 1 to 32
+(every shape of 16-byte code item),
 pq_bits in {4,6,8}, every query/weight/index type, row and split tilings.
 """
 import argparse, json, os, random, sys
@@ -23,6 +24,13 @@ def configs(count, seed):
         dict(heads=32, kv_heads=8, head_dim=128, subspaces=4, bits=8, layout="compact", metric="euclidean", max_seq_len=131072),
         dict(heads=32, kv_heads=4, head_dim=64, subspaces=8, bits=4, layout="seed", metric="ip", max_seq_len=131072),
         dict(heads=8, kv_heads=1, head_dim=64, subspaces=1, bits=4, layout="compact", metric="euclidean", max_seq_len=2048),
+        # Code items of every shape: 16 keys in 3 loads (S 3), 1 key in
+        # 1 load (S 16) or 2 loads (S 32), int64 codes in 8-byte loads (S 3).
+        dict(heads=12, kv_heads=4, head_dim=96, subspaces=3, bits=6, layout="compact", metric="euclidean", max_seq_len=8192),
+        dict(heads=16, kv_heads=2, head_dim=96, subspaces=3, bits=4, layout="seed", metric="ip", max_seq_len=65536),
+        dict(heads=32, kv_heads=8, head_dim=128, subspaces=16, bits=4, layout="compact", metric="ip", max_seq_len=4096),
+        dict(heads=8, kv_heads=2, head_dim=128, subspaces=32, bits=4, layout="compact", metric="euclidean", max_seq_len=65536),
+        dict(heads=24, kv_heads=4, head_dim=96, subspaces=6, bits=8, layout="compact", metric="euclidean", max_seq_len=131072),
     ]
     out = []
     for i in range(count):

@@ -26,6 +26,10 @@ int64_t mlir::pq::maxIndexed(const StepShape &shape, int64_t maxSeqLen) {
   return std::max<int64_t>(maxSeqLen - shape.initOffset, 1);
 }
 
+int64_t mlir::pq::keyRowStride(const StepShape &shape, int64_t maxSeqLen) {
+  return (maxIndexed(shape, maxSeqLen) + 3) / 4 * 4;
+}
+
 static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
                              int64_t threads) {
   SharedMemoryPlan result;
@@ -45,7 +49,7 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
 
 SharedMemoryPlan mlir::pq::planRowKernel(const StepShape &shape,
                                          int64_t maxSeqLen, int64_t threads) {
-  return plan(&shape, shape.group() * maxIndexed(shape, maxSeqLen), threads);
+  return plan(&shape, shape.group() * keyRowStride(shape, maxSeqLen), threads);
 }
 
 SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,

@@ -348,6 +348,12 @@ TEST(GpuPlan, CoversTheIssueMatrix) {
       if (spec.keyExtra || spec.codeExtra) {
         seen.insert("spare capacity");
       }
+      const int64_t capacity = spec.codeExtra ? n + spec.codeExtra : n;
+      if (spec.codeShift) {
+        seen.insert("codes misaligned");
+      } else if (capacity % 16 == 0) {
+        seen.insert("codes in 16-key items");
+      }
       if (spec.determinism) {
         seen.insert("determinism");
       }
@@ -386,7 +392,8 @@ TEST(GpuPlan, CoversTheIssueMatrix) {
       "ties", "random", "key NULL", "spare capacity", "determinism",
       "graph full", "graph indexed", "heavy beyond ws", "heavy within ws",
       "new keys 0", "new keys 1", "new keys few", "new keys many",
-      "n_cached 0"};
+      "n_cached 0", "codes misaligned", "codes in 16-key items", "S 3",
+      "S 16", "head_dim 96"};
   for (const char *item : required) {
     EXPECT_TRUE(seen.count(item)) << "no planned case has: " << item;
   }

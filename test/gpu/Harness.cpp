@@ -102,7 +102,10 @@ public:
 
   /// Allocates what `host` has (the key only with `withKey`) and uploads
   /// its inputs; outputs and codebook are set by reset().
-  std::string allocate(const StepBuffers &host, bool withKey) {
+  /// `codeShift` codes of padding put the codebook off its allocation's
+  /// alignment.
+  std::string allocate(const StepBuffers &host, bool withKey,
+                       int64_t codeShift = 0) {
     hasKey = withKey;
     listBytes = host.sparseList.size();
     weightBytes = host.weightList.size();
@@ -118,8 +121,13 @@ public:
     if (error.empty()) {
       error = make(phi, host.phi.data(), host.phi.size() * sizeof(float));
     }
-    for (auto item : {std::make_pair(&codebook, codeBytes),
-                      std::make_pair(&list, listBytes),
+    const size_t shiftBytes = size_t(
+        codeShift * pqrt::elementSize(pqrt::codeType(host.config)));
+    if (error.empty()) {
+      error = make(codebook, nullptr, codeBytes + shiftBytes);
+      codebook += shiftBytes;
+    }
+    for (auto item : {std::make_pair(&list, listBytes),
                       std::make_pair(&len, lenBytes),
                       std::make_pair(&weight, weightBytes)}) {
       if (error.empty()) {
@@ -482,7 +490,8 @@ private:
       return;
     }
     DeviceStep dev(backend);
-    std::string error = dev.allocate(*p.host, !p.spec.nullKey);
+    std::string error =
+        dev.allocate(*p.host, !p.spec.nullKey, p.spec.codeShift);
     Fetched direct;
     if (error.empty()) {
       error = runOnce(dev, p, fillByte(0), direct);

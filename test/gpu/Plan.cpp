@@ -162,7 +162,8 @@ private:
                             Cached::ThirtySeven, DataMode::Random)) {
       mid->determinism = mid->graph = true;
       mid->keyExtra = 5;
-      mid->codeExtra = 3;
+      // A capacity of whole 16-key items: the 16-byte code loads run.
+      mid->codeExtra = 16 - indexed(mid->seqLen) % 16;
     }
     if (CaseSpec *ties = add("mid-ties", nextBatch(), uniform(low, high),
                              Cached::ZeroOrMany, DataMode::Ties)) {
@@ -172,6 +173,7 @@ private:
     if (CaseSpec *none = add("mid-nokey", nextBatch(), uniform(low, high),
                              Cached::All, DataMode::Random)) {
       none->nullKey = true; // nothing to quantize: key may be NULL
+      none->codeShift = 1;
     }
 
     // max_seq_len itself (up to 128K): batch 1 there, few new keys.
@@ -231,6 +233,9 @@ std::string CaseSpec::describe(const pqrt::StepConfig &config) const {
   }
   if (nullKey) {
     out << " key=NULL";
+  }
+  if (codeShift) {
+    out << " codes shifted by " << codeShift;
   }
   out << (mode == pqrt::DataMode::Ties ? " ties" : " random")
       << " seed=" << seed;

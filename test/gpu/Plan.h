@@ -38,6 +38,9 @@ struct CaseSpec {
   int64_t numCached = 0; // n_cached before the step
   int64_t keyExtra = 0;  // key_capacity = sk + keyExtra
   int64_t codeExtra = 0; // code_capacity = n + codeExtra (spare rows)
+  /// The codebook starts this many codes past an aligned allocation, so the
+  /// kernels' 16-byte code loads must fall back to narrow ones.
+  int64_t codeShift = 0;
   bool nullKey = false;  // pass key = NULL (only when nothing is quantized)
   pqrt::DataMode mode = pqrt::DataMode::Random;
   uint64_t seed = 0;

@@ -54,6 +54,9 @@ SharedMemoryPlan planSplitSelectKernel(int64_t threads);
 
 /// Indexed keys for a sequence bound: max(maxSeqLen - initOffset, 1).
 int64_t maxIndexed(const StepShape &shape, int64_t maxSeqLen);
+/// Distance in keys between rows of stored keys: maxIndexed rounded up to 4,
+/// so every run of 4 keys starting at a multiple of 4 is one 16-byte store.
+int64_t keyRowStride(const StepShape &shape, int64_t maxSeqLen);
 
 } // namespace mlir::pq
 

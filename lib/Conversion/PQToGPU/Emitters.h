@@ -34,14 +34,25 @@ void emitLookupTable(KernelBuilder &kb, const StepInfo &info,
                      const KernelArgs &args, const SharedViews &views,
                      Value batch, Value kvHead);
 
+/// Where the key of (query head r of the group, position j) goes:
+/// memref[base + r * rowStride + j]. base and rowStride are multiples of 4.
+struct KeyDestination {
+  Value memref;
+  Value base;
+  int64_t rowStride;
+  /// A caller's buffer, whose 16-byte alignment is checked at run time
+  /// (shared memory views are aligned by construction).
+  bool inGlobalMemory;
+};
+
 /// For every indexed j in [begin, end) and every query head r of the group,
 /// computes the fp32 score from the codes and the table, masks j >= ws, and
-/// hands its order-preserving key to `store(r, j, key)`.
+/// stores its order-preserving key to `dest`. Codes are read in 16-byte
+/// loads where alignment allows (CodeReader).
 void emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                    const KernelArgs &args, const SharedViews &views,
                    Value batch, Value kvHead, Value begin, Value end,
-                   Value windowStart,
-                   function_ref<void(Value r, Value j, Value key)> store);
+                   Value windowStart, const KeyDestination &dest);
 
 /// Writes row `row` (= b * h + head) on the full-attention path.
 void emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,

@@ -38,6 +38,9 @@ struct StepInfo {
   int64_t maxIndexedKeys() const {
     return maxIndexed(shape, tiling.getMaxSeqLen());
   }
+  int64_t keyRowStride() const {
+    return pq::keyRowStride(shape, tiling.getMaxSeqLen());
+  }
 };
 
 /// One kernel parameter of docs/BUNDLE.md: a 1-D memref or an i64.

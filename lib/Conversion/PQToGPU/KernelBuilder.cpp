@@ -2,6 +2,8 @@
 
 #include "KernelBuilder.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -129,6 +131,26 @@ void KernelBuilder::store(Value value, Value memref, Value index) {
   memref::StoreOp::create(b, value, memref, ValueRange{toIndex(index)});
 }
 
+Value KernelBuilder::loadVector(VectorType type, Value memref, Value index,
+                                int64_t alignment) {
+  return vector::LoadOp::create(b, type, memref, ValueRange{toIndex(index)},
+                                /*nontemporal=*/false,
+                                llvm::MaybeAlign(alignment));
+}
+
+void KernelBuilder::storeVector(ValueRange values, Value memref, Value index,
+                                int64_t alignment) {
+  auto type = VectorType::get({int64_t(values.size())}, values[0].getType());
+  Value vector = vector::FromElementsOp::create(b, type, values);
+  vector::StoreOp::create(b, vector, memref, ValueRange{toIndex(index)},
+                          /*nontemporal=*/false, llvm::MaybeAlign(alignment));
+}
+
+Value KernelBuilder::isAligned(Value memref, int64_t bytes) {
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  return cmp(arith::CmpIPredicate::eq, remu(address, idx(bytes)), idx(0));
+}
+
 Value KernelBuilder::sharedView(Value dynamicShared, int64_t offset,
                                 int64_t elements, Type elementType) {
   auto space = gpu::AddressSpaceAttr::get(b.getContext(),
@@ -157,7 +179,14 @@ SmallVector<Value>
 KernelBuilder::forLoop(Value lower, Value upper, Value step, ValueRange inits,
                        function_ref<SmallVector<Value>(Value, ValueRange)>
                            body) {
-  auto loop = scf::ForOp::create(
+  return SmallVector<Value>(
+      makeLoop(lower, upper, step, inits, body).getResults());
+}
+
+scf::ForOp KernelBuilder::makeLoop(
+    Value lower, Value upper, Value step, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  return scf::ForOp::create(
       b, toIndex(lower), toIndex(upper), toIndex(step), inits,
       [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
         OpBuilder::InsertionGuard guard(b);
@@ -166,7 +195,30 @@ KernelBuilder::forLoop(Value lower, Value upper, Value step, ValueRange inits,
         SmallVector<Value> yields = body(iv, args);
         scf::YieldOp::create(b, yields);
       });
-  return SmallVector<Value>(loop.getResults());
+}
+
+void KernelBuilder::forLoopRolled(Value lower, Value upper, Value step,
+                                  function_ref<void(Value)> body) {
+  scf::ForOp loop =
+      makeLoop(lower, upper, step, ValueRange{},
+               [&](Value iv, ValueRange) -> SmallVector<Value> {
+                 body(iv);
+                 return {};
+               });
+  // scf-to-cf carries the loop's attributes to its back edge, where they
+  // become llvm.loop metadata that LLVM's unroller obeys.
+  MLIRContext *context = b.getContext();
+  auto unroll = LLVM::LoopUnrollAttr::get(
+      context, /*disable=*/b.getBoolAttr(true), /*count=*/{},
+      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
+      /*followupRemainder=*/{}, /*followupAll=*/{});
+  auto annotation = LLVM::LoopAnnotationAttr::get(
+      context, /*disableNonforced=*/{}, /*vectorize=*/{}, /*interleave=*/{},
+      unroll, /*unrollAndJam=*/{}, /*licm=*/{}, /*distribute=*/{},
+      /*pipeline=*/{}, /*peeled=*/{}, /*unswitch=*/{}, /*mustProgress=*/{},
+      /*isVectorized=*/{}, /*startLoc=*/{}, /*endLoc=*/{},
+      /*parallelAccesses=*/{});
+  loop->setAttr("loop_annotation", annotation);
 }
 
 void KernelBuilder::forEachThread(Value upper, function_ref<void(Value)> body) {

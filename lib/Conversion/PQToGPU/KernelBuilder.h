@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::pq {
@@ -64,6 +65,15 @@ public:
   // Memory.
   Value load(Value memref, Value index);
   void store(Value value, Value memref, Value index);
+  /// `type` elements from memref[index] as one load of known `alignment`
+  /// bytes (a 16-byte alignment makes it one 128-bit access).
+  Value loadVector(VectorType type, Value memref, Value index,
+                   int64_t alignment);
+  /// Stores `values` to memref[index...] as one access of `alignment` bytes.
+  void storeVector(ValueRange values, Value memref, Value index,
+                   int64_t alignment);
+  /// i1: whether the data of a flat memref starts at a multiple of `bytes`.
+  Value isAligned(Value memref, int64_t bytes);
   /// Typed view of `bytes` at `offset` of the dynamic shared memory.
   Value sharedView(Value dynamicShared, int64_t offset, int64_t elements,
                    Type elementType);
@@ -77,6 +87,10 @@ public:
                              ValueRange inits,
                              function_ref<SmallVector<Value>(Value, ValueRange)>
                                  body);
+  /// A loop LLVM must not unroll: copies of a register-heavy body would
+  /// crowd ptxas's scheduler into spilling.
+  void forLoopRolled(Value lower, Value upper, Value step,
+                     function_ref<void(Value)> body);
   /// for (i = tid; i < upper; i += threads)
   void forEachThread(Value upper, function_ref<void(Value)> body);
   void ifThen(Value condition, function_ref<void()> body);
@@ -107,6 +121,8 @@ public:
   std::pair<Value, Value> blockExclusiveSum(Value value, Value scratch);
 
 private:
+  scf::ForOp makeLoop(Value lower, Value upper, Value step, ValueRange inits,
+                      function_ref<SmallVector<Value>(Value, ValueRange)> body);
   Value binary(Value lhs, Value rhs, function_ref<Value(Value, Value)> make);
 };
 

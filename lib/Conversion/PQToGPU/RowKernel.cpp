@@ -22,7 +22,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
   const int64_t threads = info.tiling.getThreads();
   const int64_t maxSeqLen = info.tiling.getMaxSeqLen();
   SharedMemoryPlan plan = planRowKernel(shape, maxSeqLen, threads);
-  const int64_t rowStride = maxIndexed(shape, maxSeqLen);
+  const int64_t rowStride = keyRowStride(shape, maxSeqLen);
 
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
@@ -54,10 +54,9 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
         Value windowStart =
             kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
         emitScoreKeys(kb, info, args, views, batch, kvHead, kb.idx(0),
-                      indexed, windowStart, [&](Value r, Value j, Value key) {
-                        kb.store(key, views.keys,
-                                 kb.add(kb.mul(r, kb.idx(rowStride)), j));
-                      });
+                      indexed, windowStart,
+                      {views.keys, kb.idx(0), rowStride,
+                       /*inGlobalMemory=*/false});
         kb.barrier();
         kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
           emitSelectRow(kb, info, args, views, views.keys,

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodeReader.h"
 #include "Emitters.h"
 
 #include <limits>
@@ -76,27 +77,38 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
   kb.forEachThread(kb.idx(perHead), [&](Value sc) { // s * C + c
     Value s = kb.divu(sc, kb.idx(shape.centroids));
     Value cBase = kb.add(centroidBase, kb.mul(sc, kb.idx(width)));
-    for (int64_t r0 = 0; r0 < group; r0 += kRowBlock) {
-      int64_t rows = std::min(kRowBlock, group - r0);
+    // Rows [r0, r0 + rows) of the group.
+    auto block = [&](Value r0, int64_t rows) {
+      Value qBase = kb.add(kb.mul(r0, kb.idx(shape.headDim)),
+                           kb.mul(s, kb.idx(subDim)));
       SmallVector<Value> zeros(rows, kb.f32(0.0f));
       SmallVector<Value> dots = kb.forLoop(
           kb.idx(0), kb.idx(subDim), kb.idx(1), zeros,
           [&](Value t, ValueRange acc) -> SmallVector<Value> {
             Value c = kb.toF32(kb.load(args.centroids, kb.add(cBase, t)));
-            Value qOffset = kb.add(kb.mul(s, kb.idx(subDim)), t);
             SmallVector<Value> next;
             for (int64_t i = 0; i < rows; ++i) {
-              Value q = kb.load(
-                  views.query,
-                  kb.add(kb.idx((r0 + i) * shape.headDim), qOffset));
+              Value q = kb.load(views.query,
+                                kb.add(kb.add(qBase, t),
+                                       kb.idx(i * shape.headDim)));
               next.push_back(kb.addf(acc[i], kb.mulf(q, c)));
             }
             return next;
           });
+      Value out = kb.add(kb.mul(r0, kb.idx(perHead)), sc);
       for (int64_t i = 0; i < rows; ++i) {
-        kb.store(dots[i], views.lut,
-                 kb.add(kb.idx((r0 + i) * perHead), sc));
+        kb.store(dots[i], views.lut, kb.add(out, kb.idx(i * perHead)));
       }
+    };
+    // Whole blocks in a rolled loop (copies of the block crowd ptxas into
+    // spilling on sm_80), then the rest.
+    const int64_t whole = group / kRowBlock * kRowBlock;
+    if (whole > 0) {
+      kb.forLoopRolled(kb.idx(0), kb.idx(whole), kb.idx(kRowBlock),
+                       [&](Value r0) { block(r0, kRowBlock); });
+    }
+    if (group > whole) {
+      block(kb.idx(whole), group - whole);
     }
   });
   kb.barrier();
@@ -119,52 +131,97 @@ static Value orderKey(KernelBuilder &kb, Value score) {
 /// The key every masked position gets: that of -inf.
 static int64_t maskedKey() { return ~int64_t(0xFF800000) & 0xFFFFFFFF; }
 
-void mlir::pq::emitScoreKeys(
-    KernelBuilder &kb, const StepInfo &info, const KernelArgs &args,
-    const SharedViews &views, Value batch, Value kvHead, Value begin,
-    Value end, Value windowStart,
-    function_ref<void(Value r, Value j, Value key)> store) {
-  const StepShape &shape = info.shape;
-  const int64_t subspaces = shape.subspaces;
-  const int64_t centroids = shape.centroids;
-  Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
-
-  kb.forLoop(kb.add(begin, kb.threadId()), end, kb.idx(kb.threads),
-             [&](Value j) {
-    // Codes of key j for this kv head, as LUT column offsets s * C + code.
-    SmallVector<Value> columns;
-    for (int64_t s = 0; s < subspaces; ++s) {
-      Value index;
-      if (info.layout == Layout::compact) {
-        index = kb.add(kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
-                              kb.idx(subspaces)),
-                       kb.idx(s));
+/// Stores the keys of key positions j0 .. j0 + keys.size() - 1 of row r,
+/// all of which are below `end`: as 16- or 8-byte stores where the run allows
+/// (rows are keyRowStride apart, a multiple of 4, and j0 starts an item).
+static void storeRun(KernelBuilder &kb, const KeyDestination &dest,
+                     Value at, ArrayRef<Value> keys) {
+  size_t k = 0;
+  for (int64_t width : {4, 2, 1}) {
+    for (; k + width <= keys.size(); k += width) {
+      Value index = kb.add(at, kb.idx(k));
+      if (width == 1) {
+        kb.store(keys[k], dest.memref, index);
       } else {
-        Value rowIndex = kb.add(kb.mul(batch, args.codeCapacity), j);
-        index = kb.add(
-            kb.mul(kb.add(kb.mul(rowIndex, kb.idx(shape.kvHeads)), kvHead),
-                   kb.idx(subspaces)),
-            kb.idx(s));
+        kb.storeVector(keys.slice(k, width), dest.memref, index, 4 * width);
       }
-      Value raw = kb.load(args.codes, index);
-      Value code = raw.getType().isInteger(8)
-                       ? Value(arith::ExtUIOp::create(kb.b, kb.b.getI32Type(),
-                                                      raw))
-                       : kb.toI32(raw);
-      // Validated codes are < C; the mask keeps a corrupt one in bounds.
-      code = kb.bitAnd(code, kb.i32(centroids - 1));
-      columns.push_back(kb.add(code, kb.i32(s * centroids)));
+    }
+  }
+}
+
+void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
+                             const KernelArgs &args, const SharedViews &views,
+                             Value batch, Value kvHead, Value begin, Value end,
+                             Value windowStart, const KeyDestination &dest) {
+  const StepShape &shape = info.shape;
+  const int64_t perHead = shape.subspaces * shape.centroids;
+  CodeReader reader(kb, info, args, batch, kvHead);
+
+  auto keyOf = [&](Value rowBase, ArrayRef<Value> columns, Value j) {
+    Value score = kb.f32(0.0f);
+    for (Value column : columns) {
+      score = kb.addf(score, kb.load(views.lut, kb.add(rowBase, column)));
     }
     Value masked = kb.cmp(CmpIPredicate::uge, j, windowStart);
-    kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
-      Value rowBase = kb.toI32(kb.mul(r, kb.idx(subspaces * centroids)));
-      Value score = kb.f32(0.0f);
-      for (Value column : columns) {
-        score = kb.addf(score,
-                        kb.load(views.lut, kb.add(rowBase, column)));
-      }
-      Value key = kb.select(masked, kb.i32(maskedKey()), orderKey(kb, score));
-      store(r, j, key);
+    return kb.select(masked, kb.i32(maskedKey()), orderKey(kb, score));
+  };
+  auto destIndex = [&](Value r, Value j) {
+    return kb.add(kb.add(dest.base, kb.mul(r, kb.idx(dest.rowStride))), j);
+  };
+
+  // Items of consecutive keys from 16-byte code loads, or key by key.
+  auto byItems = [&]() -> SmallVector<Value> {
+    const int64_t keys = reader.item.keys;
+    Value firstItem = kb.divu(begin, kb.idx(keys));
+    Value items = kb.divu(kb.add(end, kb.idx(keys - 1)), kb.idx(keys));
+    kb.forLoop(kb.add(firstItem, kb.threadId()), items, kb.idx(kb.threads),
+               [&](Value item) {
+      Value j0 = kb.mul(item, kb.idx(keys));
+      SmallVector<SmallVector<Value>> columns = reader.readItem(j0);
+      Value whole =
+          kb.cmp(CmpIPredicate::ule, kb.add(j0, kb.idx(keys)), end);
+      kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+        Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
+        SmallVector<Value> run;
+        for (int64_t k = 0; k < keys; ++k) {
+          run.push_back(keyOf(rowBase, columns[k], kb.add(j0, kb.idx(k))));
+        }
+        Value at = destIndex(r, j0);
+        kb.ifThenElse(
+            whole, TypeRange{},
+            [&]() -> SmallVector<Value> {
+              storeRun(kb, dest, at, run);
+              return {};
+            },
+            [&]() -> SmallVector<Value> {
+              // The last, partial item of the range.
+              for (int64_t k = 0; k < keys; ++k) {
+                Value j = kb.add(j0, kb.idx(k));
+                kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
+                  kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
+                });
+              }
+              return {};
+            });
+      });
     });
-  });
+    return {};
+  };
+  auto byKeys = [&]() -> SmallVector<Value> {
+    kb.forLoop(kb.add(begin, kb.threadId()), end, kb.idx(kb.threads),
+               [&](Value j) {
+      SmallVector<Value> columns = reader.readKey(j);
+      kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+        Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
+        kb.store(keyOf(rowBase, columns, j), dest.memref, destIndex(r, j));
+      });
+    });
+    return {};
+  };
+
+  Value vectorized = reader.canReadItems(begin);
+  if (dest.inGlobalMemory) {
+    vectorized = kb.andI1(vectorized, kb.isAligned(dest.memref, 16));
+  }
+  kb.ifThenElse(vectorized, TypeRange{}, byItems, byKeys);
 }

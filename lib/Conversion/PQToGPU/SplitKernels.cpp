@@ -18,7 +18,7 @@ int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
   if (info.tiling.getStrategy() != Strategy::split) {
     return 0;
   }
-  return 4 * info.shape.heads * info.maxIndexedKeys();
+  return 4 * info.shape.heads * info.keyRowStride();
 }
 
 /// Fewest keys a score CTA handles (see buildScoreKernel).
@@ -35,7 +35,7 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
   const StepShape &shape = info.shape;
   const int64_t threads = info.tiling.getThreads();
   const int64_t chunks = info.tiling.getCtasPerRow();
-  const int64_t rowStride = info.maxIndexedKeys();
+  const int64_t rowStride = info.keyRowStride();
   SharedMemoryPlan plan = planSplitScoreKernel(shape, threads);
 
   ImplicitLocOpBuilder b(loc, module.getContext());
@@ -52,8 +52,10 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
     Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
     // Each CTA rebuilds the lookup tables; a chunk must be long enough to
     // pay for them. CTAs past the end have nothing to do.
+    // Chunks are whole multiples of 16 keys, so each starts a code item.
+    Value even = kb.divu(kb.add(indexed, kb.idx(chunks - 1)), kb.idx(chunks));
     Value perChunk = kb.maxs(
-        kb.divu(kb.add(indexed, kb.idx(chunks - 1)), kb.idx(chunks)),
+        kb.mul(kb.divu(kb.add(even, kb.idx(15)), kb.idx(16)), kb.idx(16)),
         kb.idx(kMinChunk));
     Value begin = kb.minu(kb.mul(chunk, perChunk), indexed);
     Value end = kb.minu(kb.add(begin, perChunk), indexed);
@@ -67,11 +69,9 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
       Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
                               kb.mul(kvHead, kb.idx(shape.group())));
       emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
-                    windowStart, [&](Value r, Value j, Value key) {
-                      Value row = kb.add(firstRow, r);
-                      kb.store(key, args.workspace,
-                               kb.add(kb.mul(row, kb.idx(rowStride)), j));
-                    });
+                    windowStart,
+                    {args.workspace, kb.mul(firstRow, kb.idx(rowStride)),
+                     rowStride, /*inGlobalMemory=*/true});
     });
   });
   return func;
@@ -82,7 +82,7 @@ static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
                                         Location loc) {
   const StepShape &shape = info.shape;
   const int64_t threads = info.tiling.getThreads();
-  const int64_t rowStride = info.maxIndexedKeys();
+  const int64_t rowStride = info.keyRowStride();
   SharedMemoryPlan plan = planSplitSelectKernel(threads);
 
   ImplicitLocOpBuilder b(loc, module.getContext());
