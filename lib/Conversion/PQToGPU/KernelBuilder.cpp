@@ -293,6 +293,16 @@ Value KernelBuilder::matchAny(Value value) {
   return NVVM::MatchSyncOp::create(b, b.getI32Type(), i32(-1), value, kind);
 }
 
+Value KernelBuilder::ballot(Value pred) {
+  return NVVM::VoteSyncOp::create(b, b.getI32Type(), i32(-1), pred,
+                                  NVVM::VoteSyncKind::ballot);
+}
+
+Value KernelBuilder::anyLane(Value pred) {
+  return NVVM::VoteSyncOp::create(b, b.getI1Type(), i32(-1), pred,
+                                  NVVM::VoteSyncKind::any);
+}
+
 Value KernelBuilder::popCount(Value value) {
   return LLVM::CtPopOp::create(b, value);
 }

@@ -112,6 +112,11 @@ public:
   /// Mask of the lanes whose i32 `value` equals this lane's (match.any).
   /// Every lane of the warp must execute it.
   Value matchAny(Value value);
+  /// Bit l set when lane l's i1 `pred` holds (vote.sync.ballot). Every lane
+  /// of the warp must execute it.
+  Value ballot(Value pred);
+  /// i1: whether `pred` holds on any lane of the warp (vote.sync.any).
+  Value anyLane(Value pred);
   /// Number of set bits of an i32.
   Value popCount(Value value);
   /// Inclusive prefix sum of an i32 over the lanes of a warp.

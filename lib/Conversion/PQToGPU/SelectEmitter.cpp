@@ -100,12 +100,17 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
                             kb.bitAnd(key, kb.i32(highMask)), prefix));
       Value digit =
           kb.bitAnd(kb.shru(key, kb.i32(shift)), kb.i32(kRadixBins - 1));
-      Value bin = kb.select(matches, digit, kb.i32(kRadixBins));
-      Value peers = kb.matchAny(bin);
-      Value leader = kb.cmp(CmpIPredicate::eq, kb.bitAnd(peers, lowerLanes),
-                            kb.i32(0));
-      kb.ifThen(kb.andI1(matches, leader), [&] {
-        kb.atomicAdd(kb.popCount(peers), views.hist, digit);
+      // After the first pass few keys match the prefix: a warp with none
+      // skips the match (the vote is warp-uniform, so all lanes match or
+      // none do).
+      kb.ifThen(kb.anyLane(matches), [&] {
+        Value bin = kb.select(matches, digit, kb.i32(kRadixBins));
+        Value peers = kb.matchAny(bin);
+        Value leader = kb.cmp(CmpIPredicate::eq,
+                              kb.bitAnd(peers, lowerLanes), kb.i32(0));
+        kb.ifThen(kb.andI1(matches, leader), [&] {
+          kb.atomicAdd(kb.popCount(peers), views.hist, digit);
+        });
       });
     }
   });
@@ -149,6 +154,138 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
   Value digit = kb.load(views.scalars, kb.idx(0));
   Value above = kb.load(views.scalars, kb.idx(1));
   return {digit, above};
+}
+
+/// The index-ordered pass: keeps every key above `threshold` and the first
+/// `keepEqual` keys equal to it, writing kept positions in ascending order
+/// after the sink part of the list and the weight of every indexed position.
+/// Each warp owns a contiguous chunk of the row: one sweep counts its kept
+/// keys, one exchange through shared memory gives every warp its offsets,
+/// and a second sweep writes with warp ballots; no CTA-wide scan per tile.
+static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
+                         const KernelArgs &args, const SharedViews &views,
+                         Value keys, Value base, const RowGeometry &g,
+                         Value threshold, Value keepEqual,
+                         function_ref<Value(Value)> listed) {
+  // Keys per lane per step: loads in flight.
+  constexpr int64_t kUnroll = 4;
+  const int64_t warps = kb.threads / 32;
+  const int64_t step = 32 * kUnroll;
+  Value offset = kb.idx(info.shape.initOffset);
+  Value lane = kb.laneId();
+  Value warp = kb.warpId();
+  Value lowerLanes =
+      kb.sub(kb.shl(kb.i32(1), kb.toI32(lane)), kb.i32(1));
+  Value chunk = kb.mul(
+      kb.divu(kb.add(kb.divu(kb.add(g.indexed, kb.idx(warps - 1)),
+                             kb.idx(warps)),
+                     kb.idx(step - 1)),
+              kb.idx(step)),
+      kb.idx(step));
+  Value chunkBegin = kb.minu(kb.mul(warp, chunk), g.indexed);
+  Value chunkEnd = kb.minu(kb.add(chunkBegin, chunk), g.indexed);
+
+  struct Keys {
+    SmallVector<Value> js, valids, greaters, equals;
+  };
+  auto loadStep = [&](Value s) {
+    Keys k;
+    SmallVector<Value> loaded;
+    for (int64_t u = 0; u < kUnroll; ++u) {
+      Value j = kb.add(s, kb.add(lane, kb.idx(32 * u)));
+      Value valid = kb.cmp(CmpIPredicate::ult, j, chunkEnd);
+      k.js.push_back(j);
+      k.valids.push_back(valid);
+      loaded.push_back(
+          kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0)))));
+    }
+    for (int64_t u = 0; u < kUnroll; ++u) {
+      k.greaters.push_back(kb.andI1(
+          k.valids[u], kb.cmp(CmpIPredicate::ugt, loaded[u], threshold)));
+      k.equals.push_back(kb.andI1(
+          k.valids[u], kb.cmp(CmpIPredicate::eq, loaded[u], threshold)));
+    }
+    return k;
+  };
+  auto asI32 = [&](Value flag) {
+    return Value(arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag));
+  };
+
+  // Sweep 1: keys above and equal to the threshold in this warp's chunk.
+  SmallVector<Value> counts = kb.forLoop(
+      chunkBegin, chunkEnd, kb.idx(step), ValueRange{kb.i32(0), kb.i32(0)},
+      [&](Value s, ValueRange acc) -> SmallVector<Value> {
+        Keys k = loadStep(s);
+        Value greater = acc[0], equal = acc[1];
+        for (int64_t u = 0; u < kUnroll; ++u) {
+          greater = kb.add(greater, asI32(k.greaters[u]));
+          equal = kb.add(equal, asI32(k.equals[u]));
+        }
+        return {greater, equal};
+      });
+  Value greaterTotal = counts[0], equalTotal = counts[1];
+  for (int32_t shift = 16; shift >= 1; shift /= 2) {
+    greaterTotal = kb.add(greaterTotal, kb.shuffleXor(greaterTotal, shift));
+    equalTotal = kb.add(equalTotal, kb.shuffleXor(equalTotal, shift));
+  }
+  // The radix histogram is free again: [0, warps) above, [warps, 2 warps)
+  // equal.
+  kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)), [&] {
+    kb.store(greaterTotal, views.hist, warp);
+    kb.store(equalTotal, views.hist, kb.add(warp, kb.idx(warps)));
+  });
+  kb.barrier();
+
+  // What the warps before this one keep and how many equal keys they pass.
+  Value keptBefore = kb.i32(0), equalBefore = kb.i32(0);
+  for (int64_t w = 0; w < warps; ++w) {
+    Value earlier = kb.cmp(CmpIPredicate::ult, kb.idx(w), warp);
+    Value greater = kb.load(views.hist, kb.idx(w));
+    Value equal = kb.load(views.hist, kb.idx(warps + w));
+    Value budget = kb.select(
+        kb.cmp(CmpIPredicate::ult, equalBefore, keepEqual),
+        kb.sub(keepEqual, equalBefore), kb.i32(0));
+    Value equalKept = kb.select(kb.cmp(CmpIPredicate::ult, equal, budget),
+                                equal, budget);
+    keptBefore = kb.select(earlier,
+                           kb.add(keptBefore, kb.add(greater, equalKept)),
+                           keptBefore);
+    equalBefore = kb.select(earlier, kb.add(equalBefore, equal), equalBefore);
+  }
+
+  // Sweep 2: ranks within the warp by ballot, in index order.
+  Value heavyBase = kb.add(g.listBase, g.sinkCount);
+  kb.forLoop(
+      chunkBegin, chunkEnd, kb.idx(step),
+      ValueRange{keptBefore, equalBefore},
+      [&](Value s, ValueRange acc) -> SmallVector<Value> {
+        Keys k = loadStep(s);
+        Value kept = acc[0], equalSeen = acc[1];
+        for (int64_t u = 0; u < kUnroll; ++u) {
+          Value equalVotes = kb.ballot(k.equals[u]);
+          Value equalRank = kb.add(
+              equalSeen, kb.popCount(kb.bitAnd(equalVotes, lowerLanes)));
+          Value keep = kb.orI1(
+              k.greaters[u],
+              kb.andI1(k.equals[u],
+                       kb.cmp(CmpIPredicate::ult, equalRank, keepEqual)));
+          Value keepVotes = kb.ballot(keep);
+          Value slot =
+              kb.add(kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
+          Value position = kb.add(k.js[u], offset);
+          kb.ifThen(keep, [&] {
+            kb.store(listValue(kb, info, position), args.sparseList,
+                     kb.add(heavyBase, slot));
+          });
+          kb.ifThen(k.valids[u], [&] {
+            kb.store(weightValue(kb, info, kb.orI1(keep, listed(position))),
+                     args.weightList, kb.add(g.weightBase, position));
+          });
+          kept = kb.add(kept, kb.popCount(keepVotes));
+          equalSeen = kb.add(equalSeen, kb.popCount(equalVotes));
+        }
+        return {kept, equalSeen};
+      });
 }
 
 void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
@@ -200,68 +337,6 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
              kb.add(g.weightBase, p));
   });
 
-  // Index-ordered pass: each thread takes kItems consecutive keys, so a
-  // tile of threads * kItems keys costs two CTA scans.
-  constexpr int64_t kItems = 4;
-  Value heavyBase = kb.add(g.listBase, g.sinkCount);
-  kb.forLoop(
-      kb.idx(0), g.indexed, kb.idx(kb.threads * kItems),
-      ValueRange{kb.i32(0), kb.i32(0)},
-      [&](Value tile, ValueRange carried) -> SmallVector<Value> {
-        Value selectedBefore = carried[0], equalBefore = carried[1];
-        Value first = kb.add(tile, kb.mul(kb.threadId(), kb.idx(kItems)));
-        SmallVector<Value> js, valids, greaters, equals;
-        Value equalCount = kb.i32(0);
-        for (int64_t i = 0; i < kItems; ++i) {
-          Value j = kb.add(first, kb.idx(i));
-          Value valid = kb.cmp(CmpIPredicate::ult, j, g.indexed);
-          Value key =
-              kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0))));
-          js.push_back(j);
-          valids.push_back(valid);
-          greaters.push_back(
-              kb.andI1(valid, kb.cmp(CmpIPredicate::ugt, key, threshold)));
-          equals.push_back(
-              kb.andI1(valid, kb.cmp(CmpIPredicate::eq, key, threshold)));
-          equalCount = kb.add(equalCount, arith::ExtUIOp::create(
-                                              kb.b, kb.b.getI32Type(),
-                                              equals.back()));
-        }
-        auto [equalRank, equalTotal] =
-            kb.blockExclusiveSum(equalCount, views.scan);
-        Value equalSeen = kb.add(equalBefore, equalRank);
-        SmallVector<Value> keeps;
-        Value keptCount = kb.i32(0);
-        for (int64_t i = 0; i < kItems; ++i) {
-          Value inBudget = kb.cmp(CmpIPredicate::ult, equalSeen, keepEqual);
-          Value keep = kb.orI1(greaters[i], kb.andI1(equals[i], inBudget));
-          keeps.push_back(keep);
-          Value keepFlag =
-              arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), keep);
-          keptCount = kb.add(keptCount, keepFlag);
-          equalSeen = kb.add(equalSeen, arith::ExtUIOp::create(
-                                            kb.b, kb.b.getI32Type(),
-                                            equals[i]));
-        }
-        auto [keptRank, keptTotal] =
-            kb.blockExclusiveSum(keptCount, views.scan);
-        Value slot = kb.add(selectedBefore, keptRank);
-        for (int64_t i = 0; i < kItems; ++i) {
-          Value position = kb.add(js[i], offset);
-          Value current = slot;
-          kb.ifThen(keeps[i], [&] {
-            kb.store(listValue(kb, info, position), args.sparseList,
-                     kb.add(heavyBase, current));
-          });
-          kb.ifThen(valids[i], [&] {
-            kb.store(
-                weightValue(kb, info, kb.orI1(keeps[i], listed(position))),
-                args.weightList, kb.add(g.weightBase, position));
-          });
-          slot = kb.add(slot, arith::ExtUIOp::create(kb.b, kb.b.getI32Type(),
-                                                      keeps[i]));
-        }
-        return {kb.add(selectedBefore, keptTotal),
-                kb.add(equalBefore, equalTotal)};
-      });
+  emitKeptList(kb, info, args, views, keys, base, g, threshold, keepEqual,
+               listed);
 }
