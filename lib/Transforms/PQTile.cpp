@@ -96,7 +96,7 @@ static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
   int64_t ctasPerRow = std::clamp<int64_t>(
       llvm::divideCeil(2 * sms, shape.kvHeads), 1, kMaxCtasPerRow);
   int64_t splitSmem = std::max(planSplitScoreKernel(shape, threads).total,
-                               planSplitSelectKernel(threads).total);
+                               planSplitSelectKernel(splitSelectThreads(threads)).total);
   return TilingAttr::get(context, Strategy::split, threads, ctasPerRow,
                          maxSeqLen, splitSmem);
 }

@@ -60,3 +60,7 @@ SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,
 SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
   return plan(nullptr, 0, threads);
 }
+
+int64_t mlir::pq::splitSelectThreads(int64_t threads) {
+  return std::min<int64_t>(2 * threads, 1024);
+}

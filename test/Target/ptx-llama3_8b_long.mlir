@@ -8,7 +8,8 @@
 // 131072. At 4096 tokens every call would take the full-attention path
 // (sk <= heavy + init_offset + 1 + C = 4481) and the row kernel would fold
 // to the full-attention rows alone.
-// Every kernel is an entry bounded to 512 threads and 128 registers; no
+// Every kernel is an entry bounded to 512 threads and 128 registers (the
+// split select kernel, one CTA per row, to 1024 threads and 64); no
 // kernel uses local memory (.local: a stack or spilled registers) and none
 // calls a device function (.func: an unresolved libdevice call, say).
 
@@ -25,5 +26,5 @@
 // SPLIT:      .maxntid 512, 1, 1
 // SPLIT-NEXT: .maxnreg 128
 // SPLIT:      .visible .entry llama3_8b_long_select(
-// SPLIT:      .maxntid 512, 1, 1
-// SPLIT-NEXT: .maxnreg 128
+// SPLIT:      .maxntid 1024, 1, 1
+// SPLIT-NEXT: .maxnreg 64

@@ -5,7 +5,8 @@
 
 // PTX of examples/mha32_seed.mlir (no GQA, seed (i64) codes) for sm_80 and sm_90: the `row`
 // kernel at 4096 tokens, the `split` score and select kernels at 131072.
-// Every kernel is an entry bounded to 512 threads and 128 registers; no
+// Every kernel is an entry bounded to 512 threads and 128 registers (the
+// split select kernel, one CTA per row, to 1024 threads and 64); no
 // kernel uses local memory (.local: a stack or spilled registers) and none
 // calls a device function (.func: an unresolved libdevice call, say).
 
@@ -22,5 +23,5 @@
 // SPLIT:      .maxntid 512, 1, 1
 // SPLIT-NEXT: .maxnreg 128
 // SPLIT:      .visible .entry mha32_seed_select(
-// SPLIT:      .maxntid 512, 1, 1
-// SPLIT-NEXT: .maxnreg 128
+// SPLIT:      .maxntid 1024, 1, 1
+// SPLIT-NEXT: .maxnreg 64

@@ -5,7 +5,8 @@
 
 // PTX of examples/qwen2_5_7b.mlir (ip metric with phi, GQA 7, i32 indices, f16) for sm_80 and sm_90: the `row`
 // kernel at 4096 tokens, the `split` score and select kernels at 131072.
-// Every kernel is an entry bounded to 512 threads and 128 registers; no
+// Every kernel is an entry bounded to 512 threads and 128 registers (the
+// split select kernel, one CTA per row, to 1024 threads and 64); no
 // kernel uses local memory (.local: a stack or spilled registers) and none
 // calls a device function (.func: the ip metric's square root once was an
 // unresolved libdevice call, see ip-sqrt-libdevice.mlir).
@@ -23,5 +24,5 @@
 // SPLIT:      .maxntid 512, 1, 1
 // SPLIT-NEXT: .maxnreg 128
 // SPLIT:      .visible .entry qwen2_5_7b_select(
-// SPLIT:      .maxntid 512, 1, 1
-// SPLIT-NEXT: .maxnreg 128
+// SPLIT:      .maxntid 1024, 1, 1
+// SPLIT-NEXT: .maxnreg 64

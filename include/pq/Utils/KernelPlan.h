@@ -51,6 +51,9 @@ SharedMemoryPlan planRowKernel(const StepShape &shape, int64_t maxSeqLen,
 SharedMemoryPlan planSplitScoreKernel(const StepShape &shape, int64_t threads);
 /// The `split` select kernel: keys live in the global workspace.
 SharedMemoryPlan planSplitSelectKernel(int64_t threads);
+/// CTA size of the `split` select kernel, one CTA per row: twice the score
+/// kernel's (up to 1024), so more of the row's keys are in flight from L2.
+int64_t splitSelectThreads(int64_t threads);
 
 /// Indexed keys for a sequence bound: max(maxSeqLen - initOffset, 1).
 int64_t maxIndexed(const StepShape &shape, int64_t maxSeqLen);

@@ -71,7 +71,7 @@ SmallVector<ParamSpec> mlir::pq::kernelParams(MLIRContext *context,
 gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
                                       const StepInfo &info,
                                       ArrayRef<int64_t> grid,
-                                      int64_t smemBytes,
+                                      int64_t threads, int64_t smemBytes,
                                       ImplicitLocOpBuilder &b,
                                       KernelArgs &args) {
   MLIRContext *context = module.getContext();
@@ -85,7 +85,6 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
   b.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(types, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int64_t threads = info.tiling.getThreads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(threads), 1, 1}));
   // One CTA per SM may use the whole register file; without the bound ptxas

@@ -59,11 +59,12 @@ struct KernelArgs {
 
 /// Creates `gpu.func @name` with the step's parameters in `module`, records
 /// the launch geometry for the bundle writer, and leaves `kb`'s insertion
-/// point in its body. `grid` entries are a count or -1 for "batch".
+/// point in its body. `grid` entries are a count or -1 for "batch";
+/// `threads` is the CTA size.
 gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             const StepInfo &info, ArrayRef<int64_t> grid,
-                            int64_t smemBytes, ImplicitLocOpBuilder &b,
-                            KernelArgs &args);
+                            int64_t threads, int64_t smemBytes,
+                            ImplicitLocOpBuilder &b, KernelArgs &args);
 
 } // namespace mlir::pq
 

@@ -28,7 +28,8 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
   KernelArgs args;
   gpu::GPUFuncOp func =
       createKernel(module, (name + "_row").str(), info,
-                   {shape.kvHeads, -1, 1}, plan.total, b, args);
+                   {shape.kvHeads, -1, 1}, threads,
+                   plan.total, b, args);
   KernelBuilder kb(b, threads);
   Value kvHead = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);

@@ -42,7 +42,8 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
   KernelArgs args;
   gpu::GPUFuncOp func =
       createKernel(module, (name + "_score").str(), info,
-                   {chunks, shape.kvHeads, -1}, plan.total, b, args);
+                   {chunks, shape.kvHeads, -1}, threads,
+                   plan.total, b, args);
   KernelBuilder kb(b, threads);
   Value chunk = kb.blockId(gpu::Dimension::x);
   Value kvHead = kb.blockId(gpu::Dimension::y);
@@ -81,7 +82,7 @@ static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
                                         StringRef name, const StepInfo &info,
                                         Location loc) {
   const StepShape &shape = info.shape;
-  const int64_t threads = info.tiling.getThreads();
+  const int64_t threads = splitSelectThreads(info.tiling.getThreads());
   const int64_t rowStride = info.keyRowStride();
   SharedMemoryPlan plan = planSplitSelectKernel(threads);
 
@@ -89,7 +90,8 @@ static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
   KernelArgs args;
   gpu::GPUFuncOp func =
       createKernel(module, (name + "_select").str(), info,
-                   {shape.heads, -1, 1}, plan.total, b, args);
+                   {shape.heads, -1, 1}, threads,
+                   plan.total, b, args);
   KernelBuilder kb(b, threads);
   Value head = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);

@@ -21,7 +21,7 @@
 // CHECK-SAME:     %{{.+}}: memref<?xbf16>, %{{.+}}: memref<?xi32>, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64, %{{.+}}: i64) kernel attributes
 // CHECK-SAME:     pq.grid = array<i64: 32, -1, 1>
 // CHECK-SAME:     pq.params = ["query", "key", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
-// CHECK-SAME:     pq.smem = 1136 : i64
+// CHECK-SAME:     pq.smem = 1200 : i64
 // CHECK:          memref.atomic_rmw addi
 // CHECK:          gpu.return
 // CHECK-NOT:    gpu.func

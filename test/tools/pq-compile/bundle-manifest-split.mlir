@@ -19,6 +19,6 @@
 // CHECK-NEXT: param 10: key_capacity i64
 // CHECK-NEXT: param 11: code_capacity i64
 // CHECK-NEXT: kernel mha32_seed_score grid=[{{[0-9]+}}, 32, batch] block=[512, 1, 1] smem={{[0-9]+}} cluster=[1, 1, 1]
-// CHECK-NEXT: kernel mha32_seed_select grid=[32, batch, 1] block=[512, 1, 1] smem={{[0-9]+}} cluster=[1, 1, 1]
+// CHECK-NEXT: kernel mha32_seed_select grid=[32, batch, 1] block=[1024, 1, 1] smem={{[0-9]+}} cluster=[1, 1, 1]
 // CHECK-NEXT: image 0: sm_80 ptx .target sm_80
 // CHECK-NEXT: content_hash: fnv1a64: ok
