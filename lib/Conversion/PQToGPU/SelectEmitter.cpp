@@ -62,10 +62,17 @@ void mlir::pq::emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,
   });
 }
 
+/// What one radix pass tells every thread.
+struct RadixDigit {
+  Value digit; // of the bin holding the `remaining`-th largest key
+  Value above; // keys in the bins above it
+  Value count; // keys in its bin
+};
+
 /// One radix pass: histogram of digit `shift` among keys matching `prefix`
 /// on the digits above, then warp 0 finds the digit holding the
-/// `remaining`-th largest key. Returns (digit, count above it) to everyone.
-static std::pair<Value, Value>
+/// `remaining`-th largest key.
+static RadixDigit
 radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
           Value indexed, Value prefix, Value remaining, int64_t shift) {
   kb.forEachThread(kb.idx(kRadixBins),
@@ -134,6 +141,7 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
     kb.ifThen(crosses, [&] {
       Value above = before;
       Value digit = kb.i32(0);
+      Value binCount = kb.i32(0);
       Value found = kb.boolean(false);
       Value seen = before;
       for (int64_t i = 0; i < binsPerLane; ++i) {
@@ -143,21 +151,23 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
         Value bin = kb.toI32(kb.sub(top, kb.idx(i)));
         digit = kb.select(hit, bin, digit);
         above = kb.select(hit, seen, above);
+        binCount = kb.select(hit, counts[i], binCount);
         found = kb.orI1(found, hit);
         seen = next;
       }
       kb.store(digit, views.scalars, kb.idx(0));
       kb.store(above, views.scalars, kb.idx(1));
+      kb.store(binCount, views.scalars, kb.idx(2));
     });
   });
   kb.barrier();
-  Value digit = kb.load(views.scalars, kb.idx(0));
-  Value above = kb.load(views.scalars, kb.idx(1));
-  return {digit, above};
+  return {kb.load(views.scalars, kb.idx(0)), kb.load(views.scalars, kb.idx(1)),
+          kb.load(views.scalars, kb.idx(2))};
 }
 
-/// The index-ordered pass: keeps every key above `threshold` and the first
-/// `keepEqual` keys equal to it, writing kept positions in ascending order
+/// The index-ordered pass: keeps every key whose `mask`ed bits are above
+/// `threshold` and the first `keepEqual` keys whose masked bits equal it,
+/// writing kept positions in ascending order
 /// after the sink part of the list and the weight of every indexed position.
 /// Each warp owns a contiguous chunk of the row: one sweep counts its kept
 /// keys, one exchange through shared memory gives every warp its offsets,
@@ -165,7 +175,7 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
 static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
                          const KernelArgs &args, const SharedViews &views,
                          Value keys, Value base, const RowGeometry &g,
-                         Value threshold, Value keepEqual,
+                         Value threshold, Value mask, Value keepEqual,
                          function_ref<Value(Value)> listed) {
   // Keys per lane per step: loads in flight.
   constexpr int64_t kUnroll = 4;
@@ -200,10 +210,11 @@ static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
           kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0)))));
     }
     for (int64_t u = 0; u < kUnroll; ++u) {
+      Value bits = kb.bitAnd(loaded[u], mask);
       k.greaters.push_back(kb.andI1(
-          k.valids[u], kb.cmp(CmpIPredicate::ugt, loaded[u], threshold)));
+          k.valids[u], kb.cmp(CmpIPredicate::ugt, bits, threshold)));
       k.equals.push_back(kb.andI1(
-          k.valids[u], kb.cmp(CmpIPredicate::eq, loaded[u], threshold)));
+          k.valids[u], kb.cmp(CmpIPredicate::eq, bits, threshold)));
     }
     return k;
   };
@@ -297,19 +308,40 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
 
   // Threshold key and how many keys equal to it to keep. With k = 0 nothing
   // is above the all-ones key and none of its equals are kept.
+  // The passes stop once the threshold's bin holds exactly the keys still
+  // to take: all of them are kept, so the lower digits need not be known
+  // (and keys compare on the digits found so far, under `mask`).
   Value threshold = kb.i32(-1);
+  Value mask = kb.i32(-1);
   Value keepEqual = kb.i32(0);
   if (heavy > 0) {
-    Value prefix = kb.i32(0);
-    Value remaining = kb.i32(heavy);
+    // prefix, remaining, mask, done
+    SmallVector<Value> state = {kb.i32(0), kb.i32(heavy), kb.i32(0),
+                                kb.boolean(false)};
     for (int64_t shift = 32 - kRadixBits; shift >= 0; shift -= kRadixBits) {
-      auto [digit, above] = radixPass(kb, views, keys, base, g.indexed, prefix,
-                                      remaining, shift);
-      prefix = kb.bitOr(prefix, kb.shl(digit, kb.i32(shift)));
-      remaining = kb.sub(remaining, above);
+      auto pass = [&]() -> SmallVector<Value> {
+        RadixDigit r = radixPass(kb, views, keys, base, g.indexed, state[0],
+                                 state[1], shift);
+        Value remaining = kb.sub(state[1], r.above);
+        return {kb.bitOr(state[0], kb.shl(r.digit, kb.i32(shift))),
+                remaining,
+                kb.bitOr(state[2], kb.i32((int64_t(kRadixBins - 1) << shift) &
+                                          0xFFFFFFFF)),
+                kb.cmp(CmpIPredicate::eq, r.count, remaining)};
+      };
+      if (shift == 32 - kRadixBits) {
+        state = pass();
+        continue;
+      }
+      // `done` is CTA-uniform (read from shared memory after a barrier).
+      SmallVector<Value> before = state;
+      state = kb.ifThenElse(
+          before[3], ValueRange(before).getTypes(),
+          [&]() -> SmallVector<Value> { return before; }, pass);
     }
-    threshold = prefix;
-    keepEqual = remaining;
+    threshold = state[0];
+    keepEqual = state[1];
+    mask = state[2];
   }
 
   // Sink and window parts of the list, and the length.
@@ -337,6 +369,6 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
              kb.add(g.weightBase, p));
   });
 
-  emitKeptList(kb, info, args, views, keys, base, g, threshold, keepEqual,
-               listed);
+  emitKeptList(kb, info, args, views, keys, base, g, threshold, mask,
+               keepEqual, listed);
 }
