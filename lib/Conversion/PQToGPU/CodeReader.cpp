@@ -40,10 +40,12 @@ CodeReader::CodeReader(KernelBuilder &kb, const StepInfo &info,
     : item(codeItemShape(info)), kb(kb), info(info), args(args), batch(batch),
       kvHead(kvHead) {}
 
-Value CodeReader::firstCode(Value j) {
+Value mlir::pq::firstCodeIndex(KernelBuilder &kb, const StepInfo &info,
+                               const KernelArgs &args, Value batch,
+                               Value kvHead, Value j) {
   const StepShape &shape = info.shape;
-  Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
   if (info.layout == Layout::compact) {
+    Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
     return kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
                   kb.idx(shape.subspaces));
   }
@@ -75,7 +77,7 @@ Value CodeReader::canReadItems(Value begin) {
 }
 
 SmallVector<Value> CodeReader::readKey(Value j) {
-  Value first = firstCode(j);
+  Value first = firstCodeIndex(kb, info, args, batch, kvHead, j);
   SmallVector<Value> columns;
   for (int64_t s = 0; s < info.shape.subspaces; ++s) {
     Value raw = kb.load(args.codes, kb.add(first, kb.idx(s)));
@@ -97,7 +99,7 @@ SmallVector<SmallVector<Value>> CodeReader::readItem(Value j0) {
   auto wordsType = VectorType::get({item.width / 4}, b.getI32Type());
 
   // The item's bytes as little-endian 32-bit words.
-  Value first = firstCode(j0);
+  Value first = firstCodeIndex(kb, info, args, batch, kvHead, j0);
   SmallVector<Value> words;
   for (int64_t l = 0; l < item.loads; ++l) {
     Value loaded = kb.loadVector(

@@ -17,6 +17,12 @@
 
 namespace mlir::pq {
 
+/// Element index of code (j, s = 0) of kv head g in the flat codes buffer,
+/// in either layout.
+Value firstCodeIndex(KernelBuilder &kb, const StepInfo &info,
+                     const KernelArgs &args, Value batch, Value kvHead,
+                     Value j);
+
 /// An item: `keys` consecutive keys whose codes are `loads` loads of
 /// `width` bytes each.
 struct CodeItemShape {
@@ -46,8 +52,6 @@ public:
   const CodeItemShape item;
 
 private:
-  /// Element index of code (j, 0) in the flat codes buffer.
-  Value firstCode(Value j);
   /// LUT column of subspace s for a raw code (an i32 holding its low bits).
   Value column(Value raw, int64_t s);
 

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodeReader.h"
 #include "Emitters.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -48,23 +49,6 @@ static Value augmentedCoordinate(KernelBuilder &kb, const StepInfo &info,
              kb.b, kb.b.getF32Type(),
              kb.b.getStringAttr("llvm.nvvm.sqrt.rn.f"), ValueRange{safeGap})
       .getResult(0);
-}
-
-/// The code's index in the codebook for key j, kv head g, subspace s.
-static Value codeIndex(KernelBuilder &kb, const StepInfo &info,
-                       const KernelArgs &args, Value batch, Value kvHead,
-                       Value j, Value s) {
-  const StepShape &shape = info.shape;
-  if (info.layout == Layout::compact) {
-    Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
-    return kb.add(kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
-                         kb.idx(shape.subspaces)),
-                  s);
-  }
-  Value rowIndex = kb.add(kb.mul(batch, args.codeCapacity), j);
-  return kb.add(kb.mul(kb.add(kb.mul(rowIndex, kb.idx(shape.kvHeads)), kvHead),
-                       kb.idx(shape.subspaces)),
-                s);
 }
 
 /// Keeps (distance, code) pairs ordered as the reference's argmin does:
@@ -191,7 +175,8 @@ void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
           info.codeType.isInteger(8)
               ? Value(arith::TruncIOp::create(kb.b, info.codeType, code))
               : Value(arith::ExtUIOp::create(kb.b, info.codeType, code));
-      kb.store(stored, args.codes, codeIndex(kb, info, args, batch, kvHead, j, s));
+      Value at = kb.add(firstCodeIndex(kb, info, args, batch, kvHead, j), s);
+      kb.store(stored, args.codes, at);
     });
     kb.barrier();
   });
