@@ -18,49 +18,8 @@ if [ ! -x "$pqcompile" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-checks=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# expect_ok PATTERN ARGS...: exit 0 and output matching PATTERN.
-expect_ok() {
-  local pattern=$1
-  shift
-  checks=$((checks + 1))
-  local out rc
-  out=$("$pqrun" "$@" 2>&1)
-  rc=$?
-  if [ $rc -ne 0 ]; then
-    fail "pq-run $* exited $rc"
-    echo "$out" | sed 's/^/  | /'
-  elif ! grep -qE -- "$pattern" <<<"$out"; then
-    fail "pq-run $*: no line matches '$pattern'"
-    echo "$out" | sed 's/^/  | /'
-  fi
-}
-
-# expect_error RC PATTERN ARGS...: exit RC and "pq-run: error: ..." matching
-# PATTERN on stderr.
-expect_error() {
-  local want=$1 pattern=$2
-  shift 2
-  checks=$((checks + 1))
-  local err rc
-  err=$("$pqrun" "$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ $rc -ne "$want" ]; then
-    fail "pq-run $* exited $rc, expected $want"
-    echo "$err" | sed 's/^/  | /'
-  elif ! grep -q "^pq-run: error: " <<<"$err" ||
-       ! grep -qE -- "$pattern" <<<"$err"; then
-    fail "pq-run $*: stderr does not match '$pattern'"
-    echo "$err" | sed 's/^/  | /'
-  fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 
 # A small module: llama3_8b's step, at most 2048 tokens, PTX for sm_80 (any
 # GPU of sm_80 or newer can JIT it).
