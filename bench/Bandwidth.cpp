@@ -39,21 +39,9 @@ Status measureCopyBandwidth(const cuda::Stream &stream, double &tbps) {
   for (int i = 0; i < 3 && status.ok(); ++i) {
     status = copy();
   }
-  if (status.ok()) {
-    status = start.record(stream);
-  }
-  for (int i = 0; i < kTimed && status.ok(); ++i) {
-    status = copy();
-  }
-  if (status.ok()) {
-    status = stop.record(stream);
-  }
-  if (status.ok()) {
-    status = stream.synchronize();
-  }
   float ms = 0;
   if (status.ok()) {
-    status = cuda::elapsedMs(start, stop, ms);
+    status = cuda::timeEnqueued(stream, start, stop, kTimed, copy, ms);
   }
   if (status.ok()) {
     tbps = 2.0 * double(kBytes) * kTimed / (double(ms) * 1e-3) / 1e12;

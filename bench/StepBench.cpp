@@ -62,20 +62,9 @@ struct Session {
     }
     std::vector<double> perCall;
     for (int64_t r = 0; r < settings.reps && status.ok(); ++r) {
-      status = start.record(stream);
-      for (int64_t i = 0; i < settings.iters && status.ok(); ++i) {
-        status = enqueue();
-      }
-      if (status.ok()) {
-        status = stop.record(stream);
-      }
-      if (status.ok()) {
-        status = stream.synchronize();
-      }
       float ms = 0;
-      if (status.ok()) {
-        status = cuda::elapsedMs(start, stop, ms);
-      }
+      status = cuda::timeEnqueued(stream, start, stop, settings.iters,
+                                  enqueue, ms);
       perCall.push_back(double(ms) * 1e3 / double(settings.iters));
     }
     us = status.ok() ? median(perCall) : kNotMeasured;

@@ -17,6 +17,7 @@
 #include <cuda.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace pqrun {
@@ -144,6 +145,28 @@ private:
 
 /// Milliseconds between two recorded, completed events.
 pqrt::Status elapsedMs(const Event &start, const Event &stop, float &ms);
+
+/// Device time of `count` back-to-back calls of `enqueue` (each returning a
+/// pqrt::Status) on `stream`: events around them, then a stream sync.
+template <typename Enqueue>
+pqrt::Status timeEnqueued(const Stream &stream, const Event &start,
+                          const Event &stop, int64_t count, Enqueue enqueue,
+                          float &ms) {
+  pqrt::Status status = start.record(stream);
+  for (int64_t i = 0; i < count && status.ok(); ++i) {
+    status = enqueue();
+  }
+  if (status.ok()) {
+    status = stop.record(stream);
+  }
+  if (status.ok()) {
+    status = stream.synchronize();
+  }
+  if (status.ok()) {
+    status = elapsedMs(start, stop, ms);
+  }
+  return status;
+}
 
 /// An instantiated graph captured from a stream.
 class Graph {

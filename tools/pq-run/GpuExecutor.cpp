@@ -121,20 +121,9 @@ public:
     // wall-clock numbers.
     for (int64_t i = 0; i < runs && status.ok(); ++i) {
       buffers.numCached = numCachedBefore;
-      status = start.record(stream);
-      if (status.ok()) {
-        status = launch(buffers);
-      }
-      if (status.ok()) {
-        status = stop.record(stream);
-      }
-      if (status.ok()) {
-        status = stream.synchronize();
-      }
       float ms = 0;
-      if (status.ok()) {
-        status = cuda::elapsedMs(start, stop, ms);
-      }
+      status = cuda::timeEnqueued(stream, start, stop, 1,
+                                  [&] { return launch(buffers); }, ms);
       times.gpu.push_back(ms * 1e-3);
     }
     return status;
