@@ -18,8 +18,7 @@ namespace mlir::pq {
 struct SharedViews {
   Value query, lut, keys, hist, scalars, scan;
 };
-SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan,
-                              const StepInfo &info, int64_t keyCount);
+SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan);
 
 /// Quantizes the keys at indexed positions [max(begin, num_cached), end) of
 /// kv head g into the codebook: up to four warps per (key, subspace), their
@@ -46,13 +45,14 @@ struct KeyDestination {
 };
 
 /// For every indexed j in [begin, end) and every query head r of the group,
-/// computes the fp32 score from the codes and the table, masks j >= ws, and
+/// computes the fp32 score from the codes and the table, masks the window
+/// (j >= max(indexed - window, 0)), and
 /// stores its order-preserving key to `dest`. Codes are read in 16-byte
 /// loads where alignment allows (CodeReader).
 void emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                    const KernelArgs &args, const SharedViews &views,
                    Value batch, Value kvHead, Value begin, Value end,
-                   Value windowStart, const KeyDestination &dest);
+                   Value indexed, const KeyDestination &dest);
 
 /// Writes row `row` (= b * h + head) on the full-attention path.
 void emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,

@@ -1,6 +1,7 @@
 //===- KernelABI.cpp - What a pq kernel takes and knows -------------------===//
 
 #include "KernelABI.h"
+#include "KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -135,4 +136,16 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
                                  /*withElseRegion=*/false);
   b.setInsertionPoint(guard.thenBlock()->getTerminator());
   return func;
+}
+
+Value mlir::pq::isFullAttention(KernelBuilder &kb, const StepInfo &info,
+                                const KernelArgs &args) {
+  return kb.cmp(arith::CmpIPredicate::sle, args.seqLen,
+                kb.idx(info.fullAttentionLimit()));
+}
+
+Value mlir::pq::firstRowOfGroup(KernelBuilder &kb, const StepShape &shape,
+                                Value batch, Value kvHead) {
+  return kb.add(kb.mul(batch, kb.idx(shape.heads)),
+                kb.mul(kvHead, kb.idx(shape.group())));
 }

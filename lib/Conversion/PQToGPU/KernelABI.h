@@ -57,6 +57,13 @@ struct KernelArgs {
   Value seqLen, numCached, keyCapacity, codeCapacity;
 };
 
+/// i1: the call's sk takes the full-attention path (SEMANTICS step 1).
+Value isFullAttention(KernelBuilder &kb, const StepInfo &info,
+                      const KernelArgs &args);
+/// Row (b * h + head) of the first query head of kv head `kvHead`'s group.
+Value firstRowOfGroup(KernelBuilder &kb, const StepShape &shape, Value batch,
+                      Value kvHead);
+
 /// Creates `gpu.func @name` with the step's parameters in `module`, records
 /// the launch geometry for the bundle writer, and leaves `kb`'s insertion
 /// point in its body. `grid` entries are a count or -1 for "batch";

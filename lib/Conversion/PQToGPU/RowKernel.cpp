@@ -12,7 +12,6 @@
 
 using namespace mlir;
 using namespace mlir::pq;
-using arith::CmpIPredicate;
 
 SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
                                                       StringRef name,
@@ -33,13 +32,10 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
   KernelBuilder kb(b, threads);
   Value kvHead = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);
-  SharedViews views = createSharedViews(kb, plan, info, rowStride);
-  Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
-                          kb.mul(kvHead, kb.idx(shape.group())));
-  Value full = kb.cmp(CmpIPredicate::sle, args.seqLen,
-                      kb.idx(info.fullAttentionLimit()));
+  SharedViews views = createSharedViews(kb, plan);
+  Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
   kb.ifThenElse(
-      full, TypeRange{},
+      isFullAttention(kb, info, args), TypeRange{},
       [&]() -> SmallVector<Value> {
         kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
           emitFullAttentionRow(kb, info, args, kb.add(firstRow, r));
@@ -52,10 +48,8 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
           emitQuantize(kb, info, args, views, batch, kvHead, kb.idx(0), indexed);
         }
         emitLookupTable(kb, info, args, views, batch, kvHead);
-        Value windowStart =
-            kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
         emitScoreKeys(kb, info, args, views, batch, kvHead, kb.idx(0),
-                      indexed, windowStart,
+                      indexed, indexed,
                       {views.keys, kb.idx(0), rowStride,
                        /*inGlobalMemory=*/false});
         kb.barrier();

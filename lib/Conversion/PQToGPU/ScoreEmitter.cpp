@@ -18,16 +18,13 @@ using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
 SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
-                                        const SharedMemoryPlan &plan,
-                                        const StepInfo &info,
-                                        int64_t keyCount) {
+                                        const SharedMemoryPlan &plan) {
   ImplicitLocOpBuilder &b = kb.b;
   auto space = gpu::AddressSpaceAttr::get(b.getContext(),
                                           gpu::AddressSpace::Workgroup);
   auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                MemRefLayoutAttrInterface{}, space);
   Value shared = gpu::DynamicSharedMemoryOp::create(b, bytes);
-  const StepShape &shape = info.shape;
   SharedViews views;
   auto region = [&](int64_t offset, int64_t end, Type type) -> Value {
     int64_t elements = (end - offset) / 4;
@@ -36,8 +33,6 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
     }
     return kb.sharedView(shared, offset, elements, type);
   };
-  (void)shape;
-  (void)keyCount;
   views.query = region(plan.query, plan.lut, b.getF32Type());
   views.lut = region(plan.lut, plan.keys, b.getF32Type());
   views.keys = region(plan.keys, plan.hist, b.getI32Type());
@@ -56,9 +51,8 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
   const int64_t subDim = shape.subDim();
   const int64_t width = info.centroidDim();
 
-  Value firstHead = kb.add(kb.mul(batch, kb.idx(shape.heads)),
-                           kb.mul(kvHead, kb.idx(group)));
-  Value queryBase = kb.mul(firstHead, kb.idx(shape.headDim));
+  Value queryBase =
+      kb.mul(firstRowOfGroup(kb, shape, batch, kvHead), kb.idx(shape.headDim));
   kb.forEachThread(kb.idx(group * shape.headDim), [&](Value i) {
     kb.store(kb.toF32(kb.load(args.query, kb.add(queryBase, i))), views.query,
              i);
@@ -152,8 +146,9 @@ static void storeRun(KernelBuilder &kb, const KeyDestination &dest,
 void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                              const KernelArgs &args, const SharedViews &views,
                              Value batch, Value kvHead, Value begin, Value end,
-                             Value windowStart, const KeyDestination &dest) {
+                             Value indexed, const KeyDestination &dest) {
   const StepShape &shape = info.shape;
+  Value windowStart = kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
   const int64_t perHead = shape.subspaces * shape.centroids;
   CodeReader reader(kb, info, args, batch, kvHead);
 

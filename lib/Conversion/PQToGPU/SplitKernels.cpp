@@ -24,12 +24,6 @@ int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
 /// Fewest keys a score CTA handles (see buildScoreKernel).
 constexpr int64_t kMinChunk = 2048;
 
-static Value isFullAttention(KernelBuilder &kb, const StepInfo &info,
-                             const KernelArgs &args) {
-  return kb.cmp(CmpIPredicate::sle, args.seqLen,
-                kb.idx(info.fullAttentionLimit()));
-}
-
 static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
                                        const StepInfo &info, Location loc) {
   const StepShape &shape = info.shape;
@@ -48,7 +42,7 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
   Value chunk = kb.blockId(gpu::Dimension::x);
   Value kvHead = kb.blockId(gpu::Dimension::y);
   Value batch = kb.blockId(gpu::Dimension::z);
-  SharedViews views = createSharedViews(kb, plan, info, 0);
+  SharedViews views = createSharedViews(kb, plan);
   kb.ifThen(kb.notI1(isFullAttention(kb, info, args)), [&] {
     Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
     // Each CTA rebuilds the lookup tables; a chunk must be long enough to
@@ -65,12 +59,9 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
         emitQuantize(kb, info, args, views, batch, kvHead, begin, end);
       }
       emitLookupTable(kb, info, args, views, batch, kvHead);
-      Value windowStart =
-          kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
-      Value firstRow = kb.add(kb.mul(batch, kb.idx(shape.heads)),
-                              kb.mul(kvHead, kb.idx(shape.group())));
+      Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
       emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
-                    windowStart,
+                    indexed,
                     {args.workspace, kb.mul(firstRow, kb.idx(rowStride)),
                      rowStride, /*inGlobalMemory=*/true});
     });
@@ -96,7 +87,7 @@ static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
   Value head = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);
   Value row = kb.add(kb.mul(batch, kb.idx(shape.heads)), head);
-  SharedViews views = createSharedViews(kb, plan, info, 0);
+  SharedViews views = createSharedViews(kb, plan);
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},
       [&]() -> SmallVector<Value> {
