@@ -4,6 +4,7 @@
 
 #include "CApiStep.h"
 
+#include "pqrt/CConfig.h"
 #include "pqrt/Compare.h"
 #include "pqrt/Layout.h"
 #include "pqrt/RandomInputs.h"
@@ -58,24 +59,6 @@ bool containsWord(const std::string &text, const std::string &word) {
     return s;
   };
   return lower(text).find(lower(word)) != std::string::npos;
-}
-
-pqrt::ElementType elementOf(pqrt_dtype type) {
-  switch (type) {
-  case PQRT_F32:
-    return pqrt::ElementType::F32;
-  case PQRT_F16:
-    return pqrt::ElementType::F16;
-  case PQRT_BF16:
-    return pqrt::ElementType::BF16;
-  case PQRT_I32:
-    return pqrt::ElementType::I32;
-  case PQRT_I64:
-    return pqrt::ElementType::I64;
-  case PQRT_U8:
-    return pqrt::ElementType::U8;
-  }
-  return pqrt::ElementType::F32;
 }
 
 /// Host copies of what one run left in device memory.
@@ -681,26 +664,10 @@ void BundleChecker::runValidation() {
 
 pqrt::StepConfig stepConfigOf(const pqrt_config &in) {
   StepConfig c;
-  c.heads = in.heads;
-  c.kvHeads = in.kv_heads;
-  c.headDim = in.head_dim;
-  c.subspaces = in.subspaces;
-  c.bits = in.bits;
-  c.sink = in.sink;
-  c.window = in.window;
-  c.heavy = in.heavy;
-  c.initOffset = in.init_offset;
-  c.metric = in.metric == PQRT_METRIC_IP ? pqrt::Metric::InnerProduct
-                                         : pqrt::Metric::Euclidean;
-  c.layout = in.layout == PQRT_LAYOUT_SEED ? pqrt::CodeLayout::Seed
-                                           : pqrt::CodeLayout::Compact;
-  c.queryType = elementOf(in.query_type);
-  c.centroidType = elementOf(in.centroid_type);
-  c.weightType = elementOf(in.weight_type);
-  c.indexType = elementOf(in.index_type);
-  c.batch = 1;
-  c.keyCapacity = 0;
-  c.codeCapacity = 0;
+  pqrt::Status status = pqrt::capi::fromCConfig(&in, c);
+  if (!status.ok()) {
+    throw pqrt::Error(PQRT_INVALID_ARGUMENT, status.message);
+  }
   return c;
 }
 

@@ -68,8 +68,9 @@ struct BundleReport {
   std::string summaryLine() const;
 };
 
-/// The StepConfig of a bundle's pqrt_config (the inverse of CApiStep's
-/// cConfig).
+/// The StepConfig of a bundle's pqrt_config, through libpqrt's conversion
+/// (GpuPlan.ConfigRoundTrip checks it against CApiStep's own cConfig).
+/// Throws pqrt::Error for enum values outside their pqrt_* enums.
 pqrt::StepConfig stepConfigOf(const pqrt_config &config);
 
 /// Reads what the tests need from a bundle (throws pqrt::Error).
