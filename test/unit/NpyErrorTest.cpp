@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NpyImage.h"
 #include "pqrt/Npy.h"
 
 #include <gtest/gtest.h>
@@ -18,21 +19,7 @@
 namespace pqrt {
 namespace {
 
-std::vector<uint8_t> image(int major, const std::string &header,
-                           const std::vector<uint8_t> &data, int minor = 0) {
-  std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', uint8_t(major),
-                                uint8_t(minor)};
-  size_t length = header.size();
-  bytes.push_back(uint8_t(length));
-  bytes.push_back(uint8_t(length >> 8));
-  if (major > 1) {
-    bytes.push_back(uint8_t(length >> 16));
-    bytes.push_back(uint8_t(length >> 24));
-  }
-  bytes.insert(bytes.end(), header.begin(), header.end());
-  bytes.insert(bytes.end(), data.begin(), data.end());
-  return bytes;
-}
+using test::npyImage;
 
 std::string header(const std::string &descr, const std::string &shape,
                    const std::string &fortran = "False") {
@@ -72,9 +59,9 @@ TEST(NpyErrorTest, MagicAndVersion) {
   EXPECT_ERROR(std::vector<uint8_t>({'P', 'K', 3, 4, 0, 0, 0, 0}),
                "not a .npy file");
   std::vector<uint8_t> data(24);
-  EXPECT_ERROR(image(4, header("<f4", "(6,)"), data), "version 4.0");
-  EXPECT_ERROR(image(1, header("<f4", "(6,)"), data, 1), "version 1.1");
-  EXPECT_ERROR(image(0, header("<f4", "(6,)"), data), "version 0.0");
+  EXPECT_ERROR(npyImage(4, header("<f4", "(6,)"), data), "version 4.0");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(6,)"), data, 1), "version 1.1");
+  EXPECT_ERROR(npyImage(0, header("<f4", "(6,)"), data), "version 0.0");
 }
 
 TEST(NpyErrorTest, EveryTruncationIsAnError) {
@@ -105,64 +92,64 @@ TEST(NpyErrorTest, HugeHeaderLength) {
 
 TEST(NpyErrorTest, MalformedDictionaries) {
   std::vector<uint8_t> d(24);
-  EXPECT_ERROR(image(1, "", d), "expected '{'");
-  EXPECT_ERROR(image(1, "[1, 2]", d), "expected '{'");
-  EXPECT_ERROR(image(1, "{'descr': '<f4', 'shape': (6,)}", d),
+  EXPECT_ERROR(npyImage(1, "", d), "expected '{'");
+  EXPECT_ERROR(npyImage(1, "[1, 2]", d), "expected '{'");
+  EXPECT_ERROR(npyImage(1, "{'descr': '<f4', 'shape': (6,)}", d),
                "missing key 'fortran_order'");
-  EXPECT_ERROR(image(1, "{'fortran_order': False, 'shape': (6,)}", d),
+  EXPECT_ERROR(npyImage(1, "{'fortran_order': False, 'shape': (6,)}", d),
                "missing key 'descr'");
-  EXPECT_ERROR(image(1, "{'descr': '<f4', 'fortran_order': False}", d),
+  EXPECT_ERROR(npyImage(1, "{'descr': '<f4', 'fortran_order': False}", d),
                "missing key 'shape'");
-  EXPECT_ERROR(image(1, header("<f4", "(6,)") + "x", d),
+  EXPECT_ERROR(npyImage(1, header("<f4", "(6,)") + "x", d),
                "unexpected text after");
-  EXPECT_ERROR(image(1,
+  EXPECT_ERROR(npyImage(1,
                      "{'descr': '<f4', 'fortran_order': False, 'shape': "
                      "(6,), 'extra': 1}",
                      d),
                "unexpected key 'extra'");
-  EXPECT_ERROR(image(1,
+  EXPECT_ERROR(npyImage(1,
                      "{'descr': '<f4', 'descr': '<f4', 'fortran_order': "
                      "False, 'shape': (6,)}",
                      d),
                "'descr' appears twice");
-  EXPECT_ERROR(image(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)",
+  EXPECT_ERROR(npyImage(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)",
                      d),
                "expected ',' or '}'");
-  EXPECT_ERROR(image(1, "{'descr: '<f4'}", d), "expected ':'");
-  EXPECT_ERROR(image(1, "{'descr", d), "unterminated string");
-  EXPECT_ERROR(image(1, "{descr: 1}", d), "quoted string");
-  EXPECT_ERROR(image(1, header("<f4", "(6,)", "maybe"), d),
+  EXPECT_ERROR(npyImage(1, "{'descr: '<f4'}", d), "expected ':'");
+  EXPECT_ERROR(npyImage(1, "{'descr", d), "unterminated string");
+  EXPECT_ERROR(npyImage(1, "{descr: 1}", d), "quoted string");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(6,)", "maybe"), d),
                "must be True or False");
-  EXPECT_ERROR(image(1, header("<f4", "6"), d), "tuple of integers");
-  EXPECT_ERROR(image(1, header("<f4", "(-6,)"), d), "non-negative");
-  EXPECT_ERROR(image(1, header("<f4", "(6,,)"), d), "non-negative");
-  EXPECT_ERROR(image(1, header("<f4", "(6 2)"), d), "expected ',' or ')'");
-  EXPECT_ERROR(image(1, header("<f4", "(99999999999999999999,)"), d),
+  EXPECT_ERROR(npyImage(1, header("<f4", "6"), d), "tuple of integers");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(-6,)"), d), "non-negative");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(6,,)"), d), "non-negative");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(6 2)"), d), "expected ',' or ')'");
+  EXPECT_ERROR(npyImage(1, header("<f4", "(99999999999999999999,)"), d),
                "does not fit in 64 bits");
-  EXPECT_ERROR(image(1, header("<f4", "(4294967296, 4294967296)"), d),
+  EXPECT_ERROR(npyImage(1, header("<f4", "(4294967296, 4294967296)"), d),
                "too large");
   std::string many = "(";
   for (int i = 0; i < 65; ++i) {
     many += "1, ";
   }
-  EXPECT_ERROR(image(1, header("<f4", many + ")"), d),
+  EXPECT_ERROR(npyImage(1, header("<f4", many + ")"), d),
                "more than 64 dimensions");
 }
 
 TEST(NpyErrorTest, RefusedDtypesAndLayouts) {
   std::vector<uint8_t> d(24);
-  EXPECT_ERROR(image(1, header(">f4", "(6,)"), d), "big-endian");
-  EXPECT_ERROR(image(1, header("|f4", "(6,)"), d), "no byte order");
-  EXPECT_ERROR(image(1, header("<f8", "(3,)"), d), "unsupported descr '<f8'");
-  EXPECT_ERROR(image(1, header("|b1", "(24,)"), d), "unsupported descr");
-  EXPECT_ERROR(image(1, header("|O", "(3,)"), d), "unsupported descr");
-  EXPECT_ERROR(image(1, header("<U3", "(2,)"), d), "unsupported descr");
-  EXPECT_ERROR(image(1,
+  EXPECT_ERROR(npyImage(1, header(">f4", "(6,)"), d), "big-endian");
+  EXPECT_ERROR(npyImage(1, header("|f4", "(6,)"), d), "no byte order");
+  EXPECT_ERROR(npyImage(1, header("<f8", "(3,)"), d), "unsupported descr '<f8'");
+  EXPECT_ERROR(npyImage(1, header("|b1", "(24,)"), d), "unsupported descr");
+  EXPECT_ERROR(npyImage(1, header("|O", "(3,)"), d), "unsupported descr");
+  EXPECT_ERROR(npyImage(1, header("<U3", "(2,)"), d), "unsupported descr");
+  EXPECT_ERROR(npyImage(1,
                      "{'descr': [('a', '<f4')], 'fortran_order': False, "
                      "'shape': (6,)}",
                      d),
                "structured dtypes");
-  EXPECT_ERROR(image(1, header("<f4", "(2, 3)", "True"), d),
+  EXPECT_ERROR(npyImage(1, header("<f4", "(2, 3)", "True"), d),
                "fortran_order is True");
 }
 
@@ -218,8 +205,8 @@ TEST(NpyErrorTest, Files) {
 /// (scripts/fuzz.sh); this keeps a cheap version in every ctest run.
 TEST(NpyErrorTest, MutationSweep) {
   std::vector<std::vector<uint8_t>> seeds = {valid()};
-  seeds.push_back(image(2, header("bfloat16", "(2, 2)"), std::vector<uint8_t>(8)));
-  seeds.push_back(image(3, header("|u1", "()"), std::vector<uint8_t>(1)));
+  seeds.push_back(npyImage(2, header("bfloat16", "(2, 2)"), std::vector<uint8_t>(8)));
+  seeds.push_back(npyImage(3, header("|u1", "()"), std::vector<uint8_t>(1)));
   std::mt19937_64 rng(7);
   const char alphabet[] = "{}()[],:' \"0123456789-LTrueFalse<>|=fiuV\n\x93";
   int parsed = 0;

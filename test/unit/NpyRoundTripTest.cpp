@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NpyImage.h"
 #include "pqrt/Float16.h"
 #include "pqrt/Npy.h"
 
@@ -30,22 +31,7 @@ std::vector<uint8_t> pattern(size_t bytes) {
   return data;
 }
 
-/// A .npy image with a hand-written header (the caller pads or not).
-std::vector<uint8_t> image(int major, const std::string &header,
-                           const std::vector<uint8_t> &data) {
-  std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', uint8_t(major),
-                                0};
-  size_t length = header.size();
-  bytes.push_back(uint8_t(length));
-  bytes.push_back(uint8_t(length >> 8));
-  if (major > 1) {
-    bytes.push_back(uint8_t(length >> 16));
-    bytes.push_back(uint8_t(length >> 24));
-  }
-  bytes.insert(bytes.end(), header.begin(), header.end());
-  bytes.insert(bytes.end(), data.begin(), data.end());
-  return bytes;
-}
+using test::npyImage;
 
 class NpyDtypeRoundTrip : public ::testing::TestWithParam<NpyDtype> {};
 
@@ -121,7 +107,7 @@ TEST(NpyFormatTest, BytesMatchNumpySave) {
 TEST(NpyFormatTest, Versions2And3) {
   std::vector<uint8_t> data = pattern(8);
   for (int major : {1, 2, 3}) {
-    auto bytes = image(
+    auto bytes = npyImage(
         major, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }\n",
         data);
     NpyArray array;
@@ -143,7 +129,7 @@ TEST(NpyFormatTest, HeaderSpellings) {
   };
   std::vector<uint8_t> data = pattern(16);
   for (const char *header : headers) {
-    auto bytes = image(1, header, data);
+    auto bytes = npyImage(1, header, data);
     NpyArray array;
     Status status = parseNpy(bytes.data(), bytes.size(), array);
     ASSERT_TRUE(status.ok()) << header << ": " << status.message;
@@ -164,7 +150,7 @@ TEST(NpyFormatTest, Bf16Spellings) {
                         {"<i2", NpyDtype::I16},
                         {"<u2", NpyDtype::U16}};
   for (const Case &c : cases) {
-    auto bytes = image(1,
+    auto bytes = npyImage(1,
                        std::string("{'descr': '") + c.descr +
                            "', 'fortran_order': False, 'shape': (3,), }",
                        data);
@@ -180,7 +166,7 @@ TEST(NpyFormatTest, Bf16Spellings) {
 TEST(NpyFormatTest, FortranOrderOfAVector) {
   // The same bytes in either order: accepted.
   std::vector<uint8_t> data = pattern(12);
-  auto bytes = image(
+  auto bytes = npyImage(
       1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 3, 1), }", data);
   NpyArray array;
   Status status = parseNpy(bytes.data(), bytes.size(), array);
