@@ -7,7 +7,10 @@ into a bundle, for the GPU differential tests (test/gpu) to run on a device.
 Every configuration the dialect accepts should lower; this covers both
 layouts and metrics, GQA ratios 1/4/8, head_dim 64/96/128, S from 1 to 32
 (every shape of 16-byte code item),
-pq_bits in {4,6,8}, every query/weight/index type, row and split tilings.
+pq_bits in {4,6,8}, every query/weight/index type, and every tiling: the
+main target (sm_90: `cluster`, or `split`/`row` where a cluster's chunk does
+not fit) and, for every third configuration, sm_80 PTX (`row` and `split`,
+run through the driver's JIT on a newer GPU) as cfgNNN_sm80.
 """
 import argparse, json, os, random, sys
 
@@ -63,6 +66,8 @@ def main():
     ap.add_argument("--count", type=int, default=48)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--target", default="sm_90")
+    ap.add_argument("--second-target", default="sm_80",
+                    help="also compile every third configuration for this arch ('' for none)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     index = []
@@ -73,6 +78,13 @@ def main():
             print(f"{name}: pq-compile failed or warned:\n{err}", file=sys.stderr)
             return 1
         index.append(dict(name=name, **c))
+        if a.second_target and i % 3 == 0:
+            name2 = f"{name}_{a.second_target.replace('_', '')}"
+            err = compile_bundle(a.build, name2, c, a.out, a.second_target)
+            if err:
+                print(f"{name2}: pq-compile failed or warned:\n{err}", file=sys.stderr)
+                return 1
+            index.append(dict(name=name2, **c))
     json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)
     print(f"{len(index)} bundles in {a.out}")
     return 0

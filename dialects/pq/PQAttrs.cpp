@@ -118,6 +118,12 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "tiling: strategy row needs ctas_per_row = 1, got "
                        << ctasPerRow;
   }
+  if (strategy == Strategy::cluster &&
+      (ctasPerRow > 16 || (ctasPerRow & (ctasPerRow - 1)) != 0)) {
+    return emitError() << "tiling: strategy cluster needs ctas_per_row (the "
+                          "cluster size) to be a power of two up to 16, got "
+                       << ctasPerRow;
+  }
   if (maxSeqLen < 1 || maxSeqLen > kMaxSeqLen) {
     return emitError() << "tiling: max_seq_len must be in [1, " << kMaxSeqLen
                        << "], got " << maxSeqLen;

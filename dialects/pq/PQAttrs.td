@@ -46,9 +46,10 @@ def PQ_TieRuleAttr : EnumAttr<PQ_Dialect, PQ_TieRule, "tie"> {
 
 def PQ_StrategyRow : I32EnumAttrCase<"row", 0>;
 def PQ_StrategySplit : I32EnumAttrCase<"split", 1>;
+def PQ_StrategyCluster : I32EnumAttrCase<"cluster", 2>;
 def PQ_Strategy : I32EnumAttr<"Strategy",
     "how a fused indexer maps rows onto CTAs",
-    [PQ_StrategyRow, PQ_StrategySplit]> {
+    [PQ_StrategyRow, PQ_StrategySplit, PQ_StrategyCluster]> {
   let cppNamespace = "::mlir::pq";
   let genSpecializedAttr = 0;
 }
@@ -135,9 +136,13 @@ def PQ_TilingAttr : PQ_Attr<"Tiling", "tiling"> {
   let summary = "strategy and tile sizes pq-tile chose for a fused indexer";
   let description = [{
     `strategy` is `row` (one CTA per (batch, kv head) serves every query head
-    of the group and keeps scores in shared memory) or `split` (a row spread
-    over `ctas_per_row` CTAs). `threads` is the CTA size, `max_seq_len` the
-    largest sk the choice supports (bounded by shared memory for `row`).
+    of the group and keeps scores in shared memory), `split` (a row spread
+    over `ctas_per_row` CTAs of a score kernel, then a select kernel per row)
+    or `cluster` (sm_90: one launch; a thread-block cluster of `ctas_per_row`
+    CTAs per (batch, kv head), each keeping the scores of its chunk of keys
+    in shared memory, merging histograms through distributed shared memory).
+    `threads` is the CTA size, `max_seq_len` the largest sk the choice
+    supports (bounded by shared memory for `row` and `cluster`).
 
     ```mlir
     #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1,

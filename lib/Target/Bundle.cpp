@@ -46,6 +46,12 @@ static Type paramElement(gpu::GPUFuncOp kernel, StringRef name) {
   return {};
 }
 
+/// The CTAs per cluster of a kernel (1 unless it is a `cluster` kernel).
+static int64_t clusterSize(gpu::GPUFuncOp kernel) {
+  auto size = kernel->getAttrOfType<IntegerAttr>("pq.cluster");
+  return size ? size.getInt() : 1;
+}
+
 FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
   SmallVector<gpu::GPUFuncOp> kernels;
   module.walk([&](gpu::GPUFuncOp func) {
@@ -127,7 +133,7 @@ FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
          json::Array{kernel->getAttrOfType<IntegerAttr>("pq.block").getInt(),
                      1, 1}},
         {"smem", kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt()},
-        {"cluster", json::Array{1, 1, 1}},
+        {"cluster", json::Array{clusterSize(kernel), 1, 1}},
     });
   }
 

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace mlir::pq {
 #define GEN_PASS_DEF_PQTILEPASS
@@ -56,7 +57,36 @@ static StepShape stepShape(IndexerOp op) {
   return shape;
 }
 
-/// Picks `row` when the row kernel's plan fits the target's shared memory and
+/// The cluster size of a `cluster` tiling: enough clusters of CTAs to give
+/// every SM one CTA at the module's batch (1 when dynamic: a decode batch of
+/// one is the latency-critical case), or more CTAs when a chunk's keys
+/// would not fit in shared memory. None when not even the largest cluster
+/// fits.
+static std::optional<int64_t> clusterSize(IndexerOp op, const StepShape &shape,
+                                          TargetAttr target, int64_t threads,
+                                          int64_t maxSeqLen) {
+  auto query = cast<MemRefType>(op.getQuery().getType());
+  int64_t batch = query.isDynamicDim(0) ? 1 : query.getDimSize(0);
+  int64_t clusters = std::max<int64_t>(shape.kvHeads * batch, 1);
+  int64_t size = 1;
+  while (size < kMaxClusterSize && 2 * size * clusters <= target.getSms()) {
+    size *= 2;
+  }
+  // f32 entries one query row may keep on chip (as chooseTiling): keeps
+  // absurd shapes from overflowing the plan's arithmetic.
+  int64_t perRow = target.getSmem() / 4 / std::max<int64_t>(shape.group(), 1);
+  for (; size <= kMaxClusterSize; size *= 2) {
+    if (clusterChunk(shape, maxSeqLen, size) <= perRow &&
+        planClusterKernel(shape, maxSeqLen, threads, size).total <=
+            target.getSmem()) {
+      return size;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Picks `cluster` on GPUs with thread-block clusters when a cluster's
+/// chunks fit, else `row` when the row kernel's plan fits the target's shared memory and
 /// `split` otherwise. Fails (with an error on `op`) when not even the split
 /// score kernel fits: every kernel keeps the query group's queries and lookup
 /// tables on chip.
@@ -82,6 +112,14 @@ static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
   }
 
   MLIRContext *context = op.getContext();
+  if (target.getClusters()) {
+    if (std::optional<int64_t> size =
+            clusterSize(op, shape, target, threads, maxSeqLen)) {
+      return TilingAttr::get(
+          context, Strategy::cluster, threads, *size, maxSeqLen,
+          planClusterKernel(shape, maxSeqLen, threads, *size).total);
+    }
+  }
   if (maxIndexed(shape, maxSeqLen) <= perRow) {
     int64_t rowSmem = planRowKernel(shape, maxSeqLen, threads).total;
     if (rowSmem <= smem) {

@@ -43,6 +43,8 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
   result.scalars = layout.add(4 * kSharedScalars);
   // One slot per warp plus the CTA total.
   result.scan = layout.add(4 * (threads / 32 + 1));
+  result.bins = result.slice = result.exchange = result.rows =
+      result.warpTotals = layout.size();
   result.total = layout.size();
   return result;
 }
@@ -59,6 +61,32 @@ SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,
 
 SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
   return plan(nullptr, 0, threads);
+}
+
+int64_t mlir::pq::clusterChunk(const StepShape &shape, int64_t maxSeqLen,
+                               int64_t clusterSize) {
+  int64_t indexed = maxIndexed(shape, maxSeqLen);
+  int64_t even = (indexed + clusterSize - 1) / clusterSize;
+  return (even + 15) / 16 * 16;
+}
+
+SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
+                                             int64_t maxSeqLen,
+                                             int64_t threads,
+                                             int64_t clusterSize) {
+  SharedMemoryPlan result =
+      plan(&shape, shape.group() * clusterChunk(shape, maxSeqLen, clusterSize),
+           threads);
+  Layout layout;
+  layout.add(result.total);
+  int64_t group = shape.group();
+  result.bins = layout.add(4 * group * kScoreBins);
+  result.slice = layout.add(4 * group * (kScoreBins / clusterSize));
+  result.exchange = layout.add(4 * group * kExchangeWords);
+  result.rows = layout.add(4 * group * kRowWords);
+  result.warpTotals = layout.add(4 * group * 2 * (threads / 32));
+  result.total = layout.size();
+  return result;
 }
 
 int64_t mlir::pq::splitSelectThreads(int64_t threads) {

@@ -31,6 +31,34 @@ constexpr int64_t kRadixBits = 8;
 constexpr int64_t kRadixBins = int64_t(1) << kRadixBits;
 /// Scalars a CTA shares: the selected prefix, the remaining count, ...
 constexpr int64_t kSharedScalars = 8;
+/// `cluster`: bins of the score histogram of one row (linear in the score
+/// between the row's bounds), and the largest cluster (non-portable 16 on
+/// sm_90).
+constexpr int64_t kScoreBins = 2048;
+constexpr int64_t kMaxClusterSize = 16;
+// Every CTA reduces whole warps' worth of bins of one row.
+static_assert(kScoreBins / kMaxClusterSize % 32 == 0, "slices of 32 bins");
+/// `cluster`: per-row words a CTA keeps for itself (RowWord) and shows its
+/// peers (ExchangeWord).
+enum RowWord : int64_t {
+  kRowBin,         // threshold bin, or -1 when the threshold is the masked key
+  kRowAbove,       // keys in the bins above it
+  kRowCandidates,  // keys in its bin
+  kRowThreshold,   // the k-th largest key
+  kRowKeepEqual,   // keys equal to it to keep
+  kRowLow,         // f32 bits: the row's smallest possible score
+  kRowScale,       // f32 bits: bins per unit of score
+  kRowKeptBefore,  // heavy entries the CTAs before this one keep
+  kRowEqualBefore, // threshold-equal keys the CTAs before this one hold
+  kRowWords = 10,
+};
+enum ExchangeWord : int64_t {
+  kExchangeSliceTotal, // keys in the bins this CTA reduced
+  kExchangeCandidates, // (rank 0) candidates appended so far
+  kExchangeGreater,    // keys of this CTA above the threshold
+  kExchangeEqual,      // keys of this CTA equal to it
+  kExchangeWords = 4,
+};
 
 /// Byte offsets of the regions of a kernel's dynamic shared memory. A region
 /// a kernel does not use has size 0 (its offset equals the next one's).
@@ -41,6 +69,12 @@ struct SharedMemoryPlan {
   int64_t hist = 0;    // u32 [kRadixBins]
   int64_t scalars = 0; // u32 [kSharedScalars]
   int64_t scan = 0;    // u32 [threads / 32 + 1]: warp totals of a scan
+  // `cluster` only (empty elsewhere):
+  int64_t bins = 0;       // u32 [group][kScoreBins]: this CTA's histogram
+  int64_t slice = 0;      // u32 [group][kScoreBins / cluster]: reduced bins
+  int64_t exchange = 0;   // u32 [group][kExchangeWords]: read by peers
+  int64_t rows = 0;       // u32 [group][kRowWords]
+  int64_t warpTotals = 0; // u32 [group][2 * warps]: emission counts
   int64_t total = 0;
 };
 
@@ -51,6 +85,14 @@ SharedMemoryPlan planRowKernel(const StepShape &shape, int64_t maxSeqLen,
 SharedMemoryPlan planSplitScoreKernel(const StepShape &shape, int64_t threads);
 /// The `split` select kernel: keys live in the global workspace.
 SharedMemoryPlan planSplitSelectKernel(int64_t threads);
+/// The `cluster` kernel: a cluster of `clusterSize` CTAs per (kv head,
+/// batch), each keeping the keys of every row of the group for its chunk.
+SharedMemoryPlan planClusterKernel(const StepShape &shape, int64_t maxSeqLen,
+                                   int64_t threads, int64_t clusterSize);
+/// Keys of the chunk one CTA of a `cluster` kernel covers: the indexed keys
+/// split evenly, rounded up to whole 16-key code items.
+int64_t clusterChunk(const StepShape &shape, int64_t maxSeqLen,
+                     int64_t clusterSize);
 /// CTA size of the `split` select kernel, one CTA per row: twice the score
 /// kernel's (up to 1024), so more of the row's keys are in flight from L2.
 int64_t splitSelectThreads(int64_t threads);

@@ -96,10 +96,24 @@ void ConvertPQToGPUPass::runOnOperation() {
   for (IndexerOp step : steps) {
     StepInfo info = StepInfo::get(step);
     std::string prefix = kernelPrefix(step, seen);
-    SmallVector<gpu::GPUFuncOp> kernels =
-        info.tiling.getStrategy() == Strategy::row
-            ? buildRowKernels(gpuModule, prefix, info, step.getLoc())
-            : buildSplitKernels(gpuModule, prefix, info, step.getLoc());
+    SmallVector<gpu::GPUFuncOp> kernels;
+    switch (info.tiling.getStrategy()) {
+    case Strategy::row:
+      kernels = buildRowKernels(gpuModule, prefix, info, step.getLoc());
+      break;
+    case Strategy::split:
+      kernels = buildSplitKernels(gpuModule, prefix, info, step.getLoc());
+      break;
+    case Strategy::cluster:
+      if (!target.getClusters()) {
+        step.emitError() << "convert-pq-to-gpu: strategy cluster needs a "
+                            "target with thread-block clusters (sm_90+), not "
+                         << target.getChip();
+        return signalPassFailure();
+      }
+      kernels = buildClusterKernels(gpuModule, prefix, info, step.getLoc());
+      break;
+    }
     // The bundle writer reads the step's settings from the kernels.
     for (gpu::GPUFuncOp kernel : kernels) {
       kernel->setAttr("pq.step", step.getStep());

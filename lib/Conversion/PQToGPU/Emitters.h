@@ -17,6 +17,8 @@ namespace mlir::pq {
 /// Typed views of a kernel's dynamic shared memory (SharedMemoryPlan).
 struct SharedViews {
   Value query, lut, keys, hist, scalars, scan;
+  // `cluster` only:
+  Value bins, slice, exchange, rows, warpTotals;
 };
 SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan);
 
@@ -44,6 +46,12 @@ struct KeyDestination {
   bool inGlobalMemory;
 };
 
+/// Called for every key emitScoreKeys computes: row r of the group (index),
+/// the fp32 score, the key stored for it (maskedKey() in the window) and
+/// whether it is stored at all (i1: false past the range's end).
+using ScoreHook =
+    function_ref<void(Value r, Value score, Value key, Value stored)>;
+
 /// For every indexed j in [begin, end) and every query head r of the group,
 /// computes the fp32 score from the codes and the table, masks the window
 /// (j >= max(indexed - window, 0)), and
@@ -52,11 +60,90 @@ struct KeyDestination {
 void emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                    const KernelArgs &args, const SharedViews &views,
                    Value batch, Value kvHead, Value begin, Value end,
-                   Value indexed, const KeyDestination &dest);
+                   Value indexed, const KeyDestination &dest,
+                   ScoreHook hook = nullptr);
+
+/// The order-preserving key of masked positions (that of -inf); NaN scores
+/// get it too.
+int64_t maskedKey();
+/// The fp32 score of a key that is not maskedKey() (inverse of the order).
+Value scoreOfKey(KernelBuilder &kb, Value key);
 
 /// Writes row `row` (= b * h + head) on the full-attention path.
 void emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,
                           const KernelArgs &args, Value row);
+
+/// Values of one row (b * h + head) every thread agrees on.
+struct RowGeometry {
+  Value seqLen, indexed, windowStart;
+  Value sinkCount, windowCount, total;
+  Value listBase, weightBase;
+  /// i1: position p is in the sink or the window part of the list.
+  Value listed(KernelBuilder &kb, Value p) const {
+    return kb.orI1(kb.cmp(arith::CmpIPredicate::ult, p, sinkCount),
+                   kb.cmp(arith::CmpIPredicate::uge, p, windowStart));
+  }
+};
+RowGeometry rowGeometry(KernelBuilder &kb, const StepInfo &info,
+                        const KernelArgs &args, Value row);
+
+/// Where a count crosses: the bin holding the `remaining`-th largest key of
+/// a histogram (higher bins hold larger keys). Valid on the lane where
+/// `crosses` holds; `above` counts the keys of the higher bins. `total` (every
+/// lane) counts all keys.
+struct Crossing {
+  Value crosses, bin, above, count, total;
+};
+/// Run by one whole warp over `bins` counts, `countOf(bin)` (an index ->
+/// i32) read by the lane that owns the bin.
+Crossing emitWarpCrossing(KernelBuilder &kb, int64_t bins,
+                          function_ref<Value(Value)> countOf, Value remaining);
+
+/// The heavy set of a row: every key whose `mask`ed bits are above
+/// `threshold`, and the first `keepEqual` keys (in index order) whose masked
+/// bits equal it.
+struct Threshold {
+  Value threshold, mask, keepEqual;
+};
+/// MSD radix select of the `remaining`-th largest of keys[base + j], j <
+/// count (CTA-wide, barriers inside). Unless `exact`, the passes stop once
+/// the threshold's bin holds exactly the keys still to take (the mask then
+/// covers only the digits found).
+Threshold emitRadixSelect(KernelBuilder &kb, const SharedViews &views,
+                          Value keys, Value base, Value count, Value remaining,
+                          bool exact);
+/// The threshold when k = 0.
+Threshold noneKept(KernelBuilder &kb);
+
+/// keys[base + j], j in [0, count), for indexed positions firstIndex + j.
+struct KeyRange {
+  Value keys, base, count, firstIndex;
+};
+/// Emission sweep 1: each warp counts the keys of its contiguous chunk of
+/// the range above and equal to the threshold and stores them at
+/// totals[totalsBase + warp] and totals[totalsBase + warps + warp].
+void emitCountKept(KernelBuilder &kb, const KeyRange &range,
+                   const Threshold &t, Value totals, Value totalsBase);
+/// Folds the (greater, equal) counts of parts 0 .. parts - 1 that come
+/// before `part` into (keptBefore, equalBefore): equal keys are kept while
+/// the keepEqual budget lasts.
+std::pair<Value, Value>
+emitKeptBefore(KernelBuilder &kb, int64_t parts,
+               function_ref<Value(int64_t)> greaterOf,
+               function_ref<Value(int64_t)> equalOf, Value part,
+               Value keepEqual, Value keptBefore, Value equalBefore);
+/// Emission sweep 2 (after a barrier on the totals): writes the kept
+/// positions of the range in ascending order after `keptBefore` heavy
+/// entries of the row, and the weight of every position of the range.
+/// `keptBefore`/`equalBefore` count what earlier CTAs keep and pass.
+void emitWriteKept(KernelBuilder &kb, const StepInfo &info,
+                   const KernelArgs &args, const KeyRange &range,
+                   const RowGeometry &g, const Threshold &t, Value totals,
+                   Value totalsBase, Value keptBefore, Value equalBefore);
+/// The sink and window parts of the row's list, its sparse_len and the
+/// weights of the positions before init_offset.
+void emitListEnds(KernelBuilder &kb, const StepInfo &info,
+                  const KernelArgs &args, const RowGeometry &g, Value row);
 
 /// Selects the heavy set from keys[base + j], j in [0, n), and writes row
 /// `row`'s sparse_list, sparse_len and weight_list.

@@ -108,9 +108,15 @@ void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
     Value one = arith::ConstantIndexOp::create(b, 1);
     Value blockX = arith::ConstantIndexOp::create(b, threads);
     Value smemValue = arith::ConstantIntOp::create(b, smem, 32);
+    std::optional<gpu::KernelDim3> cluster;
+    if (auto size = kernel->getAttrOfType<IntegerAttr>("pq.cluster")) {
+      cluster = gpu::KernelDim3{
+          arith::ConstantIndexOp::create(b, size.getInt()), one, one};
+    }
     gpu::LaunchFuncOp::create(
         b, kernel, gpu::KernelDim3{gridValues[0], gridValues[1], gridValues[2]},
-        gpu::KernelDim3{blockX, one, one}, smemValue, operands);
+        gpu::KernelDim3{blockX, one, one}, smemValue, operands,
+        /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, cluster);
   }
   if (workspace) {
     memref::DeallocOp::create(b, workspace);

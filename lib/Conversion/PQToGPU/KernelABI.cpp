@@ -59,7 +59,7 @@ SmallVector<ParamSpec> mlir::pq::kernelParams(MLIRContext *context,
   params.push_back({"sparse_list", flat(info.indexType)});
   params.push_back({"sparse_len", flat(builder.getI64Type())});
   params.push_back({"weight_list", flat(info.weightType)});
-  if (info.tiling.getStrategy() == Strategy::split) {
+  if (info.tiling.getStrategy() != Strategy::row) {
     params.push_back({"workspace", flat(builder.getI32Type())});
   }
   for (StringRef scalar :

@@ -221,6 +221,22 @@ void KernelBuilder::forLoopRolled(Value lower, Value upper, Value step,
   loop->setAttr("loop_annotation", annotation);
 }
 
+SmallVector<Value> KernelBuilder::forChunks(
+    int64_t count, int64_t maxWidth, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, int64_t, ValueRange)> body) {
+  int64_t width = std::min(count, maxWidth);
+  while (count % width != 0) {
+    --width;
+  }
+  if (width == count) {
+    return body(idx(0), width, inits);
+  }
+  return forLoop(idx(0), idx(count), idx(width), inits,
+                 [&](Value t0, ValueRange acc) -> SmallVector<Value> {
+                   return body(t0, width, acc);
+                 });
+}
+
 void KernelBuilder::forEachThread(Value upper, function_ref<void(Value)> body) {
   forLoop(threadId(), upper, idx(threads), body);
 }
@@ -271,6 +287,42 @@ Value KernelBuilder::laneId() { return remu(threadId(), idx(32)); }
 Value KernelBuilder::warpId() { return divu(threadId(), idx(32)); }
 
 void KernelBuilder::barrier() { gpu::BarrierOp::create(b); }
+
+Value KernelBuilder::clusterRank() {
+  return toIndex(NVVM::ClusterId::create(b, b.getI32Type()));
+}
+
+void KernelBuilder::clusterArrive() { NVVM::ClusterArriveOp::create(b, UnitAttr()); }
+
+void KernelBuilder::clusterWait() { NVVM::ClusterWaitOp::create(b, UnitAttr()); }
+
+Value KernelBuilder::peerView(Value view, Value rank) {
+  // The shared-window address of the view, then mapa into the peer's.
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, view);
+  Value bits = arith::IndexCastOp::create(b, b.getI64Type(), address);
+  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  auto cluster = LLVM::LLVMPointerType::get(b.getContext(), 7);
+  Value local = LLVM::IntToPtrOp::create(b, shared, bits);
+  return NVVM::MapaOp::create(b, cluster, local, toI32(rank));
+}
+
+/// &peer[index] for an i32 view mapped by peerView.
+static Value peerElement(KernelBuilder &kb, Value peer, Value index) {
+  Value offset =
+      arith::IndexCastOp::create(kb.b, kb.b.getI64Type(), kb.toIndex(index));
+  return LLVM::GEPOp::create(kb.b, peer.getType(), kb.b.getI32Type(), peer,
+                             ValueRange{offset});
+}
+
+Value KernelBuilder::loadPeer(Value peer, Value index) {
+  return LLVM::LoadOp::create(b, b.getI32Type(), peerElement(*this, peer, index));
+}
+
+Value KernelBuilder::atomicAddPeer(Value value, Value peer, Value index) {
+  return LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::add,
+                                   peerElement(*this, peer, index), toI32(value),
+                                   LLVM::AtomicOrdering::monotonic);
+}
 
 Value KernelBuilder::shuffleXor(Value value, int32_t offset) {
   return gpu::ShuffleOp::create(b, value, offset, 32, gpu::ShuffleMode::XOR)

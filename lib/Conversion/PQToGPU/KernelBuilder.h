@@ -91,6 +91,14 @@ public:
   /// crowd ptxas's scheduler into spilling.
   void forLoopRolled(Value lower, Value upper, Value step,
                      function_ref<void(Value)> body);
+  /// Runs `body(t0, width, acc)` over [0, count) in chunks of `width` (the
+  /// largest divisor of count up to maxWidth): straight-line code when one
+  /// chunk covers everything, else a loop. A body that loads its chunk before
+  /// using it keeps `width` loads in flight (a plain loop over t waits for
+  /// one load's latency per element).
+  SmallVector<Value>
+  forChunks(int64_t count, int64_t maxWidth, ValueRange inits,
+            function_ref<SmallVector<Value>(Value, int64_t, ValueRange)> body);
   /// for (i = tid; i < upper; i += threads)
   void forEachThread(Value upper, function_ref<void(Value)> body);
   void ifThen(Value condition, function_ref<void()> body);
@@ -104,6 +112,26 @@ public:
   Value laneId();
   Value warpId();
   void barrier();
+
+  // Thread-block clusters (sm_90). Every thread of every CTA of the cluster
+  // must reach each arrive and wait.
+  /// This CTA's rank in its cluster (index).
+  Value clusterRank();
+  /// barrier.cluster.arrive (release): this CTA's earlier memory accesses,
+  /// shared or global, are visible to peers after their wait.
+  void clusterArrive();
+  /// barrier.cluster.wait (acquire).
+  void clusterWait();
+  void clusterBarrier() {
+    clusterArrive();
+    clusterWait();
+  }
+  /// The copy of shared i32 view `view` held by CTA `rank` of the cluster
+  /// (an !llvm.ptr<7> to its first element), for loadPeer/atomicAddPeer.
+  Value peerView(Value view, Value rank);
+  Value loadPeer(Value peer, Value index);
+  /// Atomic add into a peer's shared memory; returns the old value.
+  Value atomicAddPeer(Value value, Value peer, Value index);
 
   // Warp primitives on i32/f32 values.
   Value shuffleXor(Value value, int32_t offset);

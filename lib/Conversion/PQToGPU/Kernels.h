@@ -20,7 +20,17 @@ SmallVector<gpu::GPUFuncOp> buildSplitKernels(gpu::GPUModuleOp module,
                                               const StepInfo &info,
                                               Location loc);
 
-/// Bytes of workspace one batch entry needs (0 for `row`).
+/// `cluster` (sm_90): one kernel; a thread-block cluster per (kv head,
+/// batch) scores, selects and emits, merging through distributed shared
+/// memory.
+SmallVector<gpu::GPUFuncOp> buildClusterKernels(gpu::GPUModuleOp module,
+                                                StringRef name,
+                                                const StepInfo &info,
+                                                Location loc);
+
+/// Bytes of workspace one batch entry needs (0 for `row`): `split` keeps
+/// every row's keys there, `cluster` the candidates of each row's threshold
+/// bin.
 int64_t workspaceBytesPerBatch(const StepInfo &info);
 
 } // namespace mlir::pq

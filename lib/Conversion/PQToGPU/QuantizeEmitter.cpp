@@ -21,6 +21,9 @@ using namespace mlir::pq;
 using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
+/// Key and centroid elements a lane loads before using them.
+constexpr int64_t kElementLoads = 16;
+
 /// NaN never beats a real distance.
 static Value nanToInf(KernelBuilder &kb, Value value) {
   Value isNan = kb.cmpf(CmpFPredicate::UNO, value, value);
@@ -32,13 +35,20 @@ static Value nanToInf(KernelBuilder &kb, Value value) {
 static Value augmentedCoordinate(KernelBuilder &kb, const StepInfo &info,
                                  const KernelArgs &args, Value keyBase,
                                  Value phiIndex) {
-  Value norm = kb.forLoop(kb.idx(0), kb.idx(info.shape.subDim()), kb.idx(1),
-                          ValueRange{kb.f32(0.0f)},
-                          [&](Value t, ValueRange acc) -> SmallVector<Value> {
-                            Value x = kb.toF32(
-                                kb.load(args.key, kb.add(keyBase, t)));
-                            return {kb.addf(acc[0], kb.mulf(x, x))};
-                          })[0];
+  Value norm = kb.forChunks(
+      info.shape.subDim(), kElementLoads, ValueRange{kb.f32(0.0f)},
+      [&](Value t0, int64_t width, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> xs;
+        for (int64_t u = 0; u < width; ++u) {
+          xs.push_back(kb.toF32(
+              kb.load(args.key, kb.add(keyBase, kb.add(t0, kb.idx(u))))));
+        }
+        Value total = acc[0];
+        for (Value x : xs) {
+          total = kb.addf(total, kb.mulf(x, x));
+        }
+        return {total};
+      })[0];
   Value gap = kb.subf(kb.load(args.phi, phiIndex), norm);
   Value positive = kb.cmpf(CmpFPredicate::OGT, gap, kb.f32(0.0f));
   Value safeGap = kb.select(positive, gap, kb.f32(0.0f));
@@ -115,17 +125,25 @@ void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
           ValueRange{inf, kb.toI32(firstCentroid)},
           [&](Value c, ValueRange acc) -> SmallVector<Value> {
             Value rowBase = kb.add(centroidBase, kb.mul(c, kb.idx(width)));
-            Value distance =
-                kb.forLoop(kb.idx(0), kb.idx(shape.subDim()), kb.idx(1),
-                           ValueRange{kb.f32(0.0f)},
-                           [&](Value t, ValueRange sum) -> SmallVector<Value> {
-                             Value x = kb.toF32(
-                                 kb.load(args.key, kb.add(keyBase, t)));
-                             Value y = kb.toF32(kb.load(args.centroids,
-                                                        kb.add(rowBase, t)));
-                             Value diff = kb.subf(x, y);
-                             return {kb.addf(sum[0], kb.mulf(diff, diff))};
-                           })[0];
+            Value distance = kb.forChunks(
+                shape.subDim(), kElementLoads, ValueRange{kb.f32(0.0f)},
+                [&](Value t0, int64_t width,
+                    ValueRange sum) -> SmallVector<Value> {
+                  SmallVector<Value> xs, ys;
+                  for (int64_t u = 0; u < width; ++u) {
+                    Value t = kb.add(t0, kb.idx(u));
+                    xs.push_back(
+                        kb.toF32(kb.load(args.key, kb.add(keyBase, t))));
+                    ys.push_back(kb.toF32(
+                        kb.load(args.centroids, kb.add(rowBase, t))));
+                  }
+                  Value total = sum[0];
+                  for (int64_t u = 0; u < width; ++u) {
+                    Value diff = kb.subf(xs[u], ys[u]);
+                    total = kb.addf(total, kb.mulf(diff, diff));
+                  }
+                  return {total};
+                })[0];
             if (ip) {
               Value y = kb.toF32(kb.load(
                   args.centroids, kb.add(rowBase, kb.idx(shape.subDim()))));

@@ -38,7 +38,12 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   views.keys = region(plan.keys, plan.hist, b.getI32Type());
   views.hist = region(plan.hist, plan.scalars, b.getI32Type());
   views.scalars = region(plan.scalars, plan.scan, b.getI32Type());
-  views.scan = region(plan.scan, plan.total, b.getI32Type());
+  views.scan = region(plan.scan, plan.bins, b.getI32Type());
+  views.bins = region(plan.bins, plan.slice, b.getI32Type());
+  views.slice = region(plan.slice, plan.exchange, b.getI32Type());
+  views.exchange = region(plan.exchange, plan.rows, b.getI32Type());
+  views.rows = region(plan.rows, plan.warpTotals, b.getI32Type());
+  views.warpTotals = region(plan.warpTotals, plan.total, b.getI32Type());
   return views;
 }
 
@@ -64,6 +69,8 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
   // per block of heads rather than once per head. Each sum still runs in
   // dimension order, as the reference's does.
   constexpr int64_t kRowBlock = 8;
+  // Centroid elements a thread loads before using them.
+  constexpr int64_t kCentroidLoads = 32;
   Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
   Value centroidBase =
       kb.mul(batchKv, kb.idx(shape.subspaces * shape.centroids * width));
@@ -76,16 +83,23 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
       Value qBase = kb.add(kb.mul(r0, kb.idx(shape.headDim)),
                            kb.mul(s, kb.idx(subDim)));
       SmallVector<Value> zeros(rows, kb.f32(0.0f));
-      SmallVector<Value> dots = kb.forLoop(
-          kb.idx(0), kb.idx(subDim), kb.idx(1), zeros,
-          [&](Value t, ValueRange acc) -> SmallVector<Value> {
-            Value c = kb.toF32(kb.load(args.centroids, kb.add(cBase, t)));
-            SmallVector<Value> next;
-            for (int64_t i = 0; i < rows; ++i) {
-              Value q = kb.load(views.query,
-                                kb.add(kb.add(qBase, t),
-                                       kb.idx(i * shape.headDim)));
-              next.push_back(kb.addf(acc[i], kb.mulf(q, c)));
+      SmallVector<Value> dots = kb.forChunks(
+          subDim, kCentroidLoads, zeros,
+          [&](Value t0, int64_t width, ValueRange acc) -> SmallVector<Value> {
+            SmallVector<Value> cs;
+            for (int64_t u = 0; u < width; ++u) {
+              cs.push_back(kb.toF32(kb.load(
+                  args.centroids, kb.add(cBase, kb.add(t0, kb.idx(u))))));
+            }
+            SmallVector<Value> next(acc.begin(), acc.end());
+            for (int64_t u = 0; u < width; ++u) {
+              for (int64_t i = 0; i < rows; ++i) {
+                Value q = kb.load(
+                    views.query,
+                    kb.add(kb.add(qBase, kb.add(t0, kb.idx(u))),
+                           kb.idx(i * shape.headDim)));
+                next[i] = kb.addf(next[i], kb.mulf(q, cs[u]));
+              }
             }
             return next;
           });
@@ -122,8 +136,16 @@ static Value orderKey(KernelBuilder &kb, Value score) {
   return kb.select(negative, flipped, marked);
 }
 
-/// The key every masked position gets: that of -inf.
-static int64_t maskedKey() { return ~int64_t(0xFF800000) & 0xFFFFFFFF; }
+int64_t mlir::pq::maskedKey() { return ~int64_t(0xFF800000) & 0xFFFFFFFF; }
+
+Value mlir::pq::scoreOfKey(KernelBuilder &kb, Value key) {
+  // Keys of non-negative scores have the top bit set (bits | 2^31); those of
+  // negative scores are the flipped bits.
+  Value positive = kb.cmp(CmpIPredicate::slt, key, kb.i32(0));
+  Value bits = kb.select(positive, kb.bitXor(key, kb.i32(INT32_MIN)),
+                         kb.bitXor(key, kb.i32(-1)));
+  return arith::BitcastOp::create(kb.b, kb.b.getF32Type(), bits);
+}
 
 /// Stores the keys of key positions j0 .. j0 + keys.size() - 1 of row r,
 /// all of which are below `end`: as 16- or 8-byte stores where the run allows
@@ -146,19 +168,26 @@ static void storeRun(KernelBuilder &kb, const KeyDestination &dest,
 void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                              const KernelArgs &args, const SharedViews &views,
                              Value batch, Value kvHead, Value begin, Value end,
-                             Value indexed, const KeyDestination &dest) {
+                             Value indexed, const KeyDestination &dest,
+                             ScoreHook hook) {
   const StepShape &shape = info.shape;
   Value windowStart = kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
   const int64_t perHead = shape.subspaces * shape.centroids;
   CodeReader reader(kb, info, args, batch, kvHead);
 
-  auto keyOf = [&](Value rowBase, ArrayRef<Value> columns, Value j) {
+  // Keys past `end` (the last, partial item) are computed but never stored.
+  auto keyOf = [&](Value r, Value rowBase, ArrayRef<Value> columns,
+                   Value j) {
     Value score = kb.f32(0.0f);
     for (Value column : columns) {
       score = kb.addf(score, kb.load(views.lut, kb.add(rowBase, column)));
     }
     Value masked = kb.cmp(CmpIPredicate::uge, j, windowStart);
-    return kb.select(masked, kb.i32(maskedKey()), orderKey(kb, score));
+    Value key = kb.select(masked, kb.i32(maskedKey()), orderKey(kb, score));
+    if (hook) {
+      hook(r, score, key, kb.cmp(CmpIPredicate::ult, j, end));
+    }
+    return key;
   };
   auto destIndex = [&](Value r, Value j) {
     return kb.add(kb.add(dest.base, kb.mul(r, kb.idx(dest.rowStride))), j);
@@ -179,7 +208,7 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
         Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
         SmallVector<Value> run;
         for (int64_t k = 0; k < keys; ++k) {
-          run.push_back(keyOf(rowBase, columns[k], kb.add(j0, kb.idx(k))));
+          run.push_back(keyOf(r, rowBase, columns[k], kb.add(j0, kb.idx(k))));
         }
         Value at = destIndex(r, j0);
         kb.ifThenElse(
@@ -208,7 +237,7 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
       SmallVector<Value> columns = reader.readKey(j);
       kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
         Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
-        kb.store(keyOf(rowBase, columns, j), dest.memref, destIndex(r, j));
+        kb.store(keyOf(r, rowBase, columns, j), dest.memref, destIndex(r, j));
       });
     });
     return {};

@@ -9,22 +9,16 @@
 
 #include "Emitters.h"
 
+#include <tuple>
+
 using namespace mlir;
 using namespace mlir::pq;
 using arith::CmpIPredicate;
 
-namespace {
-/// Values of one row every thread agrees on.
-struct RowGeometry {
-  Value seqLen, indexed, windowStart;
-  Value sinkCount, windowCount, total;
-  Value listBase, weightBase;
-};
-} // namespace
-
-static RowGeometry rowGeometry(KernelBuilder &kb, const StepInfo &info,
-                               const KernelArgs &args, Value row,
-                               int64_t heavy) {
+RowGeometry mlir::pq::rowGeometry(KernelBuilder &kb, const StepInfo &info,
+                                  const KernelArgs &args, Value row) {
+  // Off the full-attention path n > heavy + 1 + C, so k = heavy exactly.
+  const int64_t heavy = info.heavy;
   RowGeometry g;
   g.seqLen = args.seqLen;
   g.indexed = kb.sub(g.seqLen, kb.idx(info.shape.initOffset));
@@ -62,17 +56,61 @@ void mlir::pq::emitFullAttentionRow(KernelBuilder &kb, const StepInfo &info,
   });
 }
 
-/// What one radix pass tells every thread.
-struct RadixDigit {
-  Value digit; // of the bin holding the `remaining`-th largest key
-  Value above; // keys in the bins above it
-  Value count; // keys in its bin
-};
+
+Crossing mlir::pq::emitWarpCrossing(KernelBuilder &kb, int64_t bins,
+                                    function_ref<Value(Value)> countOf,
+                                    Value remaining) {
+  // Lane l owns the bins top - l * perLane - i, i = 0 .. perLane - 1
+  // (descending); bins past `bins` count nothing.
+  const int64_t perLane = (bins + 31) / 32;
+  const int64_t top = 32 * perLane - 1;
+  Value first = kb.sub(kb.idx(top), kb.mul(kb.laneId(), kb.idx(perLane)));
+  SmallVector<Value> counts;
+  Value laneSum = kb.i32(0);
+  for (int64_t i = 0; i < perLane; ++i) {
+    Value bin = kb.sub(first, kb.idx(i));
+    Value count;
+    if (32 * perLane == bins) {
+      count = countOf(bin);
+    } else {
+      count = kb.ifThenElse(
+          kb.cmp(CmpIPredicate::ult, bin, kb.idx(bins)),
+          TypeRange{kb.b.getI32Type()},
+          [&]() -> SmallVector<Value> { return {countOf(bin)}; },
+          [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
+    }
+    counts.push_back(count);
+    laneSum = kb.add(laneSum, count);
+  }
+  Value inclusive = kb.warpInclusiveSum(laneSum);
+  Value before = kb.sub(inclusive, laneSum);
+  Crossing result;
+  result.crosses =
+      kb.andI1(kb.cmp(CmpIPredicate::ult, before, remaining),
+               kb.cmp(CmpIPredicate::ule, remaining, inclusive));
+  result.bin = kb.i32(0);
+  result.above = before;
+  result.count = kb.i32(0);
+  result.total = kb.shuffleIdx(inclusive, 31);
+  Value found = kb.boolean(false);
+  Value seen = before;
+  for (int64_t i = 0; i < perLane; ++i) {
+    Value next = kb.add(seen, counts[i]);
+    Value hit = kb.andI1(kb.cmp(CmpIPredicate::uge, next, remaining),
+                         kb.notI1(found));
+    result.bin = kb.select(hit, kb.toI32(kb.sub(first, kb.idx(i))), result.bin);
+    result.above = kb.select(hit, seen, result.above);
+    result.count = kb.select(hit, counts[i], result.count);
+    found = kb.orI1(found, hit);
+    seen = next;
+  }
+  return result;
+}
 
 /// One radix pass: histogram of digit `shift` among keys matching `prefix`
 /// on the digits above, then warp 0 finds the digit holding the
 /// `remaining`-th largest key.
-static RadixDigit
+static Crossing
 radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
           Value indexed, Value prefix, Value remaining, int64_t shift) {
   kb.forEachThread(kb.idx(kRadixBins),
@@ -123,136 +161,115 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
   });
   kb.barrier();
 
-  // Warp 0: lane l owns the 8 bins 255 - 8l - i, i = 0..7 (descending).
-  constexpr int64_t binsPerLane = kRadixBins / 32;
   kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.warpId(), kb.idx(0)), [&] {
-    Value top = kb.sub(kb.idx(kRadixBins - 1),
-                       kb.mul(kb.laneId(), kb.idx(binsPerLane)));
-    SmallVector<Value> counts;
-    Value laneSum = kb.i32(0);
-    for (int64_t i = 0; i < binsPerLane; ++i) {
-      counts.push_back(kb.load(views.hist, kb.sub(top, kb.idx(i))));
-      laneSum = kb.add(laneSum, counts.back());
-    }
-    Value inclusive = kb.warpInclusiveSum(laneSum);
-    Value before = kb.sub(inclusive, laneSum);
-    Value crosses = kb.andI1(kb.cmp(CmpIPredicate::ult, before, remaining),
-                             kb.cmp(CmpIPredicate::ule, remaining, inclusive));
-    kb.ifThen(crosses, [&] {
-      Value above = before;
-      Value digit = kb.i32(0);
-      Value binCount = kb.i32(0);
-      Value found = kb.boolean(false);
-      Value seen = before;
-      for (int64_t i = 0; i < binsPerLane; ++i) {
-        Value next = kb.add(seen, counts[i]);
-        Value hit = kb.andI1(kb.cmp(CmpIPredicate::uge, next, remaining),
-                             kb.notI1(found));
-        Value bin = kb.toI32(kb.sub(top, kb.idx(i)));
-        digit = kb.select(hit, bin, digit);
-        above = kb.select(hit, seen, above);
-        binCount = kb.select(hit, counts[i], binCount);
-        found = kb.orI1(found, hit);
-        seen = next;
-      }
-      kb.store(digit, views.scalars, kb.idx(0));
-      kb.store(above, views.scalars, kb.idx(1));
-      kb.store(binCount, views.scalars, kb.idx(2));
+    Crossing found = emitWarpCrossing(
+        kb, kRadixBins, [&](Value bin) { return kb.load(views.hist, bin); },
+        remaining);
+    kb.ifThen(found.crosses, [&] {
+      kb.store(found.bin, views.scalars, kb.idx(0));
+      kb.store(found.above, views.scalars, kb.idx(1));
+      kb.store(found.count, views.scalars, kb.idx(2));
     });
   });
   kb.barrier();
-  return {kb.load(views.scalars, kb.idx(0)), kb.load(views.scalars, kb.idx(1)),
-          kb.load(views.scalars, kb.idx(2))};
+  return {kb.boolean(true), kb.load(views.scalars, kb.idx(0)),
+          kb.load(views.scalars, kb.idx(1)), kb.load(views.scalars, kb.idx(2)),
+          Value()};
 }
 
-/// The index-ordered pass: keeps every key whose `mask`ed bits are above
-/// `threshold` and the first `keepEqual` keys whose masked bits equal it,
-/// writing kept positions in ascending order
-/// after the sink part of the list and the weight of every indexed position.
-/// Each warp owns a contiguous chunk of the row: one sweep counts its kept
-/// keys, one exchange through shared memory gives every warp its offsets,
-/// and a second sweep writes with warp ballots; no CTA-wide scan per tile.
-static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
-                         const KernelArgs &args, const SharedViews &views,
-                         Value keys, Value base, const RowGeometry &g,
-                         Value threshold, Value mask, Value keepEqual,
-                         function_ref<Value(Value)> listed) {
-  // Keys per lane per step: loads in flight.
-  constexpr int64_t kUnroll = 4;
+/// Per warp: the indexed j of this warp's contiguous chunk of the range.
+namespace {
+struct WarpChunk {
+  Value begin, end;
+};
+} // namespace
+
+/// Keys per lane per step: loads in flight.
+constexpr int64_t kKeptUnroll = 4;
+
+static WarpChunk warpChunk(KernelBuilder &kb, Value count) {
   const int64_t warps = kb.threads / 32;
-  const int64_t step = 32 * kUnroll;
-  Value offset = kb.idx(info.shape.initOffset);
-  Value lane = kb.laneId();
-  Value warp = kb.warpId();
-  Value lowerLanes =
-      kb.sub(kb.shl(kb.i32(1), kb.toI32(lane)), kb.i32(1));
+  const int64_t step = 32 * kKeptUnroll;
   Value chunk = kb.mul(
-      kb.divu(kb.add(kb.divu(kb.add(g.indexed, kb.idx(warps - 1)),
-                             kb.idx(warps)),
+      kb.divu(kb.add(kb.divu(kb.add(count, kb.idx(warps - 1)), kb.idx(warps)),
                      kb.idx(step - 1)),
               kb.idx(step)),
       kb.idx(step));
-  Value chunkBegin = kb.minu(kb.mul(warp, chunk), g.indexed);
-  Value chunkEnd = kb.minu(kb.add(chunkBegin, chunk), g.indexed);
+  Value begin = kb.minu(kb.mul(kb.warpId(), chunk), count);
+  return {begin, kb.minu(kb.add(begin, chunk), count)};
+}
 
-  struct Keys {
-    SmallVector<Value> js, valids, greaters, equals;
-  };
-  auto loadStep = [&](Value s) {
-    Keys k;
-    SmallVector<Value> loaded;
-    for (int64_t u = 0; u < kUnroll; ++u) {
-      Value j = kb.add(s, kb.add(lane, kb.idx(32 * u)));
-      Value valid = kb.cmp(CmpIPredicate::ult, j, chunkEnd);
-      k.js.push_back(j);
-      k.valids.push_back(valid);
-      loaded.push_back(
-          kb.load(keys, kb.add(base, kb.select(valid, j, kb.idx(0)))));
-    }
-    for (int64_t u = 0; u < kUnroll; ++u) {
-      Value bits = kb.bitAnd(loaded[u], mask);
-      k.greaters.push_back(kb.andI1(
-          k.valids[u], kb.cmp(CmpIPredicate::ugt, bits, threshold)));
-      k.equals.push_back(kb.andI1(
-          k.valids[u], kb.cmp(CmpIPredicate::eq, bits, threshold)));
-    }
-    return k;
-  };
-  auto asI32 = [&](Value flag) {
-    return Value(arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag));
-  };
+namespace {
+/// One step of a sweep: kKeptUnroll keys per lane.
+struct KeptStep {
+  SmallVector<Value> js, valids, greaters, equals;
+};
+} // namespace
 
-  // Sweep 1: keys above and equal to the threshold in this warp's chunk.
+static KeptStep loadKeptStep(KernelBuilder &kb, const KeyRange &range,
+                             const Threshold &t, const WarpChunk &chunk,
+                             Value s) {
+  KeptStep k;
+  SmallVector<Value> loaded;
+  for (int64_t u = 0; u < kKeptUnroll; ++u) {
+    Value j = kb.add(s, kb.add(kb.laneId(), kb.idx(32 * u)));
+    Value valid = kb.cmp(CmpIPredicate::ult, j, chunk.end);
+    k.js.push_back(j);
+    k.valids.push_back(valid);
+    loaded.push_back(kb.load(
+        range.keys, kb.add(range.base, kb.select(valid, j, kb.idx(0)))));
+  }
+  for (int64_t u = 0; u < kKeptUnroll; ++u) {
+    Value bits = kb.bitAnd(loaded[u], t.mask);
+    k.greaters.push_back(kb.andI1(
+        k.valids[u], kb.cmp(CmpIPredicate::ugt, bits, t.threshold)));
+    k.equals.push_back(kb.andI1(
+        k.valids[u], kb.cmp(CmpIPredicate::eq, bits, t.threshold)));
+  }
+  return k;
+}
+
+static Value asI32(KernelBuilder &kb, Value flag) {
+  return arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag);
+}
+
+void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
+                             const Threshold &t, Value totals,
+                             Value totalsBase) {
+  const int64_t warps = kb.threads / 32;
+  WarpChunk chunk = warpChunk(kb, range.count);
   SmallVector<Value> counts = kb.forLoop(
-      chunkBegin, chunkEnd, kb.idx(step), ValueRange{kb.i32(0), kb.i32(0)},
+      chunk.begin, chunk.end, kb.idx(32 * kKeptUnroll),
+      ValueRange{kb.i32(0), kb.i32(0)},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
-        Keys k = loadStep(s);
+        KeptStep k = loadKeptStep(kb, range, t, chunk, s);
         Value greater = acc[0], equal = acc[1];
-        for (int64_t u = 0; u < kUnroll; ++u) {
-          greater = kb.add(greater, asI32(k.greaters[u]));
-          equal = kb.add(equal, asI32(k.equals[u]));
+        for (int64_t u = 0; u < kKeptUnroll; ++u) {
+          greater = kb.add(greater, asI32(kb, k.greaters[u]));
+          equal = kb.add(equal, asI32(kb, k.equals[u]));
         }
         return {greater, equal};
       });
-  Value greaterTotal = counts[0], equalTotal = counts[1];
+  Value greater = counts[0], equal = counts[1];
   for (int32_t shift = 16; shift >= 1; shift /= 2) {
-    greaterTotal = kb.add(greaterTotal, kb.shuffleXor(greaterTotal, shift));
-    equalTotal = kb.add(equalTotal, kb.shuffleXor(equalTotal, shift));
+    greater = kb.add(greater, kb.shuffleXor(greater, shift));
+    equal = kb.add(equal, kb.shuffleXor(equal, shift));
   }
-  // The radix histogram is free again: [0, warps) above, [warps, 2 warps)
-  // equal.
-  kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)), [&] {
-    kb.store(greaterTotal, views.hist, warp);
-    kb.store(equalTotal, views.hist, kb.add(warp, kb.idx(warps)));
+  Value warp = kb.warpId();
+  kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
+    kb.store(greater, totals, kb.add(totalsBase, warp));
+    kb.store(equal, totals, kb.add(totalsBase, kb.add(warp, kb.idx(warps))));
   });
-  kb.barrier();
+}
 
-  // What the warps before this one keep and how many equal keys they pass.
-  Value keptBefore = kb.i32(0), equalBefore = kb.i32(0);
-  for (int64_t w = 0; w < warps; ++w) {
-    Value earlier = kb.cmp(CmpIPredicate::ult, kb.idx(w), warp);
-    Value greater = kb.load(views.hist, kb.idx(w));
-    Value equal = kb.load(views.hist, kb.idx(warps + w));
+std::pair<Value, Value> mlir::pq::emitKeptBefore(
+    KernelBuilder &kb, int64_t parts, function_ref<Value(int64_t)> greaterOf,
+    function_ref<Value(int64_t)> equalOf, Value part, Value keepEqual,
+    Value keptBefore, Value equalBefore) {
+  for (int64_t w = 0; w < parts; ++w) {
+    Value earlier = kb.cmp(CmpIPredicate::ult, kb.idx(w), part);
+    Value greater = greaterOf(w);
+    Value equal = equalOf(w);
     Value budget = kb.select(
         kb.cmp(CmpIPredicate::ult, equalBefore, keepEqual),
         kb.sub(keepEqual, equalBefore), kb.i32(0));
@@ -263,23 +280,44 @@ static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
                            keptBefore);
     equalBefore = kb.select(earlier, kb.add(equalBefore, equal), equalBefore);
   }
+  return {keptBefore, equalBefore};
+}
 
-  // Sweep 2: ranks within the warp by ballot, in index order.
+void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
+                             const KernelArgs &args, const KeyRange &range,
+                             const RowGeometry &g, const Threshold &t,
+                             Value totals, Value totalsBase, Value keptBefore,
+                             Value equalBefore) {
+  const int64_t warps = kb.threads / 32;
+  Value lowerLanes =
+      kb.sub(kb.shl(kb.i32(1), kb.toI32(kb.laneId())), kb.i32(1));
+  WarpChunk chunk = warpChunk(kb, range.count);
+  // What the warps before this one keep and how many equal keys they pass.
+  std::tie(keptBefore, equalBefore) = emitKeptBefore(
+      kb, warps,
+      [&](int64_t w) { return kb.load(totals, kb.add(totalsBase, kb.idx(w))); },
+      [&](int64_t w) {
+        return kb.load(totals, kb.add(totalsBase, kb.idx(warps + w)));
+      },
+      kb.warpId(), t.keepEqual, keptBefore, equalBefore);
+
+  // Ranks within the warp by ballot, in index order.
+  Value offset = kb.add(range.firstIndex, kb.idx(info.shape.initOffset));
   Value heavyBase = kb.add(g.listBase, g.sinkCount);
   kb.forLoop(
-      chunkBegin, chunkEnd, kb.idx(step),
+      chunk.begin, chunk.end, kb.idx(32 * kKeptUnroll),
       ValueRange{keptBefore, equalBefore},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
-        Keys k = loadStep(s);
+        KeptStep k = loadKeptStep(kb, range, t, chunk, s);
         Value kept = acc[0], equalSeen = acc[1];
-        for (int64_t u = 0; u < kUnroll; ++u) {
+        for (int64_t u = 0; u < kKeptUnroll; ++u) {
           Value equalVotes = kb.ballot(k.equals[u]);
           Value equalRank = kb.add(
               equalSeen, kb.popCount(kb.bitAnd(equalVotes, lowerLanes)));
           Value keep = kb.orI1(
               k.greaters[u],
               kb.andI1(k.equals[u],
-                       kb.cmp(CmpIPredicate::ult, equalRank, keepEqual)));
+                       kb.cmp(CmpIPredicate::ult, equalRank, t.keepEqual)));
           Value keepVotes = kb.ballot(keep);
           Value slot =
               kb.add(kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
@@ -289,8 +327,9 @@ static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
                      kb.add(heavyBase, slot));
           });
           kb.ifThen(k.valids[u], [&] {
-            kb.store(weightValue(kb, info, kb.orI1(keep, listed(position))),
-                     args.weightList, kb.add(g.weightBase, position));
+            kb.store(
+                weightValue(kb, info, kb.orI1(keep, g.listed(kb, position))),
+                args.weightList, kb.add(g.weightBase, position));
           });
           kept = kb.add(kept, kb.popCount(keepVotes));
           equalSeen = kb.add(equalSeen, kb.popCount(equalVotes));
@@ -299,56 +338,54 @@ static void emitKeptList(KernelBuilder &kb, const StepInfo &info,
       });
 }
 
-void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
-                             const KernelArgs &args, const SharedViews &views,
-                             Value keys, Value base, Value row) {
-  // Off the full-attention path n > heavy + 1 + C, so k = heavy exactly.
-  const int64_t heavy = info.heavy;
-  RowGeometry g = rowGeometry(kb, info, args, row, heavy);
-
-  // Threshold key and how many keys equal to it to keep. With k = 0 nothing
-  // is above the all-ones key and none of its equals are kept.
+Threshold mlir::pq::emitRadixSelect(KernelBuilder &kb,
+                                    const SharedViews &views, Value keys,
+                                    Value base, Value count, Value remaining,
+                                    bool exact) {
   // The passes stop once the threshold's bin holds exactly the keys still
-  // to take: all of them are kept, so the lower digits need not be known
-  // (and keys compare on the digits found so far, under `mask`).
-  Value threshold = kb.i32(-1);
-  Value mask = kb.i32(-1);
-  Value keepEqual = kb.i32(0);
-  if (heavy > 0) {
-    // prefix, remaining, mask, done
-    SmallVector<Value> state = {kb.i32(0), kb.i32(heavy), kb.i32(0),
-                                kb.boolean(false)};
-    for (int64_t shift = 32 - kRadixBits; shift >= 0; shift -= kRadixBits) {
-      auto pass = [&]() -> SmallVector<Value> {
-        RadixDigit r = radixPass(kb, views, keys, base, g.indexed, state[0],
-                                 state[1], shift);
-        Value remaining = kb.sub(state[1], r.above);
-        return {kb.bitOr(state[0], kb.shl(r.digit, kb.i32(shift))),
-                remaining,
-                kb.bitOr(state[2], kb.i32((int64_t(kRadixBins - 1) << shift) &
-                                          0xFFFFFFFF)),
-                kb.cmp(CmpIPredicate::eq, r.count, remaining)};
-      };
-      if (shift == 32 - kRadixBits) {
-        state = pass();
-        continue;
-      }
-      // `done` is CTA-uniform (read from shared memory after a barrier).
-      SmallVector<Value> before = state;
-      state = kb.ifThenElse(
-          before[3], ValueRange(before).getTypes(),
-          [&]() -> SmallVector<Value> { return before; }, pass);
+  // to take (unless `exact`): all of them are kept, so the lower digits need
+  // not be known, and keys compare on the digits found so far, under `mask`.
+  // prefix, remaining, mask, done
+  SmallVector<Value> state = {kb.i32(0), kb.toI32(remaining), kb.i32(0),
+                              kb.boolean(false)};
+  for (int64_t shift = 32 - kRadixBits; shift >= 0; shift -= kRadixBits) {
+    auto pass = [&]() -> SmallVector<Value> {
+      Crossing r = radixPass(kb, views, keys, base, count, state[0], state[1],
+                             shift);
+      Value left = kb.sub(state[1], r.above);
+      return {kb.bitOr(state[0], kb.shl(r.bin, kb.i32(shift))), left,
+              kb.bitOr(state[2], kb.i32((int64_t(kRadixBins - 1) << shift) &
+                                        0xFFFFFFFF)),
+              exact ? kb.boolean(false)
+                    : kb.cmp(CmpIPredicate::eq, r.count, left)};
+    };
+    if (shift == 32 - kRadixBits || exact) {
+      state = pass();
+      continue;
     }
-    threshold = state[0];
-    keepEqual = state[1];
-    mask = state[2];
+    // `done` is CTA-uniform (read from shared memory after a barrier).
+    SmallVector<Value> before = state;
+    state = kb.ifThenElse(
+        before[3], ValueRange(before).getTypes(),
+        [&]() -> SmallVector<Value> { return before; }, pass);
   }
+  return {state[0], state[2], state[1]};
+}
 
+Threshold mlir::pq::noneKept(KernelBuilder &kb) {
+  // Nothing is above the all-ones key and none of its equals are kept.
+  return {kb.i32(-1), kb.i32(-1), kb.i32(0)};
+}
+
+void mlir::pq::emitListEnds(KernelBuilder &kb, const StepInfo &info,
+                            const KernelArgs &args, const RowGeometry &g,
+                            Value row) {
   // Sink and window parts of the list, and the length.
   kb.forEachThread(g.sinkCount, [&](Value i) {
     kb.store(listValue(kb, info, i), args.sparseList, kb.add(g.listBase, i));
   });
-  Value windowOffset = kb.add(g.listBase, kb.add(g.sinkCount, kb.idx(heavy)));
+  Value windowOffset =
+      kb.add(g.listBase, kb.add(g.sinkCount, kb.idx(info.heavy)));
   kb.forEachThread(g.windowCount, [&](Value i) {
     kb.store(listValue(kb, info, kb.add(g.windowStart, i)), args.sparseList,
              kb.add(windowOffset, i));
@@ -357,18 +394,28 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
     kb.store(arith::IndexCastOp::create(kb.b, kb.b.getI64Type(), g.total),
              args.sparseLen, row);
   });
-
   // Weights of the positions before the index: sink or window only.
-  Value offset = kb.idx(info.shape.initOffset);
-  auto listed = [&](Value p) {
-    return kb.orI1(kb.cmp(CmpIPredicate::ult, p, g.sinkCount),
-                   kb.cmp(CmpIPredicate::uge, p, g.windowStart));
-  };
-  kb.forEachThread(kb.minu(offset, g.seqLen), [&](Value p) {
-    kb.store(weightValue(kb, info, listed(p)), args.weightList,
+  kb.forEachThread(kb.minu(kb.idx(info.shape.initOffset), g.seqLen),
+                   [&](Value p) {
+    kb.store(weightValue(kb, info, g.listed(kb, p)), args.weightList,
              kb.add(g.weightBase, p));
   });
+}
 
-  emitKeptList(kb, info, args, views, keys, base, g, threshold, mask,
-               keepEqual, listed);
+void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
+                             const KernelArgs &args, const SharedViews &views,
+                             Value keys, Value base, Value row) {
+  RowGeometry g = rowGeometry(kb, info, args, row);
+  Threshold t = info.heavy > 0
+                    ? emitRadixSelect(kb, views, keys, base, g.indexed,
+                                      kb.i32(info.heavy), /*exact=*/false)
+                    : noneKept(kb);
+  emitListEnds(kb, info, args, g, row);
+  // One CTA covers the whole row: the radix histogram is free again and
+  // holds the warp totals.
+  KeyRange range{keys, base, g.indexed, kb.idx(0)};
+  emitCountKept(kb, range, t, views.hist, kb.idx(0));
+  kb.barrier();
+  emitWriteKept(kb, info, args, range, g, t, views.hist, kb.idx(0),
+                kb.i32(0), kb.i32(0));
 }

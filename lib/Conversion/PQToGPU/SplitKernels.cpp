@@ -15,7 +15,7 @@ using namespace mlir::pq;
 using arith::CmpIPredicate;
 
 int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
-  if (info.tiling.getStrategy() != Strategy::split) {
+  if (info.tiling.getStrategy() == Strategy::row) {
     return 0;
   }
   return 4 * info.shape.heads * info.keyRowStride();

@@ -140,7 +140,7 @@ typedef struct pqrt_bundle pqrt_bundle;
 typedef struct pqrt_bundle_info {
   const char *entry; /* valid while the bundle lives */
   const char *producer;
-  const char *strategy; /* "row" or "split" */
+  const char *strategy; /* "row", "split" or "cluster" */
   int64_t static_batch; /* 0: the batch is dynamic */
   int64_t max_seq_len;  /* the largest sk the module accepts */
   int quantize;         /* 1: the module quantizes new keys */

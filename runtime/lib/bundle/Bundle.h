@@ -78,7 +78,7 @@ struct ImageSpec {
   uint64_t size = 0;
 };
 
-enum class Strategy { Row, Split };
+enum class Strategy { Row, Split, Cluster };
 
 struct Bundle {
   std::string entry;

@@ -84,7 +84,9 @@ Status readSections(FieldReader &fields, uint64_t imageSectionSize,
   if (status.ok()) {
     status = fields.choice(
         "strategy",
-        {{"row", int(Strategy::Row)}, {"split", int(Strategy::Split)}},
+        {{"row", int(Strategy::Row)},
+         {"split", int(Strategy::Split)},
+         {"cluster", int(Strategy::Cluster)}},
         strategy);
     out.strategy = static_cast<Strategy>(strategy);
   }

@@ -23,7 +23,15 @@ pqrt_status loadWith(pqrt_bundle **out,
 }
 
 const char *strategyText(bundle::Strategy strategy) {
-  return strategy == bundle::Strategy::Row ? "row" : "split";
+  switch (strategy) {
+  case bundle::Strategy::Row:
+    return "row";
+  case bundle::Strategy::Split:
+    return "split";
+  case bundle::Strategy::Cluster:
+    return "cluster";
+  }
+  return "unknown";
 }
 
 } // namespace

@@ -1,0 +1,502 @@
+//===- ClusterKernel.cpp - The `cluster` strategy: one launch on sm_90 ----===//
+//
+// A thread-block cluster of Q CTAs serves one (kv head, batch). CTA q owns a
+// contiguous chunk of the indexed keys: it quantizes the chunk's new keys,
+// builds the group's lookup tables and keeps the keys of every row of the
+// group for its chunk in shared memory. Selection never re-reads a row:
+//  1. while scoring, each CTA counts its keys in kScoreBins bins linear in
+//     the score between the row's bounds (derived from the tables, so every
+//     CTA bins alike, and monotone, so higher bins hold larger scores);
+//  2. the cluster reduces the histograms through distributed shared memory
+//     (CTA q sums slice q of every peer's), and every CTA finds the bin that
+//     holds the k-th largest score;
+//  3. the keys of that bin (a few dozen on real data) go to the workspace,
+//     and every CTA radix-selects the exact threshold from them alone;
+//  4. each CTA counts its keys above and equal to the threshold; the counts
+//     of the CTAs before it give its offsets, and it writes its part of the
+//     heavy list and its slice of every weight row.
+// Ties go to the lowest index and the heavy list is ascending, as in the
+// other strategies; histogram atomics only count, so results are bitwise
+// deterministic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitters.h"
+#include "Kernels.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+using arith::CmpFPredicate;
+using arith::CmpIPredicate;
+
+namespace {
+
+/// The static sizes the kernel body works with.
+struct ClusterGeometry {
+  int64_t clusterSize;
+  int64_t group;
+  int64_t chunkCapacity; // keys per row of views.keys
+  int64_t binsPerSlice;  // bins each CTA reduces
+  int64_t rowStride;     // keys per row of the workspace
+  int64_t warps;
+};
+
+/// Values of the chunk every thread of the CTA agrees on.
+struct Chunk {
+  Value begin, end, count;
+};
+
+} // namespace
+
+/// The bin of a score: (score - low) * scale, clamped to the histogram. NaN
+/// (0 * inf when a row's bounds are infinite) falls into bin 0, which keeps
+/// the map monotone.
+static Value binOf(KernelBuilder &kb, Value score, Value low, Value scale) {
+  Value x = kb.mulf(kb.subf(score, low), scale);
+  Value top = kb.f32(float(kScoreBins - 1));
+  Value clamped = kb.select(kb.cmpf(CmpFPredicate::OLT, x, top), x, top);
+  Value inRange = kb.cmpf(CmpFPredicate::OGT, x, kb.f32(0.0f));
+  Value bin = kb.select(inRange, clamped, kb.f32(0.0f));
+  return arith::FPToUIOp::create(kb.b, kb.b.getI32Type(), bin);
+}
+
+static Value rowWord(KernelBuilder &kb, Value r, int64_t word) {
+  return kb.add(kb.mul(r, kb.idx(kRowWords)), kb.idx(word));
+}
+
+static Value exchangeWord(KernelBuilder &kb, Value r, int64_t word) {
+  return kb.add(kb.mul(r, kb.idx(kExchangeWords)), kb.idx(word));
+}
+
+static Value asF32(KernelBuilder &kb, Value bits) {
+  return arith::BitcastOp::create(kb.b, kb.b.getF32Type(), bits);
+}
+
+static Value asI32Bits(KernelBuilder &kb, Value value) {
+  return arith::BitcastOp::create(kb.b, kb.b.getI32Type(), value);
+}
+
+/// The value of the one lane where `flag` holds (0 when none does).
+static Value fromFlaggedLane(KernelBuilder &kb, Value flag, Value value) {
+  Value mine = kb.select(flag, value, kb.i32(0));
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    mine = kb.add(mine, kb.shuffleXor(mine, offset));
+  }
+  return mine;
+}
+
+/// Each row's score bounds from its tables: low = sum_s min_c T[r][s][c],
+/// high likewise, summed in the scores' order so every score lies within.
+/// One warp per row; stores kRowLow and kRowScale. Ends with a barrier.
+static void emitRowBounds(KernelBuilder &kb, const StepInfo &info,
+                          const SharedViews &views,
+                          const ClusterGeometry &geo) {
+  const StepShape &shape = info.shape;
+  const int64_t perHead = shape.subspaces * shape.centroids;
+  const float inf = std::numeric_limits<float>::infinity();
+  kb.forLoop(kb.warpId(), kb.idx(geo.group), kb.idx(geo.warps), [&](Value r) {
+    SmallVector<Value> bounds = kb.forLoop(
+        kb.idx(0), kb.idx(shape.subspaces), kb.idx(1),
+        ValueRange{kb.f32(0.0f), kb.f32(0.0f)},
+        [&](Value s, ValueRange sums) -> SmallVector<Value> {
+          Value base = kb.add(kb.mul(r, kb.idx(perHead)),
+                              kb.mul(s, kb.idx(shape.centroids)));
+          // NaN entries never win a comparison, so they are ignored.
+          SmallVector<Value> extremes = kb.forLoop(
+              kb.laneId(), kb.idx(shape.centroids), kb.idx(32),
+              ValueRange{kb.f32(inf), kb.f32(-inf)},
+              [&](Value c, ValueRange acc) -> SmallVector<Value> {
+                Value t = kb.load(views.lut, kb.add(base, c));
+                return {kb.select(kb.cmpf(CmpFPredicate::OLT, t, acc[0]), t,
+                                  acc[0]),
+                        kb.select(kb.cmpf(CmpFPredicate::OGT, t, acc[1]), t,
+                                  acc[1])};
+              });
+          Value low = extremes[0], high = extremes[1];
+          for (int32_t offset = 16; offset >= 1; offset /= 2) {
+            Value otherLow = kb.shuffleXor(low, offset);
+            Value otherHigh = kb.shuffleXor(high, offset);
+            low = kb.select(kb.cmpf(CmpFPredicate::OLT, otherLow, low),
+                            otherLow, low);
+            high = kb.select(kb.cmpf(CmpFPredicate::OGT, otherHigh, high),
+                             otherHigh, high);
+          }
+          return {kb.addf(sums[0], low), kb.addf(sums[1], high)};
+        });
+    Value scale = arith::DivFOp::create(kb.b, kb.f32(float(kScoreBins)),
+                                        kb.subf(bounds[1], bounds[0]));
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
+      kb.store(asI32Bits(kb, bounds[0]), views.rows,
+               rowWord(kb, r, kRowLow));
+      kb.store(asI32Bits(kb, scale), views.rows,
+               rowWord(kb, r, kRowScale));
+    });
+  });
+  kb.barrier();
+}
+
+/// After the histograms are complete cluster-wide: CTA `rank` sums slice
+/// `rank` of every peer's histogram into views.slice and its per-row total
+/// into its exchange words.
+static void emitReduceSlice(KernelBuilder &kb, const SharedViews &views,
+                            const ClusterGeometry &geo, Value rank) {
+  SmallVector<Value> peers;
+  for (int64_t p = 0; p < geo.clusterSize; ++p) {
+    peers.push_back(kb.peerView(views.bins, kb.idx(p)));
+  }
+  kb.forEachThread(kb.idx(geo.group * geo.binsPerSlice), [&](Value i) {
+    Value r = kb.divu(i, kb.idx(geo.binsPerSlice));
+    Value bin = kb.add(
+        kb.add(kb.mul(r, kb.idx(kScoreBins)),
+               kb.mul(rank, kb.idx(geo.binsPerSlice))),
+        kb.remu(i, kb.idx(geo.binsPerSlice)));
+    // All loads first: the peers' answers overlap in flight.
+    SmallVector<Value> counts;
+    for (Value peer : peers) {
+      counts.push_back(kb.loadPeer(peer, bin));
+    }
+    Value sum = kb.i32(0);
+    for (Value count : counts) {
+      sum = kb.add(sum, count);
+    }
+    kb.store(sum, views.slice, i);
+    // A warp's 32 consecutive bins belong to one row (a slice is a multiple
+    // of 32 bins): one atomic per warp.
+    Value warpSum = sum;
+    for (int32_t offset = 16; offset >= 1; offset /= 2) {
+      warpSum = kb.add(warpSum, kb.shuffleXor(warpSum, offset));
+    }
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
+      kb.atomicAdd(warpSum, views.exchange,
+                   exchangeWord(kb, r, kExchangeSliceTotal));
+    });
+  });
+}
+
+/// Every CTA alike: the bin of each row that holds its k-th largest score
+/// (kRowBin, -1 when fewer than k keys have a real score, so the threshold
+/// is the masked key), the keys above that bin and in it. One warp per row.
+/// Ends with a barrier.
+static void emitThresholdBins(KernelBuilder &kb, const StepInfo &info,
+                              const SharedViews &views,
+                              const ClusterGeometry &geo) {
+  Value k = kb.i32(info.heavy);
+  kb.forLoop(kb.warpId(), kb.idx(geo.group), kb.idx(geo.warps), [&](Value r) {
+    Crossing slice = emitWarpCrossing(
+        kb, geo.clusterSize,
+        [&](Value peer) {
+          return kb.loadPeer(kb.peerView(views.exchange, peer),
+                             exchangeWord(kb, r, kExchangeSliceTotal));
+        },
+        k);
+    Value real = slice.total;
+    Value found = kb.anyLane(slice.crosses);
+    Value owner = fromFlaggedLane(kb, slice.crosses, slice.bin);
+    Value aboveSlices = fromFlaggedLane(kb, slice.crosses, slice.above);
+    // Inside the owner's slice (warp-uniform: `found` is a vote).
+    SmallVector<Value> bin = kb.ifThenElse(
+        found, TypeRange{kb.b.getI32Type(), kb.b.getI32Type(),
+                         kb.b.getI32Type()},
+        [&]() -> SmallVector<Value> {
+          Value peer = kb.peerView(views.slice, owner);
+          Value rowBase = kb.mul(r, kb.idx(geo.binsPerSlice));
+          Crossing inSlice = emitWarpCrossing(
+              kb, geo.binsPerSlice,
+              [&](Value b) { return kb.loadPeer(peer, kb.add(rowBase, b)); },
+              kb.sub(k, aboveSlices));
+          Value first = kb.mul(owner, kb.i32(geo.binsPerSlice));
+          return {kb.add(first, fromFlaggedLane(kb, inSlice.crosses,
+                                                 inSlice.bin)),
+                  kb.add(aboveSlices, fromFlaggedLane(kb, inSlice.crosses,
+                                                       inSlice.above)),
+                  fromFlaggedLane(kb, inSlice.crosses, inSlice.count)};
+        },
+        [&]() -> SmallVector<Value> { return {kb.i32(-1), real, kb.i32(0)}; });
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
+      kb.store(bin[0], views.rows, rowWord(kb, r, kRowBin));
+      kb.store(bin[1], views.rows, rowWord(kb, r, kRowAbove));
+      kb.store(bin[2], views.rows, rowWord(kb, r, kRowCandidates));
+    });
+  });
+  kb.barrier();
+}
+
+/// Appends the keys of this CTA's chunk that fall into each row's threshold
+/// bin to the row's workspace, at offsets reserved from a counter in CTA 0
+/// (one atomic per warp step that finds any).
+static void emitCandidates(KernelBuilder &kb, const SharedViews &views,
+                           const KernelArgs &args, const ClusterGeometry &geo,
+                           const Chunk &chunk, Value firstRow) {
+  Value counters = kb.peerView(views.exchange, kb.idx(0));
+  Value lowerLanes =
+      kb.sub(kb.shl(kb.i32(1), kb.toI32(kb.laneId())), kb.i32(1));
+  kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+    Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
+    Value low = asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowLow)));
+    Value scale =
+        asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowScale)));
+    Value keyBase = kb.mul(r, kb.idx(geo.chunkCapacity));
+    Value listBase =
+        kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride));
+    // CTA-uniform: the bin was read from shared memory after a barrier.
+    kb.ifThen(kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), [&] {
+      // Every lane runs every step (the ballot needs the whole warp).
+      kb.forLoop(kb.idx(0), chunk.count, kb.idx(kb.threads), [&](Value j0) {
+        Value j = kb.add(j0, kb.threadId());
+        Value valid = kb.cmp(CmpIPredicate::ult, j, chunk.count);
+        Value key = kb.load(views.keys,
+                            kb.add(keyBase, kb.select(valid, j, kb.idx(0))));
+        Value real = kb.andI1(
+            valid, kb.cmp(CmpIPredicate::ne, key, kb.i32(maskedKey())));
+        Value isCandidate = kb.andI1(
+            real, kb.cmp(CmpIPredicate::eq,
+                         binOf(kb, scoreOfKey(kb, key), low, scale), bin));
+        Value votes = kb.ballot(isCandidate);
+        kb.ifThen(kb.cmp(CmpIPredicate::ne, votes, kb.i32(0)), [&] {
+          Value reserved = kb.ifThenElse(
+              kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
+              TypeRange{kb.b.getI32Type()},
+              [&]() -> SmallVector<Value> {
+                return {kb.atomicAddPeer(
+                    kb.popCount(votes), counters,
+                    exchangeWord(kb, r, kExchangeCandidates))};
+              },
+              [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
+          Value first = kb.shuffleIdx(reserved, 0);
+          kb.ifThen(isCandidate, [&] {
+            Value slot =
+                kb.add(first, kb.popCount(kb.bitAnd(votes, lowerLanes)));
+            kb.store(key, args.workspace, kb.add(listBase, kb.toIndex(slot)));
+          });
+        });
+      });
+    });
+  });
+}
+
+/// Every CTA alike: each row's exact threshold from its candidates (or the
+/// masked key), into kRowThreshold and kRowKeepEqual. Ends with a barrier.
+static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
+                                const SharedViews &views,
+                                const KernelArgs &args,
+                                const ClusterGeometry &geo, Value firstRow) {
+  kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+    Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
+    Value above = kb.load(views.rows, rowWord(kb, r, kRowAbove));
+    Value remaining = kb.sub(kb.i32(info.heavy), above);
+    SmallVector<Value> t = kb.ifThenElse(
+        kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)),
+        TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+        [&]() -> SmallVector<Value> {
+          Value candidates =
+              kb.load(views.rows, rowWord(kb, r, kRowCandidates));
+          Threshold exact = emitRadixSelect(
+              kb, views, args.workspace,
+              kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride)),
+              kb.toIndex(candidates), remaining, /*exact=*/true);
+          return {exact.threshold, exact.keepEqual};
+        },
+        [&]() -> SmallVector<Value> {
+          return {kb.i32(maskedKey()), remaining};
+        });
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.threadId(), kb.idx(0)), [&] {
+      kb.store(t[0], views.rows, rowWord(kb, r, kRowThreshold));
+      kb.store(t[1], views.rows, rowWord(kb, r, kRowKeepEqual));
+    });
+  });
+  kb.barrier();
+}
+
+static Threshold rowThreshold(KernelBuilder &kb, const StepInfo &info,
+                              const SharedViews &views, Value r) {
+  if (info.heavy == 0) {
+    return noneKept(kb);
+  }
+  return {kb.load(views.rows, rowWord(kb, r, kRowThreshold)),
+          kb.i32(-1),
+          kb.load(views.rows, rowWord(kb, r, kRowKeepEqual))};
+}
+
+/// Emission: counts per CTA, offsets from the CTAs before, then the writes.
+/// Arrives at the final cluster barrier once no peer's memory is read any
+/// more; the caller waits on it before the kernel ends.
+static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
+                                 const KernelArgs &args,
+                                 const SharedViews &views,
+                                 const ClusterGeometry &geo, const Chunk &chunk,
+                                 Value rank, Value firstRow) {
+  const int64_t totalsPerRow = 2 * geo.warps;
+  auto range = [&](Value r) {
+    return KeyRange{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
+                    chunk.count, chunk.begin};
+  };
+  kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+    emitCountKept(kb, range(r), rowThreshold(kb, info, views, r),
+                  views.warpTotals, kb.mul(r, kb.idx(totalsPerRow)));
+  });
+  kb.barrier();
+  kb.forEachThread(kb.idx(geo.group), [&](Value r) {
+    Value greater = kb.i32(0), equal = kb.i32(0);
+    for (int64_t w = 0; w < geo.warps; ++w) {
+      Value at = kb.add(kb.mul(r, kb.idx(totalsPerRow)), kb.idx(w));
+      greater = kb.add(greater, kb.load(views.warpTotals, at));
+      equal = kb.add(equal, kb.load(views.warpTotals,
+                                    kb.add(at, kb.idx(geo.warps))));
+    }
+    kb.store(greater, views.exchange, exchangeWord(kb, r, kExchangeGreater));
+    kb.store(equal, views.exchange, exchangeWord(kb, r, kExchangeEqual));
+  });
+  kb.clusterBarrier();
+  SmallVector<Value> peers;
+  for (int64_t p = 0; p < geo.clusterSize; ++p) {
+    peers.push_back(kb.peerView(views.exchange, kb.idx(p)));
+  }
+  kb.forEachThread(kb.idx(geo.group), [&](Value r) {
+    auto [kept, equal] = emitKeptBefore(
+        kb, geo.clusterSize,
+        [&](int64_t p) {
+          return kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeGreater));
+        },
+        [&](int64_t p) {
+          return kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeEqual));
+        },
+        rank, rowThreshold(kb, info, views, r).keepEqual, kb.i32(0),
+        kb.i32(0));
+    kb.store(kept, views.rows, rowWord(kb, r, kRowKeptBefore));
+    kb.store(equal, views.rows, rowWord(kb, r, kRowEqualBefore));
+  });
+  kb.clusterArrive();
+  kb.barrier();
+  kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+    Value row = kb.add(firstRow, r);
+    RowGeometry g = rowGeometry(kb, info, args, row);
+    emitWriteKept(kb, info, args, range(r), g, rowThreshold(kb, info, views, r),
+                  views.warpTotals, kb.mul(r, kb.idx(totalsPerRow)),
+                  kb.load(views.rows, rowWord(kb, r, kRowKeptBefore)),
+                  kb.load(views.rows, rowWord(kb, r, kRowEqualBefore)));
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)),
+              [&] { emitListEnds(kb, info, args, g, row); });
+  });
+}
+
+SmallVector<gpu::GPUFuncOp>
+mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
+                              const StepInfo &info, Location loc) {
+  const StepShape &shape = info.shape;
+  const int64_t threads = info.tiling.getThreads();
+  const int64_t maxSeqLen = info.tiling.getMaxSeqLen();
+  ClusterGeometry geo;
+  geo.clusterSize = info.tiling.getCtasPerRow();
+  geo.group = shape.group();
+  geo.chunkCapacity = clusterChunk(shape, maxSeqLen, geo.clusterSize);
+  geo.binsPerSlice = kScoreBins / geo.clusterSize;
+  geo.rowStride = info.keyRowStride();
+  geo.warps = threads / 32;
+  SharedMemoryPlan plan =
+      planClusterKernel(shape, maxSeqLen, threads, geo.clusterSize);
+
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func = createKernel(
+      module, (name + "_cluster").str(), info,
+      {geo.clusterSize * shape.kvHeads, -1, 1}, threads, plan.total, b, args);
+  func->setAttr("nvvm.cluster_dim",
+                b.getDenseI32ArrayAttr(
+                    {static_cast<int32_t>(geo.clusterSize), 1, 1}));
+  func->setAttr("pq.cluster", b.getI64IntegerAttr(geo.clusterSize));
+  KernelBuilder kb(b, threads);
+  Value rank = kb.clusterRank();
+  Value kvHead = kb.divu(kb.blockId(gpu::Dimension::x), kb.idx(geo.clusterSize));
+  Value batch = kb.blockId(gpu::Dimension::y);
+  SharedViews views = createSharedViews(kb, plan);
+  Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
+  kb.ifThenElse(
+      isFullAttention(kb, info, args), TypeRange{},
+      [&]() -> SmallVector<Value> {
+        kb.forLoop(rank, kb.idx(geo.group), kb.idx(geo.clusterSize),
+                   [&](Value r) {
+          emitFullAttentionRow(kb, info, args, kb.add(firstRow, r));
+        });
+        return {};
+      },
+      [&]() -> SmallVector<Value> {
+        Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
+        // Chunks are whole multiples of 16 keys, so each starts a code item.
+        Value even = kb.divu(kb.add(indexed, kb.idx(geo.clusterSize - 1)),
+                             kb.idx(geo.clusterSize));
+        Value perChunk =
+            kb.mul(kb.divu(kb.add(even, kb.idx(15)), kb.idx(16)), kb.idx(16));
+        Chunk chunk;
+        chunk.begin = kb.minu(kb.mul(rank, perChunk), indexed);
+        chunk.end = kb.minu(kb.add(chunk.begin, perChunk), indexed);
+        chunk.count = kb.sub(chunk.end, chunk.begin);
+        const bool selects = info.heavy > 0;
+
+        if (selects) {
+          kb.forEachThread(kb.idx(geo.group * kScoreBins),
+                           [&](Value i) { kb.store(kb.i32(0), views.bins, i); });
+          kb.forEachThread(kb.idx(geo.group * kExchangeWords), [&](Value i) {
+            kb.store(kb.i32(0), views.exchange, i);
+          });
+        }
+        if (info.quantize) {
+          emitQuantize(kb, info, args, views, batch, kvHead, chunk.begin,
+                       chunk.end);
+        }
+        emitLookupTable(kb, info, args, views, batch, kvHead);
+        if (selects) {
+          emitRowBounds(kb, info, views, geo);
+        }
+        auto countBin = [&](Value r, Value score, Value key, Value stored) {
+          Value real = kb.andI1(
+              stored, kb.cmp(CmpIPredicate::ne, key, kb.i32(maskedKey())));
+          kb.ifThen(real, [&] {
+            Value low =
+                asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowLow)));
+            Value scale = asF32(
+                kb, kb.load(views.rows, rowWord(kb, r, kRowScale)));
+            Value bin = binOf(kb, score, low, scale);
+            kb.atomicAdd(kb.i32(1), views.bins,
+                         kb.add(kb.mul(r, kb.idx(kScoreBins)),
+                                kb.toIndex(bin)));
+          });
+        };
+        emitScoreKeys(kb, info, args, views, batch, kvHead, chunk.begin,
+                      chunk.end, indexed,
+                      {views.keys, kb.sub(kb.idx(0), chunk.begin),
+                       geo.chunkCapacity, /*inGlobalMemory=*/false},
+                      selects ? ScoreHook(countBin) : ScoreHook());
+        if (selects) {
+          kb.clusterBarrier(); // histograms complete everywhere
+          emitReduceSlice(kb, views, geo, rank);
+          kb.clusterBarrier(); // slices reduced
+          emitThresholdBins(kb, info, views, geo);
+          emitCandidates(kb, views, args, geo, chunk, firstRow);
+          kb.clusterBarrier(); // candidates in the workspace
+          emitExactThresholds(kb, info, views, args, geo, firstRow);
+          emitClusterKeptLists(kb, info, args, views, geo, chunk, rank,
+                               firstRow);
+          kb.clusterWait(); // peers may read this CTA's memory until here
+        } else {
+          // k = 0: nothing is kept, no CTA needs another's counts.
+          kb.barrier();
+          kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+            Value row = kb.add(firstRow, r);
+            RowGeometry g = rowGeometry(kb, info, args, row);
+            KeyRange range{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
+                           chunk.count, chunk.begin};
+            emitCountKept(kb, range, noneKept(kb), views.warpTotals, kb.idx(0));
+            kb.barrier();
+            emitWriteKept(kb, info, args, range, g, noneKept(kb),
+                          views.warpTotals, kb.idx(0), kb.i32(0), kb.i32(0));
+            kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)),
+                      [&] { emitListEnds(kb, info, args, g, row); });
+            kb.barrier();
+          });
+        }
+        return {};
+      });
+  return {func};
+}
