@@ -39,9 +39,15 @@ Status readBenchIndex(const std::string &indexPath, const std::string &only,
       e.name = row.at("name").get<std::string>();
       e.shape = row.value("shape", e.name);
       e.layout = row.value("layout", std::string());
+      e.series = row.value("series", std::string());
       e.batch = row.at("bench_batch").get<int64_t>();
       e.seqLen = row.at("bench_seq_len").get<int64_t>();
-      e.path = (dir / (e.name + ".pqmod")).string();
+      if (e.batch < 1 || e.seqLen < 1) {
+        return Status::invalid(indexPath + ": " + e.name +
+                               ": bench_batch and bench_seq_len must be at "
+                               "least 1");
+      }
+      e.path = (dir / (row.value("bundle", e.name) + ".pqmod")).string();
       if (wanted.empty() || wanted.count(e.name)) {
         entries.push_back(e);
       }

@@ -1,7 +1,9 @@
 //===- BenchIndex.h - The bundles a benchmark run times ---------*- C++ -*-===//
 //
-// scripts/make-bench-bundles.py writes DIR/index.json: one entry per bundle
-// (DIR/<name>.pqmod) with the anchor shape it stands for and the call to time
+// scripts/make-bench-bundles.py writes DIR/index.json (the anchor's shapes)
+// and DIR/sweep.json (the scaling sweep): one entry per timed call, with the
+// bundle it runs (DIR/<bundle>.pqmod; several calls may share one), the
+// anchor shape or sweep series it stands for and the call to time
 // (bench_batch, bench_seq_len). The step itself is read from the bundle.
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +22,8 @@ struct BenchEntry {
   std::string name;   // seed_compact
   std::string shape;  // seed (the anchor's shape name)
   std::string layout; // seed | compact
-  std::string path;   // DIR/<name>.pqmod
+  std::string series; // sweep axis ("sk" or "b"); empty in the shape table
+  std::string path;   // DIR/<bundle>.pqmod (bundle defaults to name)
   int64_t batch = 1;
   int64_t seqLen = 0;
 };

@@ -5,6 +5,8 @@
 
 #include "StepBench.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,12 +22,19 @@ struct RunInfo {
   BenchSettings settings;
 };
 
-/// One line per bundle: check, the n_cached = n timings, the one-new-key GPU
-/// time, the floor and the ratio of GPU time to it.
+/// One line per bundle: check, the n_cached = n timings, the GPU time of
+/// each other column, the floor and the ratio of GPU time to it, and the
+/// launch overheads with their ratio; then every failure's message.
 void printTable(std::FILE *out, const RunInfo &info,
                 const std::vector<BundleResult> &results);
 
-/// The same as JSON (bench/compare.py reads it); NaN becomes null.
+/// The same and more as JSON (bench/compare.py and bench/plot_sweep.py read
+/// it): per row a "new<k>" object per column, "minimal" and "launch_ratio"
+/// when the minimal launch ran; NaN becomes null.
+nlohmann::json toJson(const RunInfo &info,
+                      const std::vector<BundleResult> &results);
+
+/// toJson, written to `path`.
 pqrt::Status writeJson(const std::string &path, const RunInfo &info,
                        const std::vector<BundleResult> &results);
 

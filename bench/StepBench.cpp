@@ -2,14 +2,13 @@
 
 #include "StepBench.h"
 
+#include "BenchInputs.h"
 #include "BundleFile.h"
 #include "CApiBridge.h"
 #include "DeviceStep.h"
 
-#include "pqrt/RandomInputs.h"
-
 #include <algorithm>
-#include <chrono>
+#include <cmath>
 #include <memory>
 
 namespace pqbench {
@@ -18,22 +17,48 @@ using pqrt::Status;
 using pqrt::StepBuffers;
 namespace cuda = pqrun::cuda;
 
-namespace {
+const ColumnTimes *BundleResult::column(int64_t newKeys) const {
+  for (const ColumnTimes &c : columns) {
+    if (c.newKeys == newKeys) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
 
-double median(std::vector<double> values) {
-  if (values.empty()) {
+double launchOverheadUs(const ColumnTimes &times) {
+  return times.wallUs - times.gpuUs; // NaN when either is
+}
+
+double launchRatio(const BundleResult &result) {
+  const ColumnTimes *step = result.column(0);
+  const double minimal = launchOverheadUs(result.minimal);
+  if (!step || !(minimal > 0)) {
     return kNotMeasured;
   }
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+  return launchOverheadUs(*step) / minimal;
 }
 
-double nowUs() {
-  return std::chrono::duration<double, std::micro>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+std::string overallCheck(const BundleResult &result) {
+  if (!result.error.empty()) {
+    return "ERROR";
+  }
+  std::vector<const ColumnTimes *> all;
+  for (const ColumnTimes &c : result.columns) {
+    all.push_back(&c);
+  }
+  all.push_back(&result.minimal);
+  bool any = false;
+  for (const ColumnTimes *c : all) {
+    if (c->check == "FAIL") {
+      return "FAIL";
+    }
+    any = any || c->check == "PASS";
+  }
+  return any ? "PASS" : "-";
 }
+
+namespace {
 
 /// The loaded step: device buffers, the indexer and its host-side state.
 struct Session {
@@ -41,7 +66,6 @@ struct Session {
   pqrun::DeviceStep &memory;
   StepBuffers &host;
   const cuda::Stream &stream;
-  const BenchSettings &settings;
 
   /// Enqueues one step that starts from `numCached` codes.
   Status launch(int64_t numCached) {
@@ -51,40 +75,14 @@ struct Session {
                         "pqrt_indexer_run");
   }
 
-  /// Events around `count` back-to-back calls of `enqueue`: us per call,
-  /// median over the repetitions.
-  template <typename Enqueue>
-  Status eventTime(Enqueue enqueue, double &us) {
-    cuda::Event start, stop;
-    Status status = start.create();
-    if (status.ok()) {
-      status = stop.create();
-    }
-    std::vector<double> perCall;
-    for (int64_t r = 0; r < settings.reps && status.ok(); ++r) {
-      float ms = 0;
-      status = cuda::timeEnqueued(stream, start, stop, settings.iters,
-                                  enqueue, ms);
-      perCall.push_back(double(ms) * 1e3 / double(settings.iters));
-    }
-    us = status.ok() ? median(perCall) : kNotMeasured;
-    return status;
-  }
-
-  /// Host clock around one call of `enqueue` + stream sync, median.
-  template <typename Enqueue> Status wallTime(Enqueue enqueue, double &us) {
-    std::vector<double> times;
-    Status status;
-    for (int64_t i = 0; i < settings.wallIters && status.ok(); ++i) {
-      const double t0 = nowUs();
-      status = enqueue();
-      if (status.ok()) {
-        status = stream.synchronize();
-      }
-      times.push_back(nowUs() - t0);
-    }
-    us = status.ok() ? median(times) : kNotMeasured;
-    return status;
+  /// Puts the inputs of a step with n_cached = `numCached` on the device:
+  /// the reference's codes before that row, sentinel bytes from it, and
+  /// sentinel outputs, so the check sees what this step wrote.
+  Status prepare(const StepBuffers &reference, int64_t numCached) {
+    host.codebook = reference.codebook;
+    clearCodes(host, numCached);
+    host.resetOutputs();
+    return memory.upload(host, stream);
   }
 };
 
@@ -111,13 +109,14 @@ void checkOutputs(Session &s, const StepBuffers &reference,
   }
 }
 
-/// One column: a checked run from the uploaded inputs, the three timings,
-/// and a second check of what the last graph replay wrote.
-Status benchColumn(Session &s, int64_t numCached,
+/// One column: a checked run from freshly uploaded inputs, the timings, and
+/// a second check of what the last timed launch or graph replay wrote.
+Status benchColumn(Session &s, const BenchSettings &settings, int64_t newKeys,
                    const StepBuffers &reference,
                    const std::vector<float> &scores, ColumnTimes &column) {
-  s.host.resetOutputs();
-  Status status = s.memory.upload(s.host, s.stream);
+  column.newKeys = newKeys;
+  const int64_t numCached = s.host.indexedKeys() - newKeys;
+  Status status = s.prepare(reference, numCached);
   if (status.ok()) {
     status = s.launch(numCached);
   }
@@ -134,20 +133,24 @@ Status benchColumn(Session &s, int64_t numCached,
     status = s.launch(numCached);
   }
   auto step = [&] { return s.launch(numCached); };
+  const int64_t reps = newKeys > 0 ? settings.newKeyReps : settings.reps;
   if (status.ok()) {
-    status = s.eventTime(step, column.gpuUs);
+    status = eventTimeUs(s.stream, settings.iters, reps, step, column.gpuUs);
   }
   if (status.ok()) {
-    status = s.wallTime(step, column.wallUs);
+    status = wallTimeUs(s.stream, settings.wallIters, step, column.wallUs);
   }
   if (!status.ok()) {
+    return status;
+  }
+  if (!settings.graph) {
+    checkOutputs(s, reference, scores, "after timing", column);
     return status;
   }
 
   // The graph keeps the n_cached of capture time, which is what we want.
   cuda::Graph graph;
-  s.host.resetOutputs();
-  status = s.memory.upload(s.host, s.stream);
+  status = s.prepare(reference, numCached);
   Status capture = status.ok() ? graph.beginCapture(s.stream) : status;
   if (capture.ok()) {
     Status launched = s.launch(numCached);
@@ -163,15 +166,58 @@ Status benchColumn(Session &s, int64_t numCached,
     status = replay();
   }
   if (status.ok()) {
-    status = s.wallTime(replay, column.graphWallUs);
+    status =
+        wallTimeUs(s.stream, settings.wallIters, replay, column.graphWallUs);
   }
   if (status.ok()) {
-    status = s.eventTime(replay, column.graphGpuUs);
+    status =
+        eventTimeUs(s.stream, settings.iters, reps, replay, column.graphGpuUs);
   }
   if (status.ok()) {
     checkOutputs(s, reference, scores, "after graph replays", column);
   }
   return status;
+}
+
+/// Runs the reference step on `reference` (which the step then leaves with
+/// every key quantized) and, off the full-attention path, its scores.
+Status runReference(const pqrt::StepConfig &config, StepBuffers &reference,
+                    std::vector<float> &scores) {
+  const pqrt_config cconfig = pqrt::capi::toCConfig(config);
+  pqrt_step step = pqrun::hostStep(reference);
+  Status status =
+      pqrun::fromC(pqrt_reference_run(&cconfig, &step), "pqrt_reference_run");
+  scores.clear();
+  if (status.ok() && !pqrt::isFullAttention(config, reference.seqLen)) {
+    scores.resize(
+        size_t(config.batch * config.heads * reference.indexedKeys()));
+    status = pqrun::fromC(pqrt_reference_scores(&cconfig, &step, scores.data(),
+                                                int64_t(scores.size())),
+                          "pqrt_reference_scores");
+  }
+  return status;
+}
+
+/// The minimal launch: the loaded indexer at kMinimalSeqLen, checked, timed
+/// by events and wall clock like the 0-new-key column.
+Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
+                    const BenchSettings &settings, const cuda::Stream &stream,
+                    ColumnTimes &out) {
+  StepBuffers host = makeBenchInputs(config, kMinimalSeqLen, 0, settings.seed);
+  StepBuffers reference = host;
+  std::vector<float> scores;
+  Status status = runReference(config, reference, scores);
+  pqrun::DeviceStep memory;
+  if (status.ok()) {
+    status = memory.allocate(host);
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  BenchSettings plain = settings;
+  plain.graph = false;
+  Session session{indexer, memory, host, stream};
+  return benchColumn(session, plain, 0, reference, scores, out);
 }
 
 } // namespace
@@ -194,14 +240,18 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
   result.n = std::max<int64_t>(sk - config.initOffset, 0);
   result.total = pqrt::outputTotal(config, sk);
   result.floor = stepFloor(config, sk, settings.bandwidthTbps);
-  if (result.n < 1) {
+  const int64_t maxNewKeys =
+      settings.newKeys.empty()
+          ? 0
+          : *std::max_element(settings.newKeys.begin(), settings.newKeys.end());
+  if (result.n < std::max<int64_t>(maxNewKeys, 1)) {
     return Status::invalid("sk " + std::to_string(sk) +
-                           " leaves no key to index");
+                           " leaves n = " + std::to_string(result.n) +
+                           " keys to index, fewer than " +
+                           std::to_string(std::max<int64_t>(maxNewKeys, 1)));
   }
 
-  // Inputs with one key left to quantize; the reference step fills it in.
-  StepBuffers host(config, sk, result.n - 1);
-  pqrt::fillRandom(host, settings.seed, pqrt::DataMode::Random);
+  StepBuffers host = makeBenchInputs(config, sk, maxNewKeys, settings.seed);
   pqrt_step view = pqrun::hostStep(host);
   status = pqrun::fromC(
       pqrt_bundle_validate_step(bundle->handle.get(), entry.batch, &view),
@@ -209,28 +259,20 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
   if (!status.ok()) {
     return status;
   }
+  // The reference quantizes the maxNewKeys keys; every column compares
+  // with it, since the outputs do not depend on which codes were cached.
   StepBuffers reference = host;
-  const pqrt_config cconfig = pqrt::capi::toCConfig(config);
-  pqrt_step refStep = pqrun::hostStep(reference);
-  status = pqrun::fromC(pqrt_reference_run(&cconfig, &refStep),
-                        "pqrt_reference_run");
   std::vector<float> scores;
-  if (status.ok() && !pqrt::isFullAttention(config, sk)) {
-    scores.resize(size_t(config.batch * config.heads * result.n));
-    status = pqrun::fromC(pqrt_reference_scores(&cconfig, &refStep,
-                                                scores.data(),
-                                                int64_t(scores.size())),
-                          "pqrt_reference_scores");
-  }
+  status = runReference(config, reference, scores);
   if (!status.ok()) {
     return status;
   }
 
   pqrt_indexer *raw = nullptr;
-  status = pqrun::fromC(pqrt_indexer_create(bundle->handle.get(),
-                                            device.ordinal(), entry.batch,
-                                            &raw),
-                        "loading the bundle");
+  status =
+      pqrun::fromC(pqrt_indexer_create(bundle->handle.get(), device.ordinal(),
+                                       entry.batch, &raw),
+                   "loading the bundle");
   std::unique_ptr<pqrt_indexer, void (*)(pqrt_indexer *)> indexer(
       raw, pqrt_indexer_destroy);
   pqrun::DeviceStep memory;
@@ -240,14 +282,18 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
   if (!status.ok()) {
     return status;
   }
-  Session session{indexer.get(), memory, host, stream, settings};
-  // One new key first: the host codebook then holds the GPU's code for it,
-  // which the n_cached = n column starts from.
-  status = benchColumn(session, result.n - 1, reference, scores,
-                       result.oneNewKey);
-  if (status.ok()) {
-    status = benchColumn(session, result.n, reference, scores,
-                         result.noNewKey);
+  Session session{indexer.get(), memory, host, stream};
+  for (int64_t newKeys : settings.newKeys) {
+    result.columns.emplace_back();
+    status = benchColumn(session, settings, newKeys, reference, scores,
+                         result.columns.back());
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  if (settings.minimal) {
+    status =
+        benchMinimal(indexer.get(), config, settings, stream, result.minimal);
   }
   return status;
 }

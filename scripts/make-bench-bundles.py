@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
-"""Compiles the benchmark shapes of ../shared/anchors/seed_indexer.py (seed,
-gqa16k, long32k, long128k) in both codebook layouts, for bench/.
+"""Compiles the bundles pq-bench times (bench/), with the index of calls each
+set is timed at:
 
-  scripts/make-bench-bundles.py --build build --out build/bench-bundles
+  index.json  the benchmark shapes of ../shared/anchors/seed_indexer.py
+              (seed, gqa16k, long32k, long128k) in both codebook layouts,
+              at the anchor's b and sk;
+  sweep.json  the scaling sweep: gqa16k's step (compact layout) at b = 1
+              and sk from 4K to 256K (series "sk", one bundle per point,
+              compiled for that sk), and at sk = 16K with b from 1 to 64
+              (series "b", all on the 16K bundle: the batch is dynamic).
+
+  scripts/make-bench-bundles.py --build build --out build-dev/bench-bundles
 """
 import argparse, json, os, sys
 
@@ -15,6 +23,53 @@ SHAPES = {
     "long32k": (1, 32, 32, 128, 32768, 4, 8, 2048),
     "long128k": (1, 32, 8, 128, 131072, 4, 8, 4096),
 }
+# The sweep: the step of SWEEP_SHAPE, compact, over these points.
+SWEEP_SHAPE = "gqa16k"
+SWEEP_SK = [4096 << i for i in range(7)]  # 4K .. 256K, at b = 1
+SWEEP_B = [1 << i for i in range(7)]      # 1 .. 64, at sk = SWEEP_B_SK
+SWEEP_B_SK = 16384
+
+
+def step_config(shape, layout, max_seq_len):
+    _, h, hk, d, _, S, bits, heavy = SHAPES[shape]
+    return dict(heads=h, kv_heads=hk, head_dim=d, subspaces=S, bits=bits, heavy=heavy,
+                sink=128, window=128, init_offset=128, layout=layout, metric="euclidean",
+                query_type="bf16", weight_type="bf16", index_type="i64",
+                centroid_type="f32", quantize=True, batch=0, max_seq_len=max_seq_len)
+
+
+def table(build, out, target):
+    """The anchor's shapes: one bundle and one call each."""
+    index = []
+    for shape, (b, _h, _hk, _d, sk, *_step) in SHAPES.items():
+        for layout in ("seed", "compact"):
+            c = step_config(shape, layout, sk)
+            name = f"{shape}_{layout}"
+            err = compile_bundle(build, name, c, out, target)
+            if err:
+                return None, f"{name}: {err}"
+            index.append(dict(name=name, shape=shape, bench_batch=b, bench_seq_len=sk, **c))
+    return index, None
+
+
+def sweep(build, out, target):
+    """Series "sk" (one bundle per sk) and "b" (the SWEEP_B_SK bundle)."""
+    if SWEEP_B_SK not in SWEEP_SK:
+        return None, f"sweep: the b series' sk {SWEEP_B_SK} has no bundle"
+    index = []
+    for sk in SWEEP_SK:
+        c = step_config(SWEEP_SHAPE, "compact", sk)
+        bundle = f"sweep_sk{sk}"
+        err = compile_bundle(build, bundle, c, out, target)
+        if err:
+            return None, f"{bundle}: {err}"
+        index.append(dict(name=f"sk{sk}", bundle=bundle, series="sk", shape=SWEEP_SHAPE,
+                          bench_batch=1, bench_seq_len=sk, **c))
+    c = step_config(SWEEP_SHAPE, "compact", SWEEP_B_SK)
+    for b in SWEEP_B:
+        index.append(dict(name=f"b{b}", bundle=f"sweep_sk{SWEEP_B_SK}", series="b",
+                          shape=SWEEP_SHAPE, bench_batch=b, bench_seq_len=SWEEP_B_SK, **c))
+    return index, None
 
 
 def main():
@@ -22,23 +77,19 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--out", default="build/bench-bundles")
     ap.add_argument("--target", default="sm_90")
+    ap.add_argument("--no-sweep", action="store_true", help="only index.json")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    index = []
-    for shape, (b, h, hk, d, sk, S, bits, heavy) in SHAPES.items():
-        for layout in ("seed", "compact"):
-            c = dict(heads=h, kv_heads=hk, head_dim=d, subspaces=S, bits=bits, heavy=heavy,
-                     sink=128, window=128, init_offset=128, layout=layout, metric="euclidean",
-                     query_type="bf16", weight_type="bf16", index_type="i64",
-                     centroid_type="f32", quantize=True, batch=0, max_seq_len=sk)
-            name = f"{shape}_{layout}"
-            err = compile_bundle(a.build, name, c, a.out, a.target)
-            if err:
-                print(f"{name}: {err}", file=sys.stderr)
-                return 1
-            index.append(dict(name=name, shape=shape, bench_batch=b, bench_seq_len=sk, **c))
-    json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)
-    print(f"{len(index)} bundles in {a.out}")
+    sets = [("index.json", table)] + ([] if a.no_sweep else [("sweep.json", sweep)])
+    for file, make in sets:
+        index, err = make(a.build, a.out, a.target)
+        if err:
+            print(err, file=sys.stderr)
+            return 1
+        with open(os.path.join(a.out, file), "w") as f:
+            json.dump(index, f, indent=1)
+        bundles = len({e.get("bundle", e["name"]) for e in index})
+        print(f"{file}: {len(index)} calls on {bundles} bundles in {a.out}")
     return 0
 
 

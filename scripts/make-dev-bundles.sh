@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every bundle the device checks use into build-dev/ (ignored, carried
-# to the GPU machine): the examples, the GPU test configurations and the
-# benchmark shapes. Usage: scripts/make-dev-bundles.sh [BUILD_DIR]
+# to the GPU machine): the examples, the GPU test configurations, the
+# benchmark shapes and the scaling sweep, and the anchor.
+# Usage: scripts/make-dev-bundles.sh [BUILD_DIR]
 set -euo pipefail
 build=${1:-build}
 out=build-dev
@@ -19,4 +20,7 @@ done
   --no-cubin -o "$out/bundles/qwen2_5_7b.sm80-ptx.pqmod"
 python3 scripts/make-gpu-test-bundles.py --build "$build" --out "$out/gpu-bundles"
 python3 scripts/make-bench-bundles.py --build "$build" --out "$out/bench-bundles"
-cp ../shared/anchors/seed_indexer.py "$out/anchors/" 2>/dev/null || true
+# The anchor, and its stored results (bench/run.sh ANCHOR_JSON=... uses one
+# instead of running the anchor again).
+cp ../shared/anchors/seed_indexer.py ../shared/anchors/baseline_*.json "$out/anchors/" \
+  2>/dev/null || true
