@@ -1,6 +1,6 @@
-// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_90 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --check-prefix=ROW
-// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_90" --convert-pq-to-gpu | FileCheck %s --check-prefix=SPLIT
-// RUN: pq-opt %examples/mha32_seed.mlir --pq-fuse --pq-tile="target=sm_90 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --check-prefix=SEED
+// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_80 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --check-prefix=ROW
+// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_80" --convert-pq-to-gpu | FileCheck %s --check-prefix=SPLIT
+// RUN: pq-opt %examples/mha32_seed.mlir --pq-fuse --pq-tile="target=sm_80 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --check-prefix=SEED
 
 // Codes are read in 16-byte loads when the codebook allows it: llama3_8b's
 // compact codes (S = 2) give items of 8 keys, one vector<16xi8> each, and

@@ -1,4 +1,4 @@
-// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_90 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --implicit-check-not=pq.indexer --implicit-check-not=memref.alloc
+// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_80 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --implicit-check-not=pq.indexer --implicit-check-not=memref.alloc
 
 // The host side of a `row` step: the operands flattened to 1-D memrefs (ui8
 // codes become bytes), one gpu.launch_func with the plan's dynamic shared
