@@ -1,13 +1,17 @@
-// RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_90 max-seq-len=4096" | FileCheck %s --check-prefix=ROW --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
+// RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_80 max-seq-len=4096" | FileCheck %s --check-prefix=ROW --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
+// RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_90 max-seq-len=4096" | FileCheck %s --check-prefix=CLUSTER --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
 // RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_80" | FileCheck %s --check-prefix=SPLIT --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
 
 // Every element-type configuration the dialect accepts lowers to NVVM, as a
-// row kernel at 4096 tokens and as split kernels at the default 131072:
+// row kernel at 4096 tokens and as split kernels at the default 131072 (on
+// sm_80), and as a cluster kernel at 4096 tokens on sm_90:
 // bf16/f16/f32 queries, f32/bf16 centroids, i32/i64 sparse_list, bf16/f16/f32
 // weights, seed and compact codes, both metrics (ip with and without key),
 // a static batch and GQA ratios 1, 4 and 8. One function per configuration,
 // named query_centroids_index_weights[_variant]; kernels keep the order of
-// the functions.
+// the functions. No step has more than 4 (kv head, batch) pairs at batch 1
+// (the static batch: 2 kv heads x 2), so every cluster has the largest size,
+// 16 CTAs, and the cluster dimension survives into the NVVM kernel.
 
 #bf16_f32_i64_bf16_gqa4 = #pq.step<sink = 16, window = 16, heavy = 32, init_offset = 16, bits = 4, metric = euclidean>
 #f16_f32_i32_f16_mha = #pq.step<sink = 16, window = 16, heavy = 32, init_offset = 16, bits = 4, metric = euclidean>
@@ -20,6 +24,8 @@
 
 // ROW-LABEL: llvm.func @bf16_f32_i64_bf16_gqa4_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @bf16_f32_i64_bf16_gqa4_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_f32_i64_bf16_gqa4_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_f32_i64_bf16_gqa4_select(
@@ -31,6 +37,8 @@ func.func @bf16_f32_i64_bf16_gqa4(%q: memref<?x8x1x64xbf16>, %k: memref<?x2x?x64
 
 // ROW-LABEL: llvm.func @f16_f32_i32_f16_mha_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @f16_f32_i32_f16_mha_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @f16_f32_i32_f16_mha_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @f16_f32_i32_f16_mha_select(
@@ -42,6 +50,8 @@ func.func @f16_f32_i32_f16_mha(%q: memref<?x4x1x64xf16>, %k: memref<?x4x?x64xf16
 
 // ROW-LABEL: llvm.func @f32_f32_i64_f32_gqa8_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @f32_f32_i64_f32_gqa8_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_f32_i64_f32_gqa8_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_f32_i64_f32_gqa8_select(
@@ -53,6 +63,8 @@ func.func @f32_f32_i64_f32_gqa8(%q: memref<?x16x1x32xf32>, %k: memref<?x2x?x32xf
 
 // ROW-LABEL: llvm.func @bf16_bf16_i32_f32_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @bf16_bf16_i32_f32_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_bf16_i32_f32_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_bf16_i32_f32_select(
@@ -64,6 +76,8 @@ func.func @bf16_bf16_i32_f32(%q: memref<?x8x1x64xbf16>, %k: memref<?x2x?x64xbf16
 
 // ROW-LABEL: llvm.func @f32_bf16_i64_bf16_seed_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @f32_bf16_i64_bf16_seed_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_bf16_i64_bf16_seed_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_bf16_i64_bf16_seed_select(
@@ -75,6 +89,8 @@ func.func @f32_bf16_i64_bf16_seed(%q: memref<?x8x1x32xf32>, %k: memref<?x2x?x32x
 
 // ROW-LABEL: llvm.func @f16_f32_i32_f32_ip_seed_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @f16_f32_i32_f32_ip_seed_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @f16_f32_i32_f32_ip_seed_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @f16_f32_i32_f32_ip_seed_select(
@@ -86,6 +102,8 @@ func.func @f16_f32_i32_f32_ip_seed(%q: memref<?x8x1x64xf16>, %k: memref<?x2x?x64
 
 // ROW-LABEL: llvm.func @bf16_f32_i64_f16_ip_keyless_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @bf16_f32_i64_f16_ip_keyless_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_f32_i64_f16_ip_keyless_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @bf16_f32_i64_f16_ip_keyless_select(
@@ -97,6 +115,8 @@ func.func @bf16_f32_i64_f16_ip_keyless(%q: memref<?x4x1x64xbf16>, %c: memref<?x1
 
 // ROW-LABEL: llvm.func @f32_f32_i32_bf16_static_batch_row(
 // ROW-SAME:    nvvm.kernel
+// CLUSTER-LABEL: llvm.func @f32_f32_i32_bf16_static_batch_cluster(
+// CLUSTER-SAME:    nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_f32_i32_bf16_static_batch_score(
 // SPLIT-SAME:    nvvm.kernel
 // SPLIT-LABEL: llvm.func @f32_f32_i32_bf16_static_batch_select(
