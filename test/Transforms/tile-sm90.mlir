@@ -1,18 +1,30 @@
 // RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=4096" | FileCheck %s --check-prefixes=CHECK,CHECK-4K
-// RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=12288" | FileCheck %s --check-prefixes=CHECK,CHECK-12K
-// RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=16384" | FileCheck %s --check-prefixes=CHECK,CHECK-16K
+// RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=32768" | FileCheck %s --check-prefixes=CHECK,CHECK-32K
 // RUN: pq-opt %s --pq-tile="target=sm_90" | FileCheck %s --check-prefixes=CHECK,CHECK-128K
 
-// pq-tile on sm_90 (132 SMs, 232448 bytes of shared memory per block)
-// for the four examples' steps at several sequence bounds. The numbers are
-// planRowKernel / planSplitScoreKernel / planSplitSelectKernel of
-// include/pq/Utils/KernelPlan.h at 512 threads; split uses
-// ctas_per_row = clamp(ceil(2 * 132 / kv_heads), 1, 64). CHECK-128K runs
-// at the default bound, 131072.
+// pq-tile on sm_90 (132 SMs, 232448 bytes of shared memory per block,
+// thread-block clusters) for the four examples' steps at several sequence
+// bounds; CHECK-128K runs at the default bound, 131072. sm_90 picks
+// `cluster` whenever a cluster of at most 16 CTAs fits.
 //
-// llama3_8b's row kernel needs 16 * max_seq_len + 3184 bytes (four query
-// rows of 4-byte keys): 199792 at 12288 fits sm_90's 232448 (sm_80 splits),
-// 265328 at 16384 does not, so both split there.
+// The cluster size Q (ctas_per_row) doubles from 1 while
+// 2 * Q * kv_heads <= 132, up to 16: 16 for 8 or 4 kv heads (128 or 64
+// CTAs at batch 1), 4 for 32 (128 CTAs). The numbers are planClusterKernel
+// of include/pq/Utils/KernelPlan.h at 512 threads:
+//   smem = F + E + 4 * group * chunk
+// with F the split score kernel's shared memory (queries, lookup tables,
+// radix histogram, scalars, scan), E = 4 * group * (2048 bins +
+// 2048 / Q reduced bins + 4 exchange + 10 row + 2 * 16 warp-total words),
+// each region rounded up to 16 bytes, and chunk = ceil(ceil((max_seq_len -
+// init_offset) / Q) / 16) * 16 keys per CTA:
+//   llama3_8b       F =  5232, E = 35552, chunk 256 / 2048 / 8192
+//   llama3_8b_long  F = 19568, E = 35552, chunk 256 / 2048 / 8192
+//   mha32_seed      F =  2160, E = 10432, chunk 992 / 8160 / 32736 (Q = 4)
+//   qwen2_5_7b      F = 33392, E = 62224, chunk 256 / 2048 / 8192
+// qwen2_5_7b's group of 7 at 131072 would need 95616 + 28 * 8192 = 324992
+// bytes at Q = 16 (the largest cluster), so it falls back to the old choice:
+// row does not fit either, and split takes ctas_per_row =
+// clamp(ceil(2 * 132 / kv_heads), 1, 64) = 64 (smem = F).
 
 // CHECK: #target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = true>
 // CHECK: module attributes {pq.target = #target}
@@ -23,10 +35,9 @@
 
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 68720>
-// CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 199792>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 16384, smem = 5232>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 131072, smem = 5232>
+// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 4096, smem = 44880>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 32768, smem = 73552>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 171856>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) key(%k : memref<?x8x?x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
   return %n : index
@@ -34,10 +45,9 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 83056>
-// CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 214128>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 16384, smem = 19568>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 131072, smem = 19568>
+// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 4096, smem = 59216>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 32768, smem = 87888>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 186192>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x4x256x32xf32>) codes(%codes : memref<?x8x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xf32>) step #long layout compact tie lowest_index
   return %n : index
@@ -45,10 +55,9 @@ func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf
 
 // group 1 (32 kv heads), S = 2, C = 64
 // CHECK-LABEL: func.func @mha32_seed(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 18032>
-// CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 50800>
-// CHECK-16K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 16384, smem = 67184>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 9, max_seq_len = 131072, smem = 2160>
+// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 4096, smem = 16560>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 45232>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 131072, smem = 143536>
 func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>, %codes: memref<?x?x32x2xi64>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x32x2x64x64xf32>) codes(%codes : memref<?x?x32x2xi64>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #mha layout seed tie lowest_index
   return %n : index
@@ -56,9 +65,8 @@ func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>,
 
 // group 7 (4 kv heads), S = 4, C = 256
 // CHECK-LABEL: func.func @qwen2_5_7b(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 144496>
-// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 12288, smem = 33392>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 16384, smem = 33392>
+// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 4096, smem = 102784>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 32768, smem = 152960>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 33392>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
