@@ -12,7 +12,8 @@
 //
 // llama3_8b's row kernel needs 16 * max_seq_len + 3184 bytes (four query
 // rows of 4-byte keys): at 12288 that is 199792, over sm_80's 166912, so
-// sm_80 splits where sm_90 still uses row. At 16384 (265328) both split.
+// sm_80 splits (the row kernel would still fit sm_90's 232448, but sm_90
+// picks `cluster`, see tile-sm90.mlir).
 
 // CHECK: #target = #pq.target<chip = "sm_80", sms = 108, smem = 166912, max_threads = 1024, clusters = false>
 // CHECK: module attributes {pq.target = #target}
