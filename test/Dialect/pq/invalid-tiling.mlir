@@ -27,3 +27,26 @@ module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_pe
 
 // expected-error @below {{tiling: max_seq_len must be in [1, 16777216], got 16777217}}
 module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_per_row = 2, max_seq_len = 16777217, smem = 0>} {}
+
+// -----
+
+// A cluster is ctas_per_row CTAs: a power of two, at most 16 (sm_90's
+// non-portable limit).
+// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) to be a power of two up to 16, got 3}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 3, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) to be a power of two up to 16, got 32}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 32, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// expected-error @below {{tiling: ctas_per_row must be >= 1, got 0}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 0, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// expected-error @below {{expected ::mlir::pq::Strategy to be one of: row, split, cluster}}
+// expected-error @below {{failed to parse PQ_TilingAttr parameter 'strategy'}}
+module attributes {pq.test = #pq.tiling<strategy = tiles, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 0>} {}
