@@ -1,10 +1,12 @@
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=ROW
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --emit=ptx | FileCheck %s --check-prefix=SPLIT
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=ROW
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --emit=ptx | FileCheck %s --check-prefix=SPLIT
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=CLUSTER
 
 // The kernel ABI of docs/BUNDLE.md as PTX sees it: every memref parameter is
 // five kernel parameters (allocated and aligned pointers, offset, size,
 // stride), every i64 one. llama3_8b's row kernel takes 7 memrefs and 4
-// scalars (39 parameters); the split kernels add the workspace (44).
+// scalars (39 parameters); the split kernels and the cluster kernel add the
+// workspace (44), memref parameters 35 to 39.
 
 // ROW:      .visible .entry llama3_8b_row(
 // ROW-NEXT:   .param .u64 .ptr {{.*}}llama3_8b_row_param_0,
@@ -38,3 +40,16 @@
 // SPLIT:      .visible .entry llama3_8b_select(
 // SPLIT:        .param .u64 llama3_8b_select_param_43
 // SPLIT-NEXT: )
+
+// CLUSTER:      .visible .entry llama3_8b_cluster(
+// CLUSTER:        .param .u64 .ptr {{.*}}llama3_8b_cluster_param_30,
+// CLUSTER:        .param .u64 .ptr {{.*}}llama3_8b_cluster_param_35,
+// CLUSTER-NEXT:   .param .u64 .ptr {{.*}}llama3_8b_cluster_param_36,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_37,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_38,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_39,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_40,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_41,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_42,
+// CLUSTER-NEXT:   .param .u64 llama3_8b_cluster_param_43
+// CLUSTER-NEXT: )

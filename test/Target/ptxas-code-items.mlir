@@ -24,12 +24,18 @@
 // RUN: pq-compile %t/s32_compact.mlir --target=sm_90 --emit=ptx -o %t/s32_compact.sm_90.ptx
 // RUN: %ptxas -arch=sm_90 -v %t/s32_compact.sm_90.ptx -o %t/s32_compact.sm_90.cubin > %t/s32_compact.sm_90.log 2>&1
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t/s32_compact.sm_90.log
+// RUN: FileCheck %s --check-prefix=S1 --input-file=%t/s1_group64.sm_80.ptx
 // RUN: FileCheck %s --check-prefix=S1 --input-file=%t/s1_group64.sm_90.ptx
-// RUN: FileCheck %s --check-prefix=S3 --input-file=%t/s3_compact.sm_90.ptx
-// RUN: FileCheck %s --check-prefix=S32 --input-file=%t/s32_compact.sm_90.ptx
+// RUN: FileCheck %s --check-prefix=S3 --input-file=%t/s3_compact.sm_80.ptx
+// RUN: FileCheck %s --check-prefix=C3 --input-file=%t/s3_compact.sm_90.ptx
+// RUN: FileCheck %s --check-prefix=S32 --input-file=%t/s32_compact.sm_80.ptx
+// RUN: FileCheck %s --check-prefix=C32 --input-file=%t/s32_compact.sm_90.ptx
 
 // Every shape of code item (CodeReader) assembles without spills on sm_80
-// and sm_90 at the default max_seq_len (split kernels):
+// and sm_90 at the default max_seq_len: split kernels on sm_80; on sm_90 the
+// cluster kernel for s3_compact and s32_compact (C3, C32) and split kernels
+// for s1_group64 and s3_seed, whose groups of 64 and 8 rows of 8192-key
+// chunks do not fit a cluster of 16 CTAs:
 // - s1_group64: 1 subspace of 128 dims: 8 keys (8-byte loads), 64 query heads
 // - s3_compact: S = 3: 8 keys in three 8-byte loads
 // - s3_seed: int64 codes, odd S: 8-byte loads
@@ -43,6 +49,10 @@
 // S3-COUNT-3: ld.global.v2.b32
 // S32: .entry s32_compact_score(
 // S32-COUNT-2: ld.global.v4.b32
+// C3:  .entry s3_compact_cluster(
+// C3-COUNT-3: ld.global.v2.b32
+// C32: .entry s32_compact_cluster(
+// C32-COUNT-2: ld.global.v4.b32
 
 //--- s1_group64.mlir
 #step = #pq.step<sink = 16, window = 16, heavy = 256, init_offset = 16, bits = 8, metric = euclidean>
