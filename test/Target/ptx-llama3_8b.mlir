@@ -1,10 +1,11 @@
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefixes=SM80,ROW --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefixes=SM90,ROW --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefixes=SM90,CLUSTER --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=131072 --emit=ptx | FileCheck %s --check-prefixes=SM80,SPLIT --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=131072 --emit=ptx | FileCheck %s --check-prefixes=SM90,SPLIT --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=131072 --emit=ptx | FileCheck %s --check-prefixes=SM90,CLUSTER --implicit-check-not=.local --implicit-check-not=.entry --implicit-check-not=.func
 
-// PTX of examples/llama3_8b.mlir (GQA 4, compact codes, bf16 weights) for sm_80 and sm_90: the `row`
-// kernel at 4096 tokens, the `split` score and select kernels at 131072.
+// PTX of examples/llama3_8b.mlir (GQA 4, compact codes, bf16 weights) for sm_80 and sm_90: on sm_80 the `row`
+// kernel at 4096 tokens, the `split` score and select kernels at 131072; on
+// sm_90 the `cluster` kernel at both, declaring its clusters of 16 CTAs.
 // Every kernel is an entry bounded to 512 threads and 128 registers (the
 // split select kernel, one CTA per row, to 1024 threads and 64); no
 // kernel uses local memory (.local: a stack or spilled registers) and none
@@ -18,6 +19,12 @@
 // ROW:        .visible .entry llama3_8b_row(
 // ROW:        .maxntid 512, 1, 1
 // ROW-NEXT:   .maxnreg 128
+
+// CLUSTER:      .visible .entry llama3_8b_cluster(
+// CLUSTER:      .maxntid 512, 1, 1
+// CLUSTER-NEXT: .maxnreg 128
+// CLUSTER-NEXT: .explicitcluster
+// CLUSTER-NEXT: .reqnctapercluster 16, 1, 1
 
 // SPLIT:      .visible .entry llama3_8b_score(
 // SPLIT:      .maxntid 512, 1, 1
