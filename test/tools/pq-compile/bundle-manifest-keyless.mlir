@@ -1,4 +1,4 @@
-// RUN: pq-compile %s --target=sm_90 --max-seq-len=2048 --no-cubin -o %t.pqmod
+// RUN: pq-compile %s --target=sm_80 --max-seq-len=2048 --no-cubin -o %t.pqmod
 // RUN: %python %S/Inputs/pqmod.py %t.pqmod | FileCheck %s
 
 // A step without key (the chain starts at pq.score): quantize is false and

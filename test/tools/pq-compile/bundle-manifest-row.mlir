@@ -1,4 +1,4 @@
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --no-cubin -o %t.pqmod
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --no-cubin -o %t.pqmod
 // RUN: %python %S/Inputs/pqmod.py %t.pqmod | FileCheck %s
 
 // The manifest of a `row` step (docs/BUNDLE.md): the step's settings, the
@@ -43,5 +43,5 @@
 // CHECK-NEXT: param 9: key_capacity i64
 // CHECK-NEXT: param 10: code_capacity i64
 // CHECK-NEXT: kernel llama3_8b_row grid=[8, batch, 1] block=[512, 1, 1] smem=68720 cluster=[1, 1, 1]
-// CHECK-NEXT: image 0: sm_90 ptx .target sm_90
+// CHECK-NEXT: image 0: sm_80 ptx .target sm_80
 // CHECK-NEXT: content_hash: fnv1a64: ok
