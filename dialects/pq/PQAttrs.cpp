@@ -118,11 +118,15 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "tiling: strategy row needs ctas_per_row = 1, got "
                        << ctasPerRow;
   }
-  if (strategy == Strategy::cluster &&
-      (ctasPerRow > 16 || (ctasPerRow & (ctasPerRow - 1)) != 0)) {
+  if (strategy == Strategy::cluster && ctasPerRow > 16) {
     return emitError() << "tiling: strategy cluster needs ctas_per_row (the "
-                          "cluster size) to be a power of two up to 16, got "
+                          "cluster size) in [1, 16], got "
                        << ctasPerRow;
+  }
+  if (strategy == Strategy::cluster && threads != 256 && threads != 512) {
+    return emitError() << "tiling: strategy cluster needs 256 or 512 threads "
+                          "(two or one CTAs per SM), got "
+                       << threads;
   }
   if (maxSeqLen < 1 || maxSeqLen > kMaxSeqLen) {
     return emitError() << "tiling: max_seq_len must be in [1, " << kMaxSeqLen

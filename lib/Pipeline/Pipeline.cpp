@@ -22,6 +22,7 @@ void mlir::pq::buildPQToGPUPipeline(OpPassManager &pm,
   PQTilePassOptions tile;
   tile.target = options.target;
   tile.maxSeqLen = options.maxSeqLen;
+  tile.clusterSize = options.clusterSize;
   pm.addPass(createPQTilePass(tile));
   pm.addPass(createConvertPQToGPUPass());
   pm.addPass(createCanonicalizerPass());
@@ -51,7 +52,13 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
   Option<int64_t> maxSeqLen{*this, "max-seq-len",
                             llvm::cl::desc("Largest supported sk"),
                             llvm::cl::init(131072)};
-  mlir::pq::PipelineOptions get() const { return {target, maxSeqLen}; }
+  Option<int64_t> clusterSize{
+      *this, "cluster-size",
+      llvm::cl::desc("CTAs per cluster (sm_90); 0: pq-tile chooses"),
+      llvm::cl::init(0)};
+  mlir::pq::PipelineOptions get() const {
+    return {target, maxSeqLen, clusterSize};
+  }
 };
 } // namespace
 

@@ -57,14 +57,23 @@ static StepShape stepShape(IndexerOp op) {
   return shape;
 }
 
-/// The cluster size of a `cluster` tiling: enough clusters of CTAs to give
-/// every SM one CTA at the module's batch (1 when dynamic: a decode batch of
-/// one is the latency-critical case), or more CTAs when a chunk's keys
-/// would not fit in shared memory. None when not even the largest cluster
-/// fits.
-static std::optional<int64_t> clusterSize(IndexerOp op, const StepShape &shape,
-                                          TargetAttr target, int64_t threads,
-                                          int64_t maxSeqLen) {
+namespace {
+/// A `cluster` tiling's shape.
+struct ClusterChoice {
+  int64_t size;
+  int64_t threads;
+  int64_t smem;
+};
+} // namespace
+
+/// The `cluster` tiling: enough CTAs per cluster to give every SM one CTA at
+/// the module's batch (1 when dynamic: a decode batch of one is the
+/// latency-critical case), or more when a CTA's chunk of keys would not fit,
+/// at most kMaxClusterSize (`requested` > 0 fixes the size); 256 threads when
+/// two such CTAs fit an SM, else 512. None when nothing fits.
+static std::optional<ClusterChoice>
+chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
+              int64_t maxSeqLen, int64_t requested) {
   auto query = cast<MemRefType>(op.getQuery().getType());
   int64_t batch = query.isDynamicDim(0) ? 1 : query.getDimSize(0);
   int64_t clusters = std::max<int64_t>(shape.kvHeads * batch, 1);
@@ -72,14 +81,26 @@ static std::optional<int64_t> clusterSize(IndexerOp op, const StepShape &shape,
   while (size < kMaxClusterSize && 2 * size * clusters <= target.getSms()) {
     size *= 2;
   }
+  int64_t last = kMaxClusterSize;
+  if (requested > 0) {
+    size = last = requested;
+  }
   // f32 entries one query row may keep on chip (as chooseTiling): keeps
   // absurd shapes from overflowing the plan's arithmetic.
   int64_t perRow = target.getSmem() / 4 / std::max<int64_t>(shape.group(), 1);
-  for (; size <= kMaxClusterSize; size *= 2) {
-    if (clusterChunk(shape, maxSeqLen, size) <= perRow &&
-        planClusterKernel(shape, maxSeqLen, threads, size).total <=
-            target.getSmem()) {
-      return size;
+  for (; size <= last; size = requested > 0 ? size + 1 : size * 2) {
+    if (clusterChunk(shape, maxSeqLen, size) > perRow) {
+      continue;
+    }
+    for (int64_t threads : {kClusterSMThreads / 2, kClusterSMThreads}) {
+      int64_t smem =
+          planClusterKernel(shape, maxSeqLen, threads, size).total;
+      int64_t limit = threads < kClusterSMThreads
+                          ? std::min(kTwoCTASmem, target.getSmem())
+                          : target.getSmem();
+      if (threads <= target.getMaxThreads() && smem <= limit) {
+        return ClusterChoice{size, threads, smem};
+      }
     }
   }
   return std::nullopt;
@@ -91,7 +112,8 @@ static std::optional<int64_t> clusterSize(IndexerOp op, const StepShape &shape,
 /// score kernel fits: every kernel keeps the query group's queries and lookup
 /// tables on chip.
 static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
-                                          int64_t maxSeqLen) {
+                                          int64_t maxSeqLen,
+                                          int64_t clusterSize) {
   StepShape shape = stepShape(op);
   int64_t threads = std::min(kMaxThreads, target.getMaxThreads());
   int64_t smem = target.getSmem();
@@ -113,11 +135,17 @@ static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
 
   MLIRContext *context = op.getContext();
   if (target.getClusters()) {
-    if (std::optional<int64_t> size =
-            clusterSize(op, shape, target, threads, maxSeqLen)) {
-      return TilingAttr::get(
-          context, Strategy::cluster, threads, *size, maxSeqLen,
-          planClusterKernel(shape, maxSeqLen, threads, *size).total);
+    if (std::optional<ClusterChoice> cluster =
+            chooseCluster(op, shape, target, maxSeqLen, clusterSize)) {
+      return TilingAttr::get(context, Strategy::cluster, cluster->threads,
+                             cluster->size, maxSeqLen, cluster->smem);
+    }
+    if (clusterSize > 0) {
+      return op.emitError()
+             << "pq-tile: a cluster of " << clusterSize
+             << " CTAs cannot keep this step's keys for max-seq-len "
+             << maxSeqLen << " in " << target.getSmem()
+             << " bytes of shared memory per CTA";
     }
   }
   if (maxIndexed(shape, maxSeqLen) <= perRow) {
@@ -179,12 +207,19 @@ void PQTilePass::runOnOperation() {
                        << static_cast<int64_t>(maxSeqLen);
     return signalPassFailure();
   }
+  if (clusterSize < 0 || clusterSize > kMaxClusterSize) {
+    module.emitError() << "pq-tile: cluster-size must be in [0, "
+                       << kMaxClusterSize << "] (0: pq-tile chooses), got "
+                       << static_cast<int64_t>(clusterSize);
+    return signalPassFailure();
+  }
   TargetAttr targetAttr = resolveTarget();
   if (!targetAttr) {
     return signalPassFailure();
   }
   WalkResult result = module.walk([&](IndexerOp op) {
-    FailureOr<TilingAttr> tiling = chooseTiling(op, targetAttr, maxSeqLen);
+    FailureOr<TilingAttr> tiling =
+        chooseTiling(op, targetAttr, maxSeqLen, clusterSize);
     if (failed(tiling)) {
       return WalkResult::interrupt();
     }

@@ -43,6 +43,8 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
   result.scalars = layout.add(4 * kSharedScalars);
   // One slot per warp plus the CTA total.
   result.scan = layout.add(4 * (threads / 32 + 1));
+  result.quantize =
+      layout.add(shape ? 4 * quantizeScratch(*shape).words : 0);
   result.bins = result.slice = result.exchange = result.rows =
       result.warpTotals = layout.size();
   result.total = layout.size();
@@ -63,6 +65,16 @@ SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
   return plan(nullptr, 0, threads);
 }
 
+QuantizeScratch mlir::pq::quantizeScratch(const StepShape &shape) {
+  QuantizeScratch scratch;
+  int64_t partials = (shape.centroids + 31) / 32;
+  scratch.augmented = kQuantizeKeys * shape.headDim;
+  scratch.partials = scratch.augmented + kQuantizeKeys * shape.subspaces;
+  scratch.words =
+      scratch.partials + kQuantizeKeys * shape.subspaces * partials * 2;
+  return scratch;
+}
+
 int64_t mlir::pq::clusterChunk(const StepShape &shape, int64_t maxSeqLen,
                                int64_t clusterSize) {
   int64_t indexed = maxIndexed(shape, maxSeqLen);
@@ -81,7 +93,7 @@ SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
   layout.add(result.total);
   int64_t group = shape.group();
   result.bins = layout.add(4 * group * kScoreBins);
-  result.slice = layout.add(4 * group * (kScoreBins / clusterSize));
+  result.slice = layout.add(4 * group * binsPerSlice(clusterSize));
   result.exchange = layout.add(4 * group * kExchangeWords);
   result.rows = layout.add(4 * group * kRowWords);
   result.warpTotals = layout.add(4 * group * 2 * (threads / 32));

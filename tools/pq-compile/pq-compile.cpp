@@ -13,6 +13,7 @@
 #include "pq/Registration.h"
 #include "pq/Target/Bundle.h"
 #include "pq/Target/Ptxas.h"
+#include "pq/Utils/KernelPlan.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -55,6 +56,11 @@ cl::opt<Emit> emit(
 cl::opt<int64_t> maxSeqLen("max-seq-len",
                            cl::desc("Largest sequence length to support"),
                            cl::init(131072), cl::cat(category));
+cl::opt<int64_t> clusterSize(
+    "cluster-size",
+    cl::desc("CTAs per thread-block cluster of a `cluster` tiling (sm_90; 1 "
+             "to 16); 0: pq-tile chooses"),
+    cl::init(0), cl::cat(category));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline and exit"),
                             cl::cat(category));
@@ -71,7 +77,7 @@ int fail(const Twine &message) {
 
 /// The pipeline up to `stage`; `tileTarget` decides tile sizes.
 void buildPipeline(PassManager &pm, StringRef tileTarget, Emit stage) {
-  pq::buildPQToGPUPipeline(pm, {tileTarget.str(), maxSeqLen});
+  pq::buildPQToGPUPipeline(pm, {tileTarget.str(), maxSeqLen, clusterSize});
   if (stage == Emit::Mlir) {
     return;
   }
@@ -146,6 +152,12 @@ int main(int argc, char **argv) {
                 Twine(maxSeqLen));
   }
 
+  if (clusterSize < 0 || clusterSize > pq::kMaxClusterSize) {
+    return fail("--cluster-size must be in [0, " +
+                Twine(pq::kMaxClusterSize) + "] (0: pq-tile chooses), got " +
+                Twine(clusterSize));
+  }
+
   if (printPipeline) {
     PassManager pm(&context);
     buildPipeline(pm, tileTarget.getChip(), emit);
@@ -169,7 +181,8 @@ int main(int argc, char **argv) {
 
   // Stage 1: pq -> gpu.module kernels, then every arch as a target.
   PassManager toGPU(&context);
-  pq::buildPQToGPUPipeline(toGPU, {tileTarget.getChip().str(), maxSeqLen});
+  pq::buildPQToGPUPipeline(toGPU,
+                           {tileTarget.getChip().str(), maxSeqLen, clusterSize});
   if (failed(applyPassManagerCLOptions(toGPU)) || failed(toGPU.run(*module))) {
     return 1;
   }

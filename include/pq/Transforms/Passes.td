@@ -49,8 +49,13 @@ def PQTilePass : Pass<"pq-tile", "ModuleOp"> {
     `pq.indexer` a `#pq.tiling` (replacing any it has): `row` when one CTA
     per (batch, kv head) can keep the queries, lookup tables and scores of
     its query group for `max-seq-len` tokens in shared memory, `split`
-    otherwise, with ceil(2 * SMs / kv_heads) CTAs per row (1 to 64). Both
-    use min(512, max_threads) threads and the shared-memory plans of
+    otherwise, with ceil(2 * SMs / kv_heads) CTAs per row (1 to 64). On
+    targets with thread-block clusters (sm_90) it picks `cluster` first: a
+    cluster per (batch, kv head) with enough CTAs to give every SM one at
+    batch 1 (or the static batch), more when a CTA's chunk of keys would not
+    fit, at most 16 (`cluster-size` fixes it); 256 threads when two CTAs fit
+    an SM's shared memory, else 512. Row and split use min(512,
+    max_threads) threads. All use the shared-memory plans of
     `pq/Utils/KernelPlan.h` that convert-pq-to-gpu lays the kernels out
     with. A step whose queries and lookup tables alone exceed shared memory
     is an error.
@@ -69,6 +74,9 @@ def PQTilePass : Pass<"pq-tile", "ModuleOp"> {
            "module's pq.target attribute">,
     Option<"maxSeqLen", "max-seq-len", "int64_t", /*default=*/"131072",
            "Largest sequence length the compiled step must support">,
+    Option<"clusterSize", "cluster-size", "int64_t", /*default=*/"0",
+           "CTAs per cluster of a `cluster` tiling (1 to 16); 0: pq-tile "
+           "chooses">,
   ];
   let dependentDialects = ["::mlir::pq::PQDialect"];
 }

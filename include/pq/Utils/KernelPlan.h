@@ -36,8 +36,17 @@ constexpr int64_t kSharedScalars = 8;
 /// sm_90).
 constexpr int64_t kScoreBins = 2048;
 constexpr int64_t kMaxClusterSize = 16;
-// Every CTA reduces whole warps' worth of bins of one row.
-static_assert(kScoreBins / kMaxClusterSize % 32 == 0, "slices of 32 bins");
+/// `cluster`: bins each CTA of a cluster of `clusterSize` reduces: whole
+/// warps' worth (32) of one row; the last slices may reach past kScoreBins.
+inline int64_t binsPerSlice(int64_t clusterSize) {
+  return (kScoreBins + 32 * clusterSize - 1) / (32 * clusterSize) * 32;
+}
+/// `cluster`: threads an SM runs, as one CTA of 512 or two of 256 (the
+/// latter when two CTAs' shared memory fits an SM).
+constexpr int64_t kClusterSMThreads = 512;
+/// Shared memory two CTAs may take on one SM (228 KB per SM on sm_90, 1 KB
+/// of it reserved per CTA).
+constexpr int64_t kTwoCTASmem = 228 * 1024 / 2 - 1024;
 /// `cluster`: per-row words a CTA keeps for itself (RowWord) and shows its
 /// peers (ExchangeWord).
 enum RowWord : int64_t {
@@ -60,6 +69,17 @@ enum ExchangeWord : int64_t {
   kExchangeWords = 4,
 };
 
+/// New keys quantized together (their distances share each centroid load).
+constexpr int64_t kQuantizeKeys = 16;
+/// Element offsets (4-byte words) within the quantize region: the staged
+/// keys at 0, the augmented coordinates (ip), the partial argmins.
+struct QuantizeScratch {
+  int64_t augmented = 0;
+  int64_t partials = 0;
+  int64_t words = 0;
+};
+QuantizeScratch quantizeScratch(const StepShape &shape);
+
 /// Byte offsets of the regions of a kernel's dynamic shared memory. A region
 /// a kernel does not use has size 0 (its offset equals the next one's).
 struct SharedMemoryPlan {
@@ -69,6 +89,7 @@ struct SharedMemoryPlan {
   int64_t hist = 0;    // u32 [kRadixBins]
   int64_t scalars = 0; // u32 [kSharedScalars]
   int64_t scan = 0;    // u32 [threads / 32 + 1]: warp totals of a scan
+  int64_t quantize = 0; // QuantizeScratch: new keys being quantized
   // `cluster` only (empty elsewhere):
   int64_t bins = 0;       // u32 [group][kScoreBins]: this CTA's histogram
   int64_t slice = 0;      // u32 [group][kScoreBins / cluster]: reduced bins

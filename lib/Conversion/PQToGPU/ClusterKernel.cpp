@@ -78,15 +78,6 @@ static Value asI32Bits(KernelBuilder &kb, Value value) {
   return arith::BitcastOp::create(kb.b, kb.b.getI32Type(), value);
 }
 
-/// The value of the one lane where `flag` holds (0 when none does).
-static Value fromFlaggedLane(KernelBuilder &kb, Value flag, Value value) {
-  Value mine = kb.select(flag, value, kb.i32(0));
-  for (int32_t offset = 16; offset >= 1; offset /= 2) {
-    mine = kb.add(mine, kb.shuffleXor(mine, offset));
-  }
-  return mine;
-}
-
 /// Each row's score bounds from its tables: low = sum_s min_c T[r][s][c],
 /// high likewise, summed in the scores' order so every score lies within.
 /// One warp per row; stores kRowLow and kRowScale. Ends with a barrier.
@@ -152,15 +143,26 @@ static void emitReduceSlice(KernelBuilder &kb, const SharedViews &views,
         kb.add(kb.mul(r, kb.idx(kScoreBins)),
                kb.mul(rank, kb.idx(geo.binsPerSlice))),
         kb.remu(i, kb.idx(geo.binsPerSlice)));
-    // All loads first: the peers' answers overlap in flight.
-    SmallVector<Value> counts;
-    for (Value peer : peers) {
-      counts.push_back(kb.loadPeer(peer, bin));
-    }
-    Value sum = kb.i32(0);
-    for (Value count : counts) {
-      sum = kb.add(sum, count);
-    }
+    // The last slices may reach past the histogram: those bins are empty.
+    Value exists = kb.cmp(CmpIPredicate::ult,
+                          kb.add(kb.mul(rank, kb.idx(geo.binsPerSlice)),
+                                 kb.remu(i, kb.idx(geo.binsPerSlice))),
+                          kb.idx(kScoreBins));
+    Value sum = kb.ifThenElse(
+        exists, TypeRange{kb.b.getI32Type()},
+        [&]() -> SmallVector<Value> {
+          // All loads first: the peers' answers overlap in flight.
+          SmallVector<Value> counts;
+          for (Value peer : peers) {
+            counts.push_back(kb.loadPeer(peer, bin));
+          }
+          Value total = kb.i32(0);
+          for (Value count : counts) {
+            total = kb.add(total, count);
+          }
+          return {total};
+        },
+        [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
     kb.store(sum, views.slice, i);
     // A warp's 32 consecutive bins belong to one row (a slice is a multiple
     // of 32 bins): one atomic per warp.
@@ -277,12 +279,16 @@ static void emitCandidates(KernelBuilder &kb, const SharedViews &views,
 }
 
 /// Every CTA alike: each row's exact threshold from its candidates (or the
-/// masked key), into kRowThreshold and kRowKeepEqual. Ends with a barrier.
+/// masked key), into kRowThreshold and kRowKeepEqual. One warp per row: it
+/// copies the candidates next to its radix histogram in the (no longer
+/// needed) score histogram of the row, unless there are too many, and
+/// selects there. Ends with a barrier.
 static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
                                 const SharedViews &views,
                                 const KernelArgs &args,
                                 const ClusterGeometry &geo, Value firstRow) {
-  kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+  const int64_t capacity = kScoreBins - kRadixBins;
+  kb.forLoop(kb.warpId(), kb.idx(geo.group), kb.idx(geo.warps), [&](Value r) {
     Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
     Value above = kb.load(views.rows, rowWord(kb, r, kRowAbove));
     Value remaining = kb.sub(kb.i32(info.heavy), above);
@@ -290,18 +296,39 @@ static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
         kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)),
         TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
         [&]() -> SmallVector<Value> {
-          Value candidates =
-              kb.load(views.rows, rowWord(kb, r, kRowCandidates));
-          Threshold exact = emitRadixSelect(
-              kb, views, args.workspace,
-              kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride)),
-              kb.toIndex(candidates), remaining, /*exact=*/true);
-          return {exact.threshold, exact.keepEqual};
+          Value count = kb.toIndex(
+              kb.load(views.rows, rowWord(kb, r, kRowCandidates)));
+          Value listBase =
+              kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride));
+          Value histBase = kb.mul(r, kb.idx(kScoreBins));
+          Value local = kb.add(histBase, kb.idx(kRadixBins));
+          Value fits = kb.cmp(CmpIPredicate::ule, count, kb.idx(capacity));
+          kb.ifThen(fits, [&] {
+            kb.forLoop(kb.laneId(), count, kb.idx(32), [&](Value j) {
+              kb.store(kb.load(args.workspace, kb.add(listBase, j)),
+                       views.bins, kb.add(local, j));
+            });
+          });
+          kb.warpSync();
+          return kb.ifThenElse(
+              fits, TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+              [&]() -> SmallVector<Value> {
+                Threshold in = emitWarpRadixSelect(kb, views.bins, histBase,
+                                                   views.bins, local, count,
+                                                   remaining);
+                return {in.threshold, in.keepEqual};
+              },
+              [&]() -> SmallVector<Value> {
+                Threshold in = emitWarpRadixSelect(kb, views.bins, histBase,
+                                                   args.workspace, listBase,
+                                                   count, remaining);
+                return {in.threshold, in.keepEqual};
+              });
         },
         [&]() -> SmallVector<Value> {
           return {kb.i32(maskedKey()), remaining};
         });
-    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.threadId(), kb.idx(0)), [&] {
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
       kb.store(t[0], views.rows, rowWord(kb, r, kRowThreshold));
       kb.store(t[1], views.rows, rowWord(kb, r, kRowKeepEqual));
     });
@@ -391,7 +418,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   geo.clusterSize = info.tiling.getCtasPerRow();
   geo.group = shape.group();
   geo.chunkCapacity = clusterChunk(shape, maxSeqLen, geo.clusterSize);
-  geo.binsPerSlice = kScoreBins / geo.clusterSize;
+  geo.binsPerSlice = binsPerSlice(geo.clusterSize);
   geo.rowStride = info.keyRowStride();
   geo.warps = threads / 32;
   SharedMemoryPlan plan =
@@ -401,7 +428,8 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   KernelArgs args;
   gpu::GPUFuncOp func = createKernel(
       module, (name + "_cluster").str(), info,
-      {geo.clusterSize * shape.kvHeads, -1, 1}, threads, plan.total, b, args);
+      {geo.clusterSize * shape.kvHeads, -1, 1}, threads, plan.total, b, args,
+      /*blocksPerSM=*/kClusterSMThreads / threads);
   func->setAttr("nvvm.cluster_dim",
                 b.getDenseI32ArrayAttr(
                     {static_cast<int32_t>(geo.clusterSize), 1, 1}));
@@ -442,8 +470,23 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           });
         }
         if (info.quantize) {
-          emitQuantize(kb, info, args, views, batch, kvHead, chunk.begin,
-                       chunk.end);
+          // The new keys [num_cached, n) are shared out over the cluster,
+          // whatever chunk they fall in: one decode key costs one CTA one
+          // round, a prefill chunk of 64 keys a round per CTA or so.
+          Value fresh = kb.sub(indexed, kb.minu(args.numCached, indexed));
+          Value perRank = kb.divu(kb.add(fresh, kb.idx(geo.clusterSize - 1)),
+                                  kb.idx(geo.clusterSize));
+          Value from = kb.add(args.numCached, kb.mul(rank, perRank));
+          emitQuantize(kb, info, args, views, batch, kvHead,
+                       kb.minu(from, indexed),
+                       kb.minu(kb.add(from, perRank), indexed));
+          // A new key below the window start is scored, maybe by another
+          // CTA: its code must be in memory first. (Decode steps quantize
+          // keys inside the window, whose scores are masked.)
+          Value windowStart =
+              kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
+          kb.ifThen(kb.cmp(CmpIPredicate::ult, args.numCached, windowStart),
+                    [&] { kb.clusterBarrier(); });
         }
         emitLookupTable(kb, info, args, views, batch, kvHead);
         if (selects) {

@@ -17,6 +17,8 @@ namespace mlir::pq {
 /// Typed views of a kernel's dynamic shared memory (SharedMemoryPlan).
 struct SharedViews {
   Value query, lut, keys, hist, scalars, scan;
+  /// The quantize region as f32 and as i32 (QuantizeScratch).
+  Value quantize, quantizeBits;
   // `cluster` only:
   Value bins, slice, exchange, rows, warpTotals;
 };
@@ -112,6 +114,14 @@ struct Threshold {
 Threshold emitRadixSelect(KernelBuilder &kb, const SharedViews &views,
                           Value keys, Value base, Value count, Value remaining,
                           bool exact);
+/// The same, by one warp alone (no CTA barrier): `hist[histBase ..
+/// histBase + 256)` is the warp's own shared scratch. Always exact (all four
+/// digits). For short key lists, such as a bin's candidates.
+Threshold emitWarpRadixSelect(KernelBuilder &kb, Value hist, Value histBase,
+                              Value keys, Value base, Value count,
+                              Value remaining);
+/// The value of the one lane where `flag` holds (0 when none does).
+Value fromFlaggedLane(KernelBuilder &kb, Value flag, Value value);
 /// The threshold when k = 0.
 Threshold noneKept(KernelBuilder &kb);
 

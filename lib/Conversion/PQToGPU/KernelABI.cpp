@@ -74,7 +74,7 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
                                       ArrayRef<int64_t> grid,
                                       int64_t threads, int64_t smemBytes,
                                       ImplicitLocOpBuilder &b,
-                                      KernelArgs &args) {
+                                      KernelArgs &args, int64_t blocksPerSM) {
   MLIRContext *context = module.getContext();
   SmallVector<ParamSpec> params = kernelParams(context, info);
   SmallVector<Type> types;
@@ -88,10 +88,11 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(threads), 1, 1}));
-  // One CTA per SM may use the whole register file; without the bound ptxas
-  // caps registers for occupancy we do not need and spills.
+  // The CTAs of one SM may share the whole register file; without the bound
+  // ptxas caps registers for occupancy we do not need and spills.
   func->setAttr("nvvm.maxnreg",
-                b.getI32IntegerAttr(std::min<int64_t>(255, 65536 / threads)));
+                b.getI32IntegerAttr(std::min<int64_t>(
+                    255, 65536 / (threads * blocksPerSM) / 8 * 8)));
   // What the bundle writer needs to launch the kernel.
   func->setAttr("pq.params", b.getArrayAttr(names));
   func->setAttr("pq.grid", b.getDenseI64ArrayAttr(grid));

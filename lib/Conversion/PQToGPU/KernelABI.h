@@ -67,11 +67,13 @@ Value firstRowOfGroup(KernelBuilder &kb, const StepShape &shape, Value batch,
 /// Creates `gpu.func @name` with the step's parameters in `module`, records
 /// the launch geometry for the bundle writer, and leaves `kb`'s insertion
 /// point in its body. `grid` entries are a count or -1 for "batch";
-/// `threads` is the CTA size.
+/// `threads` is the CTA size; registers are capped so that `blocksPerSM`
+/// CTAs fit on an SM.
 gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             const StepInfo &info, ArrayRef<int64_t> grid,
                             int64_t threads, int64_t smemBytes,
-                            ImplicitLocOpBuilder &b, KernelArgs &args);
+                            ImplicitLocOpBuilder &b, KernelArgs &args,
+                            int64_t blocksPerSM = 1);
 
 } // namespace mlir::pq
 

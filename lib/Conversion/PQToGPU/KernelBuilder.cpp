@@ -288,6 +288,8 @@ Value KernelBuilder::warpId() { return divu(threadId(), idx(32)); }
 
 void KernelBuilder::barrier() { gpu::BarrierOp::create(b); }
 
+void KernelBuilder::warpSync() { NVVM::SyncWarpOp::create(b, i32(-1)); }
+
 Value KernelBuilder::clusterRank() {
   return toIndex(NVVM::ClusterId::create(b, b.getI32Type()));
 }

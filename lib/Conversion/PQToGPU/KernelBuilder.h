@@ -112,6 +112,9 @@ public:
   Value laneId();
   Value warpId();
   void barrier();
+  /// bar.warp.sync over the whole warp: orders the lanes' shared-memory
+  /// accesses around it.
+  void warpSync();
 
   // Thread-block clusters (sm_90). Every thread of every CTA of the cluster
   // must reach each arrive and wait.

@@ -38,7 +38,9 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   views.keys = region(plan.keys, plan.hist, b.getI32Type());
   views.hist = region(plan.hist, plan.scalars, b.getI32Type());
   views.scalars = region(plan.scalars, plan.scan, b.getI32Type());
-  views.scan = region(plan.scan, plan.bins, b.getI32Type());
+  views.scan = region(plan.scan, plan.quantize, b.getI32Type());
+  views.quantize = region(plan.quantize, plan.bins, b.getF32Type());
+  views.quantizeBits = region(plan.quantize, plan.bins, b.getI32Type());
   views.bins = region(plan.bins, plan.slice, b.getI32Type());
   views.slice = region(plan.slice, plan.exchange, b.getI32Type());
   views.exchange = region(plan.exchange, plan.rows, b.getI32Type());

@@ -372,6 +372,59 @@ Threshold mlir::pq::emitRadixSelect(KernelBuilder &kb,
   return {state[0], state[2], state[1]};
 }
 
+Value mlir::pq::fromFlaggedLane(KernelBuilder &kb, Value flag, Value value) {
+  Value mine = kb.select(flag, value, kb.i32(0));
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    mine = kb.add(mine, kb.shuffleXor(mine, offset));
+  }
+  return mine;
+}
+
+Threshold mlir::pq::emitWarpRadixSelect(KernelBuilder &kb, Value hist,
+                                        Value histBase, Value keys, Value base,
+                                        Value count, Value remaining) {
+  constexpr int64_t binsPerLane = kRadixBins / 32;
+  Value lane = kb.laneId();
+  Value prefix = kb.i32(0);
+  remaining = kb.toI32(remaining);
+  for (int64_t shift = 32 - kRadixBits; shift >= 0; shift -= kRadixBits) {
+    int64_t highMask = shift + kRadixBits >= 32
+                           ? 0
+                           : static_cast<int64_t>(
+                                 (0xFFFFFFFFull << (shift + kRadixBits)) &
+                                 0xFFFFFFFFull);
+    for (int64_t i = 0; i < binsPerLane; ++i) {
+      kb.store(kb.i32(0), hist,
+               kb.add(histBase, kb.add(kb.mul(lane, kb.idx(binsPerLane)),
+                                       kb.idx(i))));
+    }
+    kb.warpSync();
+    Value currentPrefix = prefix;
+    kb.forLoop(lane, count, kb.idx(32), [&](Value j) {
+      Value key = kb.load(keys, kb.add(base, j));
+      kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.bitAnd(key, kb.i32(highMask)),
+                       currentPrefix),
+                [&] {
+                  Value digit = kb.bitAnd(kb.shru(key, kb.i32(shift)),
+                                          kb.i32(kRadixBins - 1));
+                  kb.atomicAdd(kb.i32(1), hist,
+                               kb.add(histBase, kb.toIndex(digit)));
+                });
+    });
+    kb.warpSync();
+    Crossing found = emitWarpCrossing(
+        kb, kRadixBins, [&](Value bin) { return kb.load(hist, kb.add(histBase, bin)); },
+        remaining);
+    Value digit = fromFlaggedLane(kb, found.crosses, found.bin);
+    Value above = fromFlaggedLane(kb, found.crosses, found.above);
+    // Every lane has read its bins before the next pass clears them.
+    kb.warpSync();
+    prefix = kb.bitOr(prefix, kb.shl(digit, kb.i32(shift)));
+    remaining = kb.sub(remaining, above);
+  }
+  return {prefix, kb.i32(-1), remaining};
+}
+
 Threshold mlir::pq::noneKept(KernelBuilder &kb) {
   // Nothing is above the all-ones key and none of its equals are kept.
   return {kb.i32(-1), kb.i32(-1), kb.i32(0)};
