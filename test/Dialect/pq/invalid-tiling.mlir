@@ -30,15 +30,25 @@ module attributes {pq.test = #pq.tiling<strategy = split, threads = 256, ctas_pe
 
 // -----
 
-// A cluster is ctas_per_row CTAs: a power of two, at most 16 (sm_90's
-// non-portable limit).
-// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) to be a power of two up to 16, got 3}}
-module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 3, max_seq_len = 4096, smem = 0>} {}
+// A cluster is ctas_per_row CTAs, at most 16 (sm_90's non-portable limit).
+// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) in [1, 16], got 17}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 17, max_seq_len = 4096, smem = 0>} {}
 
 // -----
 
-// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) to be a power of two up to 16, got 32}}
+// expected-error @below {{tiling: strategy cluster needs ctas_per_row (the cluster size) in [1, 16], got 32}}
 module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 32, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// A cluster kernel runs two CTAs of 256 threads or one of 512 on an SM.
+// expected-error @below {{tiling: strategy cluster needs 256 or 512 threads (two or one CTAs per SM), got 1024}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 1024, ctas_per_row = 16, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// expected-error @below {{tiling: strategy cluster needs 256 or 512 threads (two or one CTAs per SM), got 128}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 128, ctas_per_row = 16, max_seq_len = 4096, smem = 0>} {}
 
 // -----
 
