@@ -7,7 +7,7 @@
 // `cluster`). At 12288 tokens llama3_8b_long's row kernel (214128 bytes)
 // does not fit sm_80, so the step splits.
 
-// PIPELINE: pq-tile{max-seq-len=131072 target=sm_80}
+// PIPELINE: pq-tile{cluster-size=0 max-seq-len=131072 target=sm_80}
 
 // CHECK:     #pq.target<chip = "sm_80"
 // CHECK:     gpu.module @pq_kernels [#nvvm.target<O = 3, chip = "sm_90">, #nvvm.target<O = 3, chip = "sm_80">]
