@@ -70,7 +70,7 @@ enum ExchangeWord : int64_t {
 };
 
 /// New keys quantized together (their distances share each centroid load).
-constexpr int64_t kQuantizeKeys = 16;
+constexpr int64_t kQuantizeKeys = 8;
 /// Element offsets (4-byte words) within the quantize region: the staged
 /// keys at 0, the augmented coordinates (ip), the partial argmins.
 struct QuantizeScratch {

@@ -25,8 +25,10 @@ using namespace mlir::pq;
 using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
-/// Centroid elements a thread loads before using them.
+/// Centroid elements a thread loads before using them: a round of one key
+/// has the registers to load a whole row (up to 64) at once.
 constexpr int64_t kElementLoads = 16;
+constexpr int64_t kLoneKeyLoads = 64;
 
 /// NaN never beats a real distance.
 static Value nanToInf(KernelBuilder &kb, Value value) {
@@ -152,7 +154,7 @@ void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
       Value x0 = kb.mul(s, kb.idx(subDim));
       SmallVector<Value> zeros(keys, kb.f32(0.0f));
       SmallVector<Value> distances = kb.forChunks(
-          subDim, kElementLoads, zeros,
+          subDim, keys == 1 ? kLoneKeyLoads : kElementLoads, zeros,
           [&](Value t0, int64_t chunk, ValueRange acc) -> SmallVector<Value> {
             SmallVector<Value> ys;
             for (int64_t u = 0; u < chunk; ++u) {
