@@ -10,7 +10,10 @@ layouts and metrics, GQA ratios 1/4/8, head_dim 64/96/128, S from 1 to 32
 pq_bits in {4,6,8}, every query/weight/index type, and every tiling: the
 main target (sm_90: `cluster`, or `split`/`row` where a cluster's chunk does
 not fit) and, for every third configuration, sm_80 PTX (`row` and `split`,
-run through the driver's JIT on a newer GPU) as cfgNNN_sm80.
+run through the driver's JIT on a newer GPU) as cfgNNN_sm80, and for
+every third configuration (the next ones) a `cluster` tiling forced with
+--cluster-size=4 as cfgNNN_cl4, so small steps, which pq-tile gives to `row`
+or `split`, test the cluster kernel too.
 """
 import argparse, json, os, random, sys
 
@@ -85,6 +88,14 @@ def main():
                 print(f"{name2}: pq-compile failed or warned:\n{err}", file=sys.stderr)
                 return 1
             index.append(dict(name=name2, **c))
+        if a.target == "sm_90" and i % 3 == 1:
+            name3 = f"{name}_cl4"
+            err = compile_bundle(a.build, name3, c, a.out, a.target, ["--cluster-size=4"])
+            if err and "cannot keep this step's keys" not in err:
+                print(f"{name3}: pq-compile failed or warned:\n{err}", file=sys.stderr)
+                return 1
+            if not err:
+                index.append(dict(name=name3, **c))
     json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)
     print(f"{len(index)} bundles in {a.out}")
     return 0

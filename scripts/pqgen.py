@@ -41,13 +41,13 @@ def program(name, c):
     return "\n".join(lines) + "\n"
 
 
-def compile_bundle(build, name, config, out_dir, target="sm_90"):
+def compile_bundle(build, name, config, out_dir, target="sm_90", extra_args=()):
     """Writes NAME.mlir and compiles NAME.pqmod; returns stderr ('' if clean)."""
     src = os.path.join(out_dir, name + ".mlir")
     open(src, "w").write(program(name, config))
     dst = os.path.join(out_dir, name + ".pqmod")
     r = subprocess.run([os.path.join(build, "bin", "pq-compile"), src, f"--target={target}",
-                        f"--max-seq-len={config['max_seq_len']}", "-o", dst],
+                        f"--max-seq-len={config['max_seq_len']}", *extra_args, "-o", dst],
                        capture_output=True, text=True)
     if r.returncode != 0:
         return r.stderr or f"pq-compile exited {r.returncode}"

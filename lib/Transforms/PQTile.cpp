@@ -70,7 +70,8 @@ struct ClusterChoice {
 /// the module's batch (1 when dynamic: a decode batch of one is the
 /// latency-critical case), or more when a CTA's chunk of keys would not fit,
 /// at most kMaxClusterSize (`requested` > 0 fixes the size); 256 threads when
-/// two such CTAs fit an SM, else 512. None when nothing fits.
+/// two such CTAs fit an SM, else 512. None when nothing fits, or when the
+/// chunks would hold fewer than kMinClusterChunk keys.
 static std::optional<ClusterChoice>
 chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
               int64_t maxSeqLen, int64_t requested) {
@@ -84,6 +85,10 @@ chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
   int64_t last = kMaxClusterSize;
   if (requested > 0) {
     size = last = requested;
+  } else if (clusterChunk(shape, maxSeqLen, size) < kMinClusterChunk) {
+    // Too little work per CTA to pay for a cluster CTA's fixed latency
+    // (measured on the H200: row and split win below this; NOTES.md).
+    return std::nullopt;
   }
   // f32 entries one query row may keep on chip (as chooseTiling): keeps
   // absurd shapes from overflowing the plan's arithmetic.

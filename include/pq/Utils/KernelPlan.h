@@ -36,6 +36,9 @@ constexpr int64_t kSharedScalars = 8;
 /// sm_90).
 constexpr int64_t kScoreBins = 2048;
 constexpr int64_t kMaxClusterSize = 16;
+/// pq-tile's choice: a `cluster` tiling only when each CTA's chunk has at
+/// least this many keys (below, `row` and `split` measured faster).
+constexpr int64_t kMinClusterChunk = 4096;
 /// `cluster`: bins each CTA of a cluster of `clusterSize` reduces: whole
 /// warps' worth (32) of one row; the last slices may reach past kScoreBins.
 inline int64_t binsPerSlice(int64_t clusterSize) {
