@@ -4,32 +4,32 @@
 
 // pq-tile on sm_90 (132 SMs, 232448 bytes of shared memory per block,
 // thread-block clusters) for the four examples' steps at several sequence
-// bounds; CHECK-128K runs at the default bound, 131072. sm_90 picks
-// `cluster` whenever a cluster of at most 16 CTAs fits.
+// bounds; CHECK-128K runs at the default bound, 131072.
 //
+// sm_90 picks `cluster` when every CTA of a cluster would score at least
+// kMinClusterChunk = 4096 keys (below, row and split were faster on the
+// H200) and the cluster fits; otherwise row or split as on the other chips.
 // The cluster size Q (ctas_per_row) doubles from 1 while
-// 2 * Q * kv_heads <= 132, up to 16: 16 for 8 or 4 kv heads (128 or 64
-// CTAs at batch 1), 4 for 32 (128 CTAs). A CTA has 256 threads when its
-// plan fits half an SM's shared memory (228 KiB / 2 - 1 KiB = 115712 bytes:
-// two CTAs per SM), else 512. The numbers are planClusterKernel of
-// include/pq/Utils/KernelPlan.h:
-//   smem = F + E + 4 * group * chunk
-// with F the split score kernel's regions at that CTA size (queries, lookup
-// tables, radix histogram, scalars, scan, quantize scratch),
+// 2 * Q * kv_heads <= 132, up to 16: 16 for 8 or 4 kv heads, 4 for 32, and
+// a CTA's chunk is ceil(ceil((max_seq_len - 128) / Q) / 16) * 16 keys:
+//   4096:   256 (Q = 16) or 992 (mha32_seed): every step uses row
+//   32768:  2048 or 8160: only mha32_seed clusters; the others split
+//   131072: 8192 or 32736: all cluster but qwen2_5_7b, whose group of 7
+//           does not fit, so it splits.
+// The numbers are the plans of include/pq/Utils/KernelPlan.h. With F the
+// split score kernel's shared memory (queries, lookup tables, radix
+// histogram, scalars, scan, quantize scratch): row = F + 4 * group * 3968
+// at 4096; split = F with ctas_per_row = clamp(ceil(2 * 132 / kv_heads),
+// 1, 64); cluster = F + E + 4 * group * chunk with
 // E = 4 * group * (2048 bins + 2048 / Q reduced bins (whole warps of 32) +
 // 4 exchange + 10 row + 2 * warps warp-total words), each region rounded up
-// to 16 bytes, and chunk = ceil(ceil((max_seq_len - init_offset) / Q) / 16)
-// * 16 keys per CTA. F and E at 256 / 512 threads, chunk at the 3 bounds:
-//   llama3_8b       F =  9616 /  9648, E = 35296 / 35552, chunk 256/2048/8192
-//   llama3_8b_long  F = 25808 / 25840, E = 35296 / 35552, chunk 256/2048/8192
-//   mha32_seed      F =  6544 /  6576, E = 10368 / 10432, chunk 992/8160/32736
-//   qwen2_5_7b      F = 39632 / 39664, E = 61776 / 62224, chunk 256/2048/8192
-// At 131072 every cluster CTA needs 512 threads, and so does qwen2_5_7b's
-// at 32768 (158752 bytes at 256). qwen2_5_7b's group of 7 at 131072 would
-// need 39664 + 62224 + 28 * 8192 = 331264 bytes at Q = 16 (the largest
-// cluster), so it falls back to the old choice: row does not fit either,
-// and split takes ctas_per_row = clamp(ceil(2 * 132 / kv_heads), 1, 64) = 64
-// (smem = F at 512 threads).
+// to 16 bytes, and 256 threads when that fits half an SM (228 KiB / 2 -
+// 1 KiB = 115712 bytes: two CTAs per SM), else 512. At 512 threads:
+//   llama3_8b       F =  9648, E = 35552
+//   llama3_8b_long  F = 25840, E = 35552
+//   mha32_seed      F =  6576, E = 10432 (256 threads: 6544, 10368)
+//   qwen2_5_7b      F = 39664, E = 62224, and 39664 + 62224 + 28 * 8192 =
+//                   331264 bytes at 131072, over 232448
 
 // CHECK: #target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = true>
 // CHECK: module attributes {pq.target = #target}
@@ -40,8 +40,8 @@
 
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
-// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 49008>
-// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 32768, smem = 77680>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
+// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 32768, smem = 9648>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) key(%k : memref<?x8x?x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
@@ -50,8 +50,8 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
-// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 65200>
-// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 32768, smem = 93872>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
+// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 32768, smem = 25840>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 192464>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x4x256x32xf32>) codes(%codes : memref<?x8x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xf32>) step #long layout compact tie lowest_index
@@ -60,7 +60,7 @@ func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf
 
 // group 1 (32 kv heads), S = 2, C = 64
 // CHECK-LABEL: func.func @mha32_seed(
-// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 4096, smem = 20880>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 22448>
 // CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 32768, smem = 49552>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 131072, smem = 147952>
 func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>, %codes: memref<?x?x32x2xi64>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
@@ -70,8 +70,8 @@ func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>,
 
 // group 7 (4 kv heads), S = 4, C = 256
 // CHECK-LABEL: func.func @qwen2_5_7b(
-// CHECK-4K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 108576>
-// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 32768, smem = 159232>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 150768>
+// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 32768, smem = 39664>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 39664>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
