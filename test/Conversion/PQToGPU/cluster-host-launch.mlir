@@ -1,11 +1,11 @@
-// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_90 max-seq-len=4096" --convert-pq-to-gpu | FileCheck %s --implicit-check-not=pq.indexer
+// RUN: pq-opt %examples/llama3_8b.mlir --pq-fuse --pq-tile="target=sm_90 max-seq-len=4096 cluster-size=16" --convert-pq-to-gpu | FileCheck %s --implicit-check-not=pq.indexer
 
-// The host side of a `cluster` step: one gpu.launch_func whose `clusters in`
-// is the tiling's cluster size (16) and whose grid is [16 * 8 kv heads,
-// batch, 1] CTAs, with the plan's dynamic shared memory and an i32 workspace
-// of heads * (max_seq_len - init_offset) = 32 * 3968 = 126976 elements per
-// batch entry (the candidates of each row's threshold bin), freed after the
-// launch.
+// The host side of a `cluster` step: one gpu.launch_func whose `clusters in` is
+// the tiling's cluster size (16, fixed by cluster-size) and whose grid is [16 *
+// 8 kv heads, batch, 1] CTAs of 256 threads, with the plan's dynamic shared
+// memory and an i32 workspace of heads * (max_seq_len - init_offset) = 32 *
+// 3968 = 126976 elements per batch entry (the candidates of each row's
+// threshold bin), freed after the launch.
 
 // CHECK-LABEL: func.func @llama3_8b(
 // CHECK-SAME:    %[[Q:[^:]+]]: memref<?x32x1x128xbf16>
@@ -16,10 +16,10 @@
 // CHECK:         %[[C128:.+]] = arith.constant 128 : index
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
 // CHECK:         %[[ONE:.+]] = arith.constant 1 : index
-// CHECK:         %[[C512:.+]] = arith.constant 512 : index
-// CHECK:         %[[SMEM:.+]] = arith.constant 44880 : i32
+// CHECK:         %[[C256:.+]] = arith.constant 256 : index
+// CHECK:         %[[SMEM:.+]] = arith.constant 49008 : i32
 // CHECK:         %[[C16:.+]] = arith.constant 16 : index
-// CHECK:         gpu.launch_func @pq_kernels::@llama3_8b_cluster clusters in (%[[C16]], %[[ONE]], %[[ONE]]) blocks in (%[[C128]], %[[B]], %[[C1]]) threads in (%[[C512]], %[[ONE]], %[[ONE]]) dynamic_shared_memory_size %[[SMEM]] args(
+// CHECK:         gpu.launch_func @pq_kernels::@llama3_8b_cluster clusters in (%[[C16]], %[[ONE]], %[[ONE]]) blocks in (%[[C128]], %[[B]], %[[C1]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) dynamic_shared_memory_size %[[SMEM]] args(
 // CHECK-SAME:      %[[WS]] : memref<?xi32>
 // CHECK-NEXT:    memref.dealloc %[[WS]] : memref<?xi32>
 // CHECK-NOT:     gpu.launch_func

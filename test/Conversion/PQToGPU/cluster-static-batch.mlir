@@ -20,7 +20,7 @@
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
 // CHECK:         %[[ONE:.+]] = arith.constant 1 : index
 // CHECK:         %[[C256:.+]] = arith.constant 256 : index
-// CHECK:         %[[SMEM:.+]] = arith.constant 30400 : i32
+// CHECK:         %[[SMEM:.+]] = arith.constant 31104 : i32
 // CHECK:         %[[C2:.+]] = arith.constant 2 : index
 // CHECK:         gpu.launch_func @pq_kernels::@static_batch_cluster clusters in (%[[C2]], %[[ONE]], %[[ONE]]) blocks in (%[[C4]], %[[B]], %[[C1]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) dynamic_shared_memory_size %[[SMEM]] args(
 // CHECK-SAME:      %[[WS]] : memref<?xi32>
@@ -33,12 +33,12 @@
 // CHECK-SAME:    pq.params = ["query", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
 // CHECK-SAME:    pq.quantize = false
 // CHECK-SAME:    pq.shape = array<i64: 3, 4, 2, 16, 2>
-// CHECK-SAME:    pq.smem = 30400 : i64
+// CHECK-SAME:    pq.smem = 31104 : i64
 // CHECK-SAME:    pq.workspace_bytes_per_batch = 16320 : i64
 // CHECK:         nvvm.mapa
 module attributes {pq.target = #target} {
   func.func @static_batch(%q: memref<3x4x1x16xf32>, %c: memref<3x2x2x16x8xf32>, %codes: memref<3x2x?x2xui8>, %nc: index, %sk: index, %l: memref<3x4x?xi64>, %len: memref<3x4xi64>, %w: memref<3x4x?xf32>) -> index {
-    %n = pq.indexer query(%q : memref<3x4x1x16xf32>) centroids(%c : memref<3x2x2x16x8xf32>) codes(%codes : memref<3x2x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<3x4x?xi64>, memref<3x4xi64>, memref<3x4x?xf32>) step #step layout compact tie lowest_index tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 2, max_seq_len = 1023, smem = 30400>
+    %n = pq.indexer query(%q : memref<3x4x1x16xf32>) centroids(%c : memref<3x2x2x16x8xf32>) codes(%codes : memref<3x2x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<3x4x?xi64>, memref<3x4xi64>, memref<3x4x?xf32>) step #step layout compact tie lowest_index tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 2, max_seq_len = 1023, smem = 31104>
     return %n : index
   }
 }

@@ -1,5 +1,5 @@
 // RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_80 max-seq-len=4096" | FileCheck %s --check-prefix=ROW --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
-// RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_90 max-seq-len=4096" | FileCheck %s --check-prefix=CLUSTER --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
+// RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_90 max-seq-len=4096 cluster-size=16" | FileCheck %s --check-prefix=CLUSTER --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
 // RUN: pq-opt %s --pq-lower-to-nvvm="target=sm_80" | FileCheck %s --check-prefix=SPLIT --implicit-check-not=gpu.func --implicit-check-not=pq.indexer
 
 // Every element-type configuration the dialect accepts lowers to NVVM, as a

@@ -12,7 +12,7 @@
 // CHECK-SAME:    pq.layout = #pq<layout compact>
 // CHECK-SAME:    pq.quantize = true
 // CHECK-SAME:    pq.shape = array<i64: 0, 28, 4, 128, 4>
-// CHECK-SAME:    pq.smem = 144496 : i64
+// CHECK-SAME:    pq.smem = 150768 : i64
 // CHECK-SAME:    pq.step = #step
-// CHECK-SAME:    pq.tiling = #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 144496>
+// CHECK-SAME:    pq.tiling = #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 150768>
 // CHECK-SAME:    pq.workspace_bytes_per_batch = 0 : i64
