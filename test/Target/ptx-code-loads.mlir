@@ -1,5 +1,5 @@
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=ROW
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=CLUSTER
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --cluster-size=16 --emit=ptx | FileCheck %s --check-prefix=CLUSTER
 // RUN: pq-compile %examples/qwen2_5_7b.mlir --target=sm_80 --emit=ptx | FileCheck %s --check-prefix=SPLIT
 
 // In the PTX, an item's codes are one 128-bit global load and each run of

@@ -1,5 +1,5 @@
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefixes=CHECK,ROW
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefixes=CHECK,CLUSTER
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --cluster-size=16 --emit=ptx | FileCheck %s --check-prefixes=CHECK,CLUSTER
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --emit=llvm | FileCheck %s --check-prefix=LLVM
 
 // Dynamic shared memory is the CUDA-style external array that starts the

@@ -1,5 +1,5 @@
 // RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_80 max-seq-len=4096" | FileCheck %s --check-prefix=ROW --implicit-check-not=.local
-// RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_90 max-seq-len=4096" | FileCheck %s --check-prefix=CLUSTER --implicit-check-not=.local
+// RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_90 max-seq-len=4096 cluster-size=16" | FileCheck %s --check-prefix=CLUSTER --implicit-check-not=.local
 // RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_80" | FileCheck %s --check-prefix=SPLIT --implicit-check-not=.local
 
 // Every element-type configuration of Conversion/PQToGPU/element-types-nvvm.mlir

@@ -1,6 +1,6 @@
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=ROW
 // RUN: pq-compile %examples/llama3_8b.mlir --target=sm_80 --emit=ptx | FileCheck %s --check-prefix=SPLIT
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --emit=ptx | FileCheck %s --check-prefix=CLUSTER
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --cluster-size=16 --emit=ptx | FileCheck %s --check-prefix=CLUSTER
 
 // The kernel ABI of docs/BUNDLE.md as PTX sees it: every memref parameter is
 // five kernel parameters (allocated and aligned pointers, offset, size,

@@ -4,7 +4,7 @@
 // RUN: %ptxas -arch=sm_80 -v %t.row.ptx -o %t.row.cubin > %t.row.log 2>&1
 // RUN: FileCheck %s --check-prefix=ROW --input-file=%t.row.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.row.log
-// RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_90 max-seq-len=4096" -o %t.cluster.mlir
+// RUN: pq-opt %S/../Conversion/PQToGPU/element-types-nvvm.mlir --pq-lower-to-ptx="target=sm_90 max-seq-len=4096 cluster-size=16" -o %t.cluster.mlir
 // RUN: %python -c 'import re,sys; t=open(sys.argv[1]).read(); a=re.search(r"assembly = \"([^\"]*)\"", t).group(1); open(sys.argv[2], "w").write(re.sub(r"\\([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), a))' %t.cluster.mlir %t.cluster.ptx
 // RUN: %ptxas -arch=sm_90 -v %t.cluster.ptx -o %t.cluster.cubin > %t.cluster.log 2>&1
 // RUN: FileCheck %s --check-prefix=CLUSTER --input-file=%t.cluster.log
