@@ -1,10 +1,11 @@
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --no-cubin -o %t.pqmod
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=4096 --cluster-size=16 --no-cubin -o %t.pqmod
 // RUN: %python %S/Inputs/pqmod.py %t.pqmod | FileCheck %s
 
-// The manifest of a `cluster` step (sm_90): one kernel launched on
-// [16 * kv_heads, batch, 1] CTAs in clusters of [16, 1, 1] (the tiling's
-// ctas_per_row), with its dynamic shared memory (planClusterKernel, see
-// Transforms/tile-sm90.mlir), and a workspace parameter after weight_list
+// The manifest of a `cluster` step (sm_90; --cluster-size fixes the size
+// pq-tile would pick for 8 kv heads): one kernel launched on
+// [16 * kv_heads, batch, 1] CTAs of 256 threads in clusters of [16, 1, 1]
+// (the tiling's ctas_per_row), with its dynamic shared memory
+// (planClusterKernel, see Transforms/tile-sm90.mlir), and a workspace parameter after weight_list
 // of 4 * heads * (max_seq_len - init_offset) = 4 * 32 * 3968 = 507904
 // bytes per batch entry, as `split` sizes it.
 
@@ -19,6 +20,6 @@
 // CHECK-NEXT: param 9: num_cached i64
 // CHECK-NEXT: param 10: key_capacity i64
 // CHECK-NEXT: param 11: code_capacity i64
-// CHECK-NEXT: kernel llama3_8b_cluster grid=[128, batch, 1] block=[512, 1, 1] smem=44880 cluster=[16, 1, 1]
+// CHECK-NEXT: kernel llama3_8b_cluster grid=[128, batch, 1] block=[256, 1, 1] smem=49008 cluster=[16, 1, 1]
 // CHECK-NEXT: image 0: sm_90 ptx .target sm_90
 // CHECK-NEXT: content_hash: fnv1a64: ok

@@ -14,4 +14,4 @@
 // CHECK:      param 2: centroids memref
 // CHECK-NEXT: param 3: phi memref
 // CHECK-NEXT: param 4: codes memref
-// CHECK:      kernel qwen2_5_7b_row grid=[4, batch, 1] block=[512, 1, 1] smem=144496 cluster=[1, 1, 1]
+// CHECK:      kernel qwen2_5_7b_row grid=[4, batch, 1] block=[512, 1, 1] smem=150768 cluster=[1, 1, 1]
