@@ -3,8 +3,9 @@
 // RUN: not pq-opt %s --pq-tile="target=sm_90 cluster-size=1" 2>&1 | FileCheck %s --check-prefix=SMALL
 // RUN: not pq-opt %s --pq-tile="target=sm_90 cluster-size=17" 2>&1 | FileCheck %s --check-prefix=RANGE
 
-// cluster-size fixes the CTAs per cluster instead of pq-tile's choice (16
-// here, tile-sm90.mlir), any size from 1 to 16. llama3_8b's shape at 4096
+// cluster-size fixes the CTAs per cluster, any size from 1 to 16, and makes
+// the step a cluster even where pq-tile would not (here it picks row: 256
+// keys per CTA of 16 are too few, tile-sm90.mlir). llama3_8b's shape at 4096
 // tokens (tile-cluster-size.mlir has the formula) with Q = 3: chunks of
 // 1328 keys, 704 reduced bins per CTA (2048 / 3 in whole warps), 75376
 // bytes; Q = 5: 800 keys, 416 bins, 62320 bytes; both fit two CTAs of 256

@@ -13,8 +13,8 @@
 // llama3_8b's row kernel needs 16 * max_seq_len + 7600 bytes (four query
 // rows of 4-byte keys, less the 128 unindexed ones, plus the split score
 // kernel's 9648): at 12288 that is 204208, over sm_80's 166912, so
-// sm_80 splits (the row kernel would still fit sm_90's 232448, but sm_90
-// picks `cluster`, see tile-sm90.mlir).
+// sm_80 splits where the row kernel still fits sm_90's 232448
+// (tile-no-clusters.mlir).
 
 // CHECK: #target = #pq.target<chip = "sm_80", sms = 108, smem = 166912, max_threads = 1024, clusters = false>
 // CHECK: module attributes {pq.target = #target}

@@ -9,9 +9,9 @@
 // weights, seed and compact codes, both metrics (ip with and without key),
 // a static batch and GQA ratios 1, 4 and 8. One function per configuration,
 // named query_centroids_index_weights[_variant]; kernels keep the order of
-// the functions. No step has more than 4 (kv head, batch) pairs at batch 1
-// (the static batch: 2 kv heads x 2), so every cluster has the largest size,
-// 16 CTAs, and the cluster dimension survives into the NVVM kernel.
+// the functions. cluster-size=16 makes the small steps clusters of 16 CTAs
+// (pq-tile alone would pick row for them), and the cluster dimension
+// survives into the NVVM kernel.
 
 #bf16_f32_i64_bf16_gqa4 = #pq.step<sink = 16, window = 16, heavy = 32, init_offset = 16, bits = 4, metric = euclidean>
 #f16_f32_i32_f16_mha = #pq.step<sink = 16, window = 16, heavy = 32, init_offset = 16, bits = 4, metric = euclidean>

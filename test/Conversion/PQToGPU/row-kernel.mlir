@@ -4,8 +4,8 @@
 // (kv head, batch entry), the group's tables and keys in dynamic shared
 // memory, warp shuffles in the reductions and shared-memory atomics in the
 // radix-select histogram. llama3_8b has 8 kv heads, so the grid is
-// [8, batch, 1] (-1 stands for the call's batch). On sm_80: sm_90 picks
-// `cluster` (cluster-kernel.mlir).
+// [8, batch, 1] (-1 stands for the call's batch). On sm_80, whose choice
+// never depends on clusters (cluster-kernel.mlir has sm_90's third kernel).
 
 // CHECK:      gpu.module @pq_kernels [#nvvm.target<O = 3, chip = "sm_80">] {
 // CHECK-NEXT:   gpu.func @llama3_8b_row(

@@ -2,10 +2,10 @@
 // RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --target=sm_80 --max-seq-len=12288 --emit=mlir | FileCheck %s
 
 // One manifest serves every --target, so pq-compile tiles for the arch with
-// the least shared memory: sm_80 (166912 bytes) rather than sm_90, so the
-// tiling also suits sm_80, which has no clusters (sm_90 alone would pick
-// `cluster`). At 12288 tokens llama3_8b_long's row kernel (214128 bytes)
-// does not fit sm_80, so the step splits.
+// the least shared memory: sm_80 (166912 bytes) rather than sm_90, which
+// also keeps `cluster` tilings (sm_90 only) out of such bundles. At 12288
+// tokens llama3_8b_long's row kernel (220400 bytes) would fit sm_90 alone,
+// but with sm_80 in the bundle the step splits.
 
 // PIPELINE: pq-tile{cluster-size=0 max-seq-len=131072 target=sm_80}
 
