@@ -69,9 +69,11 @@ struct ClusterChoice {
 /// The `cluster` tiling: enough CTAs per cluster to give every SM one CTA at
 /// the module's batch (1 when dynamic: a decode batch of one is the
 /// latency-critical case), or more when a CTA's chunk of keys would not fit,
-/// at most kMaxClusterSize (`requested` > 0 fixes the size); 256 threads when
-/// two such CTAs fit an SM, else 512. None when nothing fits, or when the
-/// chunks would hold fewer than kMinClusterChunk keys.
+/// at most kMaxClusterSize (`requested` > 0 fixes the size), but no more than
+/// keep chunks of kPreferredClusterChunk keys, nor, when shared memory asks
+/// for more, chunks under kMinClusterChunk; 256 threads when
+/// two such CTAs fit an SM, else 512. None when nothing fits, or when even a
+/// single CTA's chunk would hold fewer than kMinClusterChunk keys.
 static std::optional<ClusterChoice>
 chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
               int64_t maxSeqLen, int64_t requested) {
@@ -85,15 +87,26 @@ chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
   int64_t last = kMaxClusterSize;
   if (requested > 0) {
     size = last = requested;
-  } else if (clusterChunk(shape, maxSeqLen, size) < kMinClusterChunk) {
-    // Too little work per CTA to pay for a cluster CTA's fixed latency
-    // (measured on the H200: row and split win below this; NOTES.md).
-    return std::nullopt;
+  } else {
+    // A cluster CTA has a long fixed latency (NOTES.md): fewer CTAs with
+    // chunks of kPreferredClusterChunk keys beat more with less work each,
+    // and below kMinClusterChunk keys a row, row and split win.
+    while (size > 1 &&
+           clusterChunk(shape, maxSeqLen, size) < kPreferredClusterChunk) {
+      size /= 2;
+    }
+    if (clusterChunk(shape, maxSeqLen, size) < kMinClusterChunk) {
+      return std::nullopt;
+    }
   }
   // f32 entries one query row may keep on chip (as chooseTiling): keeps
   // absurd shapes from overflowing the plan's arithmetic.
   int64_t perRow = target.getSmem() / 4 / std::max<int64_t>(shape.group(), 1);
   for (; size <= last; size = requested > 0 ? size + 1 : size * 2) {
+    if (requested == 0 &&
+        clusterChunk(shape, maxSeqLen, size) < kMinClusterChunk) {
+      break; // more CTAs for shared memory would make chunks too short
+    }
     if (clusterChunk(shape, maxSeqLen, size) > perRow) {
       continue;
     }
@@ -220,6 +233,13 @@ void PQTilePass::runOnOperation() {
   }
   TargetAttr targetAttr = resolveTarget();
   if (!targetAttr) {
+    return signalPassFailure();
+  }
+  if (clusterSize > 0 && !targetAttr.getClusters()) {
+    module.emitError() << "pq-tile: cluster-size=" << clusterSize
+                       << " needs a target with thread-block clusters "
+                          "(sm_90), not "
+                       << targetAttr.getChip();
     return signalPassFailure();
   }
   WalkResult result = module.walk([&](IndexerOp op) {

@@ -2,28 +2,24 @@
 // RUN: pq-opt %s --pq-tile="target=sm_90" | FileCheck %s --check-prefixes=CHECK,CHECK-128K
 
 // The cluster size Q (ctas_per_row) of a `cluster` tiling on sm_90
-// (132 SMs): enough clusters of Q CTAs to give every SM about one CTA at the
-// module's batch (1 when dynamic), then larger while a CTA's chunk of keys
-// does not fit. With kv_heads * batch clusters, Q doubles from 1 while
-// 2 * Q * kv_heads * batch <= 132 (up to 16), so a static batch lowers Q.
-// llama3_8b's shape (8 kv heads, group 4) at 65536 tokens: the chunk is
-// 65408 / Q keys rounded up to 16, 4096 at Q = 16 (just enough for pq-tile
-// to pick `cluster`: kMinClusterChunk) and 8176 at Q = 8; at Q = 4 four
-// rows of 16352 keys alone take 261632 bytes, so batches 4 and 16 grow back
-// to Q = 8. With w warps per CTA
+// (132 SMs). pq-tile starts from enough clusters of Q CTAs to give every SM
+// about one CTA at the module's batch (1 when dynamic): Q doubles from 1
+// while 2 * Q * kv_heads * batch <= 132, up to 16. It then halves Q while a
+// CTA's chunk (ceil((max_seq_len - 128) / Q) rounded up to 16 keys) holds
+// fewer than kPreferredClusterChunk = 8000 keys, and doubles it again while
+// the chunk does not fit in shared memory. For llama3_8b's shape (8 kv
+// heads, group 4) the chunk rule and shared memory decide alone, so every
+// batch gets the same Q: at 65536 tokens Q = 8 (8176 keys a chunk; Q = 4's
+// four rows of 16352 keys would take 261632 bytes), 178064 bytes at 512
+// threads; at 131072 Q = 16 (8192 keys), 176272 bytes. With w warps per CTA
 //   smem = F + 16 * (2048 + 2048 / Q + 4 + 10 + 2 * w) + 16 * chunk
-// (F = 9616 at 256 threads, 9648 at 512; tile-sm90.mlir explains the
-// terms): 110448 bytes at Q = 16, which fits two CTAs of 256 threads per SM
-// (115712 bytes each), and 178064 at Q = 8 with 512 threads. At 131072
-// tokens a chunk fits only at Q = 16 (at Q = 8, four rows of 16368 keys
-// alone take 261888 bytes), so every batch gets 16 CTAs per cluster:
-// 176272 bytes at 512 threads.
+// (F = 9648 at 512 threads; tile-sm90.mlir explains the terms).
 
 #llama = #pq.step<sink = 128, window = 128, heavy = 1024, init_offset = 128, bits = 6, metric = euclidean>
 
 // batch 1 (dynamic: decode at batch 1 is the latency-critical case)
 // CHECK-LABEL: func.func @dynamic_batch(
-// CHECK-64K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 65536, smem = 110448>
+// CHECK-64K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 65536, smem = 178064>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
 func.func @dynamic_batch(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
@@ -32,7 +28,7 @@ func.func @dynamic_batch(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32
 
 // 8 clusters: Q = 16 gives 128 CTAs
 // CHECK-LABEL: func.func @batch1(
-// CHECK-64K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 65536, smem = 110448>
+// CHECK-64K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 65536, smem = 178064>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
 func.func @batch1(%q: memref<1x32x1x128xbf16>, %c: memref<1x8x2x64x64xf32>, %codes: memref<1x8x?x2xui8>, %nc: index, %sk: index, %l: memref<1x32x?xi64>, %len: memref<1x32xi64>, %w: memref<1x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<1x32x1x128xbf16>) centroids(%c : memref<1x8x2x64x64xf32>) codes(%codes : memref<1x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<1x32x?xi64>, memref<1x32xi64>, memref<1x32x?xbf16>) step #llama layout compact tie lowest_index

@@ -6,15 +6,18 @@
 // thread-block clusters) for the four examples' steps at several sequence
 // bounds; CHECK-128K runs at the default bound, 131072.
 //
-// sm_90 picks `cluster` when every CTA of a cluster would score at least
-// kMinClusterChunk = 4096 keys (below, row and split were faster on the
-// H200) and the cluster fits; otherwise row or split as on the other chips.
-// The cluster size Q (ctas_per_row) doubles from 1 while
-// 2 * Q * kv_heads <= 132, up to 16: 16 for 8 or 4 kv heads, 4 for 32, and
-// a CTA's chunk is ceil(ceil((max_seq_len - 128) / Q) / 16) * 16 keys:
-//   4096:   256 (Q = 16) or 992 (mha32_seed): every step uses row
-//   32768:  2048 or 8160: only mha32_seed clusters; the others split
-//   131072: 8192 or 32736: all cluster but qwen2_5_7b, whose group of 7
+// sm_90 picks `cluster` when a cluster's chunks hold enough keys and fit;
+// otherwise row or split as on the other chips. The cluster size Q
+// (ctas_per_row) doubles from 1 while 2 * Q * kv_heads <= 132, up to 16
+// (16 for 8 or 4 kv heads, 4 for 32), then halves while a CTA's chunk,
+// ceil(ceil((max_seq_len - 128) / Q) / 16) * 16 keys, holds fewer than
+// kPreferredClusterChunk = 8000, and doubles again while it does not fit
+// shared memory; with fewer than kMinClusterChunk = 4096 keys in a whole
+// row there is no cluster:
+//   4096:   3968 keys a row: every step uses row
+//   32768:  Q = 4, 8160 keys a chunk, for all but qwen2_5_7b (seven rows
+//           of 8160 keys alone take 228480 bytes), which splits
+//   131072: Q = 16, 8184 keys, for all but qwen2_5_7b, whose group of 7
 //           does not fit, so it splits.
 // The numbers are the plans of include/pq/Utils/KernelPlan.h. With F the
 // split score kernel's shared memory (queries, lookup tables, radix
@@ -41,7 +44,7 @@
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
-// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 32768, smem = 9648>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 181904>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) key(%k : memref<?x8x?x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
@@ -51,7 +54,7 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
-// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 32768, smem = 25840>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 198096>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 192464>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x4x256x32xf32>) codes(%codes : memref<?x8x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xf32>) step #long layout compact tie lowest_index

@@ -36,8 +36,13 @@ constexpr int64_t kSharedScalars = 8;
 /// sm_90).
 constexpr int64_t kScoreBins = 2048;
 constexpr int64_t kMaxClusterSize = 16;
-/// pq-tile's choice: a `cluster` tiling only when each CTA's chunk has at
-/// least this many keys (below, `row` and `split` measured faster).
+/// pq-tile's choice of a `cluster` size: CTAs are removed while a chunk
+/// holds fewer than kPreferredClusterChunk keys (H200: gqa16k at b = 8 took
+/// 46 us with chunks of 8128 keys, 147 us with 1024), and never added (to
+/// fit shared memory) below kMinClusterChunk; with fewer keys than that in
+/// a whole row, `row` and `split` are faster (seed: 14.4 us as `row`, 21.3
+/// as a cluster of 4).
+constexpr int64_t kPreferredClusterChunk = 8000;
 constexpr int64_t kMinClusterChunk = 4096;
 /// `cluster`: bins each CTA of a cluster of `clusterSize` reduces: whole
 /// warps' worth (32) of one row; the last slices may reach past kScoreBins.

@@ -114,6 +114,18 @@ void ConvertPQToGPUPass::runOnOperation() {
       kernels = buildClusterKernels(gpuModule, prefix, info, step.getLoc());
       break;
     }
+    // The kernels' own shared-memory plans, whatever the tiling claims.
+    for (gpu::GPUFuncOp kernel : kernels) {
+      int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
+      if (smem > target.getSmem()) {
+        step.emitError() << "convert-pq-to-gpu: kernel '" << kernel.getName()
+                         << "' needs " << smem
+                         << " bytes of shared memory for this tiling, the "
+                            "target "
+                         << target.getChip() << " has " << target.getSmem();
+        return signalPassFailure();
+      }
+    }
     // The bundle writer reads the step's settings from the kernels.
     for (gpu::GPUFuncOp kernel : kernels) {
       kernel->setAttr("pq.step", step.getStep());
