@@ -236,7 +236,8 @@ void PQTilePass::runOnOperation() {
     return signalPassFailure();
   }
   if (clusterSize > 0 && !targetAttr.getClusters()) {
-    module.emitError() << "pq-tile: cluster-size=" << clusterSize
+    module.emitError() << "pq-tile: cluster-size="
+                       << static_cast<int64_t>(clusterSize)
                        << " needs a target with thread-block clusters "
                           "(sm_90), not "
                        << targetAttr.getChip();
