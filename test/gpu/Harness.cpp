@@ -589,7 +589,7 @@ void BundleChecker::runValidation() {
     reject("n_cached = -1", "n_cached", [&](pqrt_step &s) {
       *s.num_cached = negative;
     });
-    reject("num_cached = NULL", "numCached",
+    reject("num_cached = NULL", "num_cached",
            [&](pqrt_step &s) { s.num_cached = nullptr; });
     if (!facts.quantize && n > 0) {
       reject("n_cached = n - 1 on a module that does not quantize",

@@ -14,7 +14,7 @@ cmake --install "$build" --prefix "$work/prefix" --component pqrt >/dev/null
 cmake -G Ninja -S "$here" -B "$work/build" \
   -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 ninja -C "$work/build" >/dev/null
-"$work/build/consumer_c"
+"$work/build/consumer_c" "$bundle"
 "$work/build/consumer_cxx" "$bundle"
 
 lib="$work/prefix/lib/libpqrt.so"

@@ -123,7 +123,7 @@ const Case kCases[] = {
     {"UnknownStepField", [](Json &m) { m["step"]["heads_kv"] = 2; },
      "unknown manifest field 'step.heads_kv'"},
     {"GqaNotDivisible", [](Json &m) { m["step"]["kv_heads"] = 3; },
-     "manifest 'step' breaks SEMANTICS.md: kvHeads"},
+     "manifest 'step' breaks SEMANTICS.md: kv_heads"},
     {"HeadDimNotDivisible", [](Json &m) { m["step"]["subspaces"] = 3; },
      "manifest 'step' breaks SEMANTICS.md"},
     {"CompactNineBits", [](Json &m) { m["step"]["bits"] = 9; },

@@ -60,18 +60,18 @@ TEST(CApiReference, ReportsTheReferenceErrors) {
   step.num_cached = &tooMany;
   EXPECT_EQ(pqrt_reference_run(&c, &step), PQRT_INVALID_ARGUMENT);
   EXPECT_STREQ(pqrt_last_error(),
-               "numCached: n_cached 63 exceeds n = sk - init_offset = 62");
+               "num_cached: n_cached 63 exceeds n = sk - init_offset = 62");
   c.metric = static_cast<pqrt_metric>(7);
   EXPECT_EQ(pqrt_reference_run(&c, &step), PQRT_INVALID_ARGUMENT);
   EXPECT_STREQ(pqrt_last_error(),
-               "config.metric: 7 is not a value of its pqrt_* enum");
+               "config.metric: 7 is not a pqrt_metric value (0 to 1)");
   c = cConfig(buffers.config);
   c.index_type = static_cast<pqrt_dtype>(-1);
   EXPECT_EQ(pqrt_reference_run(&c, &step), PQRT_INVALID_ARGUMENT);
   c = cConfig(buffers.config);
   c.index_type = PQRT_U8;
   EXPECT_EQ(pqrt_reference_run(&c, &step), PQRT_INVALID_ARGUMENT);
-  EXPECT_STREQ(pqrt_last_error(), "indexType: u8 is not i64 or i32");
+  EXPECT_STREQ(pqrt_last_error(), "index_type: u8 is not i64 or i32");
 }
 
 TEST(CApiReference, ScoresAndComparisons) {

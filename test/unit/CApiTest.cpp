@@ -51,8 +51,11 @@ TEST(CApiStatus, NamesEveryStatus) {
 
 TEST_F(CApi, NullHandlesAndPointers) {
   pqrt_bundle_info info;
-  pqrt_config config = {};
-  pqrt_step step = {};
+  pqrt_bundle_info_init(&info);
+  pqrt_config config;
+  pqrt_config_init(&config);
+  pqrt_step step;
+  pqrt_step_init(&step);
   pqrt_bundle *out = nullptr;
   pqrt_indexer *indexer = nullptr;
   int value = 0;
@@ -93,6 +96,7 @@ TEST_F(CApi, NullHandlesAndPointers) {
 
 TEST_F(CApi, ReadsInfoAndConfig) {
   pqrt_bundle_info info;
+  pqrt_bundle_info_init(&info);
   ASSERT_EQ(pqrt_bundle_get_info(bundle, &info), PQRT_OK);
   EXPECT_EQ(lastError(), "");
   EXPECT_STREQ(info.entry, "sample");
@@ -106,7 +110,9 @@ TEST_F(CApi, ReadsInfoAndConfig) {
   EXPECT_EQ(info.num_images, 3);
 
   pqrt_config config;
+  pqrt_config_init(&config);
   ASSERT_EQ(pqrt_bundle_get_config(bundle, &config), PQRT_OK);
+  EXPECT_EQ(config.struct_size, sizeof(pqrt_config));
   EXPECT_EQ(config.heads, 8);
   EXPECT_EQ(config.kv_heads, 2);
   EXPECT_EQ(config.head_dim, 64);
@@ -151,7 +157,8 @@ TEST_F(CApi, SelectsImages) {
 
 TEST_F(CApi, ValidatesSteps) {
   int64_t cached = 196;
-  pqrt_step step = {};
+  pqrt_step step;
+  pqrt_step_init(&step);
   step.batch = 1;
   step.seq_len = 200;
   step.key_capacity = 200;
@@ -164,7 +171,7 @@ TEST_F(CApi, ValidatesSteps) {
       << lastError();
   step.batch = 2;
   EXPECT_EQ(pqrt_bundle_validate_step(bundle, 1, &step), PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError(), "batch: b 2 exceeds the indexer's max batch 1");
+  EXPECT_EQ(lastError(), "batch: b 2 exceeds the indexer's max_batch 1");
 }
 
 TEST_F(CApi, RejectsBadBundles) {
@@ -200,6 +207,7 @@ TEST_F(CApi, LastErrorIsPerThread) {
   EXPECT_EQ(other, "");
   EXPECT_EQ(lastError(), "bundle: is null");
   pqrt_bundle_info info;
+  pqrt_bundle_info_init(&info);
   EXPECT_EQ(pqrt_bundle_get_info(bundle, &info), PQRT_OK);
   EXPECT_EQ(lastError(), ""); // a success clears it
 }
@@ -207,7 +215,8 @@ TEST_F(CApi, LastErrorIsPerThread) {
 TEST_F(CApi, IndexerChecksMaxBatchFirst) {
   pqrt_indexer *indexer = nullptr;
   EXPECT_EQ(pqrt_indexer_create(bundle, 0, 0, &indexer), PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError(), "maxBatch: 0 is not in [1, 1048576]; module 'sample' "
+  EXPECT_EQ(lastError(), "max_batch: 0 is not in [1, 1048576] (PQRT_MAX_BATCH); "
+                         "module 'sample' "
                          "has a dynamic batch, so give one");
   EXPECT_EQ(indexer, nullptr);
 }
@@ -248,7 +257,8 @@ TEST(CApiWrapper, ThrowsWithStatusAndMessage) {
   pqrt::Bundle bundle = pqrt::Bundle::fromMemory(bytes.data(), bytes.size());
   EXPECT_STREQ(bundle.info().entry, "sample");
   EXPECT_EQ(bundle.config().heads, 8);
-  pqrt_step step = {};
+  pqrt_step step;
+  pqrt_step_init(&step);
   EXPECT_EQ(bundle.validate(1, step), PQRT_INVALID_ARGUMENT);
   bytes.back() ^= 0x40; // a flipped bit in the image section
   try {

@@ -217,7 +217,8 @@ TEST_F(MockIndexer, TheCApiRunsOverTheMock) {
   EXPECT_EQ(std::string(mock.lastImage()), sampleImages()[1].bytes);
 
   indexer::RunArgs args = sampleArgs();
-  pqrt_step step = {};
+  pqrt_step step;
+  pqrt_step_init(&step);
   step.batch = args.batch;
   step.seq_len = args.step.seqLen;
   step.key_capacity = args.keyCapacity;

@@ -71,22 +71,26 @@ TEST_F(RunValidate, Batch) {
   args.batch = 0;
   expectInvalid("batch: b 0 must be at least 1");
   args.batch = 5;
-  expectInvalid("batch: b 5 exceeds the indexer's max batch 4");
+  expectInvalid("batch: b 5 exceeds the indexer's max_batch 4");
   module = sampleBundle([](Json &m) { m["step"]["batch"] = 2; });
   args.batch = 1;
   expectInvalid("batch: b 1 differs from b 2 that module 'sample' was "
+                "compiled for",
+                /*maxBatch=*/0);
+  expectInvalid("max_batch: 4 differs from b 2 that module 'sample' was "
                 "compiled for");
   args.batch = 2;
-  expectValid();
+  expectValid(/*maxBatch=*/0);
+  expectValid(/*maxBatch=*/2);
 }
 
 TEST_F(RunValidate, SeqLen) {
   args.step.seqLen = 4097;
-  expectInvalid("seqLen: sk 4097 exceeds max_seq_len 4096 of module 'sample'");
+  expectInvalid("seq_len: sk 4097 exceeds max_seq_len 4096 of module 'sample'");
   args.step.seqLen = 0;
-  expectInvalid("seqLen: sk 0 must be at least 1");
+  expectInvalid("seq_len: sk 0 must be at least 1");
   args.step.seqLen = -5;
-  expectInvalid("seqLen: sk -5 must be at least 1");
+  expectInvalid("seq_len: sk -5 must be at least 1");
 }
 
 TEST_F(RunValidate, QueryLen) {
@@ -102,10 +106,10 @@ TEST_F(RunValidate, NullBuffers) {
       {"query: is null", [](StepArgs &s) { s.query = nullptr; }},
       {"centroids: is null", [](StepArgs &s) { s.centroids = nullptr; }},
       {"codebook: is null", [](StepArgs &s) { s.codebook = nullptr; }},
-      {"sparseList: is null", [](StepArgs &s) { s.sparseList = nullptr; }},
-      {"sparseLen: is null", [](StepArgs &s) { s.sparseLen = nullptr; }},
-      {"weightList: is null", [](StepArgs &s) { s.weightList = nullptr; }},
-      {"numCached: is null", [](StepArgs &s) { s.numCached = nullptr; }},
+      {"sparse_list: is null", [](StepArgs &s) { s.sparseList = nullptr; }},
+      {"sparse_len: is null", [](StepArgs &s) { s.sparseLen = nullptr; }},
+      {"weight_list: is null", [](StepArgs &s) { s.weightList = nullptr; }},
+      {"num_cached: is null", [](StepArgs &s) { s.numCached = nullptr; }},
       {"key: is null", [](StepArgs &s) { s.key = nullptr; }},
   };
   for (const auto &c : cases) {
@@ -117,9 +121,9 @@ TEST_F(RunValidate, NullBuffers) {
 
 TEST_F(RunValidate, NumCached) {
   cached = -1;
-  expectInvalid("numCached: n_cached -1 must be at least 0");
+  expectInvalid("num_cached: n_cached -1 must be at least 0");
   cached = 197;
-  expectInvalid("numCached: n_cached 197 exceeds n = sk - init_offset = 196");
+  expectInvalid("num_cached: n_cached 197 exceeds n = sk - init_offset = 196");
 }
 
 TEST_F(RunValidate, KeyOnlyWhenQuantizing) {
@@ -143,7 +147,7 @@ TEST_F(RunValidate, CodeCapacity) {
 TEST_F(RunValidate, ModuleWithoutQuantize) {
   module = sampleBundle(makeNoQuantize);
   args.step.key = nullptr;
-  expectInvalid("numCached: n_cached 100 is not n = sk - init_offset = 196; "
+  expectInvalid("num_cached: n_cached 100 is not n = sk - init_offset = 196; "
                 "module 'sample' does not quantize");
   cached = 196;
   expectValid();
@@ -173,7 +177,7 @@ TEST_F(RunValidate, FullAttentionNeedsOnlyOutputs) {
   args.step.codebook = nullptr;
   expectValid();
   args.step.weightList = nullptr;
-  expectInvalid("weightList: is null");
+  expectInvalid("weight_list: is null");
 }
 
 TEST_F(RunValidate, IndexTypeI32) {
@@ -184,17 +188,27 @@ TEST_F(RunValidate, IndexTypeI32) {
   args.step.seqLen = int64_t(1) << 31;
   args.keyCapacity = args.step.seqLen;
   args.codeCapacity = args.step.seqLen;
-  expectInvalid("indexType: i32 cannot hold positions of sk 2147483648");
+  expectInvalid("index_type: i32 cannot hold positions of sk 2147483648");
 }
 
-TEST_F(RunValidate, ElementCountsMustNotOverflow) {
+TEST_F(RunValidate, CapacitiesAreBounded) {
   args.keyCapacity = int64_t(1) << 60;
-  expectInvalid("key: the element count overflows int64");
+  expectInvalid("key_capacity: key_capacity 1152921504606846976 must be at "
+                "most 1099511627776 (PQRT_MAX_TOKENS)");
   args.keyCapacity = 256;
   args.codeCapacity = int64_t(1) << 61;
-  expectInvalid("codebook: the element count overflows int64");
+  expectInvalid("code_capacity: code_capacity 2305843009213693952 must be at "
+                "most 1099511627776 (PQRT_MAX_TOKENS)");
   args.codeCapacity = -1;
-  expectInvalid("codeCapacity");
+  expectInvalid("code_capacity: code_capacity -1 must be at least 0");
+}
+
+TEST_F(RunValidate, MaxBatchIsBounded) {
+  expectInvalid("max_batch: 2097152 is not in [1, 1048576] (PQRT_MAX_BATCH)",
+                int64_t(1) << 21);
+  args.batch = int64_t(1) << 40;
+  expectInvalid("max_batch: 9223372036854775807 is not in [1, 1048576]",
+                INT64_MAX);
 }
 
 TEST_F(RunValidate, ClusterDividesTheBatch) {

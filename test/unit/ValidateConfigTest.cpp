@@ -37,22 +37,22 @@ INSTANTIATE_TEST_SUITE_P(
     Fields, SizeRuleTest,
     ::testing::Values(SizeRule{"batch", &StepConfig::batch, 0},
                       SizeRule{"heads", &StepConfig::heads, 0},
-                      SizeRule{"kvHeads", &StepConfig::kvHeads, 0},
-                      SizeRule{"headDim", &StepConfig::headDim, 0},
+                      SizeRule{"kv_heads", &StepConfig::kvHeads, 0},
+                      SizeRule{"head_dim", &StepConfig::headDim, 0},
                       SizeRule{"subspaces", &StepConfig::subspaces, 0},
                       SizeRule{"sink", &StepConfig::sink, -1},
                       SizeRule{"window", &StepConfig::window, -1},
                       SizeRule{"heavy", &StepConfig::heavy, -1},
-                      SizeRule{"initOffset", &StepConfig::initOffset, -1},
-                      SizeRule{"codeCapacity", &StepConfig::codeCapacity, -1},
-                      SizeRule{"keyCapacity", &StepConfig::keyCapacity, -1}),
+                      SizeRule{"init_offset", &StepConfig::initOffset, -1},
+                      SizeRule{"code_capacity", &StepConfig::codeCapacity, -1},
+                      SizeRule{"key_capacity", &StepConfig::keyCapacity, -1}),
     [](const auto &info) { return std::string(info.param.name); });
 
 TEST(ValidateConfigTest, HeadsMustBeDivisibleByKvHeads) {
   StepBuffers buf = validStep();
   StepConfig c = buf.config;
   c.kvHeads = 3;
-  expectConfigRejected(buf, c, {"kvHeads:", "h 4", "h_kv 3"});
+  expectConfigRejected(buf, c, {"kv_heads:", "h 4", "h_kv 3"});
 }
 
 TEST(ValidateConfigTest, HeadDimMustBeDivisibleBySubspaces) {
@@ -61,7 +61,7 @@ TEST(ValidateConfigTest, HeadDimMustBeDivisibleBySubspaces) {
   c.headDim = 96;
   c.subspaces = 5;
   expectConfigRejected(
-      buf, c, {"query: head_dim 96 is not divisible by pq_group_factor 5"});
+      buf, c, {"head_dim: d 96 is not divisible by pq_group_factor 5"});
 }
 
 TEST(ValidateConfigTest, BitsMustBeInRange) {
@@ -101,30 +101,30 @@ TEST(ValidateConfigTest, QueryTypeMustBeFloat) {
   StepBuffers buf = validStep();
   StepConfig c = buf.config;
   c.queryType = ElementType::I32;
-  expectConfigRejected(buf, c, {"queryType:", "i32", "f32, f16 or bf16"});
+  expectConfigRejected(buf, c, {"query_type:", "i32", "f32, f16 or bf16"});
 }
 
 TEST(ValidateConfigTest, CentroidTypeMustBeF32OrBF16) {
   StepBuffers buf = validStep();
   StepConfig c = buf.config;
   c.centroidType = ElementType::F16;
-  expectConfigRejected(buf, c, {"centroidType:", "f16", "f32 or bf16"});
+  expectConfigRejected(buf, c, {"centroid_type:", "f16", "f32 or bf16"});
 }
 
 TEST(ValidateConfigTest, WeightTypeMustBeFloat) {
   StepBuffers buf = validStep();
   StepConfig c = buf.config;
   c.weightType = ElementType::I64;
-  expectConfigRejected(buf, c, {"weightType:", "i64", "f32, f16 or bf16"});
+  expectConfigRejected(buf, c, {"weight_type:", "i64", "f32, f16 or bf16"});
 }
 
 TEST(ValidateConfigTest, IndexTypeMustBeI64OrI32) {
   StepBuffers buf = validStep();
   StepConfig c = buf.config;
   c.indexType = ElementType::U8;
-  expectConfigRejected(buf, c, {"indexType:", "u8", "i64 or i32"});
+  expectConfigRejected(buf, c, {"index_type:", "u8", "i64 or i32"});
   c.indexType = ElementType::F32;
-  expectConfigRejected(buf, c, {"indexType:", "f32"});
+  expectConfigRejected(buf, c, {"index_type:", "f32"});
 }
 
 } // namespace

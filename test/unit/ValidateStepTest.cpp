@@ -15,7 +15,7 @@ TEST(ValidateStepTest, SeqLenMustBePositive) {
   StepBuffers buf = validStep();
   StepArgs args = buf.args();
   args.seqLen = 0;
-  expectArgsRejected(buf, args, {"seqLen:", "sk 0"});
+  expectArgsRejected(buf, args, {"seq_len:", "sk 0"});
 }
 
 TEST(ValidateStepTest, QueryLenMustBeOne) {
@@ -44,10 +44,10 @@ TEST_P(PointerRuleTest, NullIsRejectedWithItsName) {
 INSTANTIATE_TEST_SUITE_P(
     Pointers, PointerRuleTest,
     ::testing::Values(
-        PointerRule{"sparseList", [](StepArgs &a) { a.sparseList = nullptr; }},
-        PointerRule{"sparseLen", [](StepArgs &a) { a.sparseLen = nullptr; }},
-        PointerRule{"weightList", [](StepArgs &a) { a.weightList = nullptr; }},
-        PointerRule{"numCached", [](StepArgs &a) { a.numCached = nullptr; }},
+        PointerRule{"sparse_list", [](StepArgs &a) { a.sparseList = nullptr; }},
+        PointerRule{"sparse_len", [](StepArgs &a) { a.sparseLen = nullptr; }},
+        PointerRule{"weight_list", [](StepArgs &a) { a.weightList = nullptr; }},
+        PointerRule{"num_cached", [](StepArgs &a) { a.numCached = nullptr; }},
         PointerRule{"query", [](StepArgs &a) { a.query = nullptr; }},
         PointerRule{"centroids", [](StepArgs &a) { a.centroids = nullptr; }},
         PointerRule{"codebook", [](StepArgs &a) { a.codebook = nullptr; }},
@@ -69,7 +69,7 @@ TEST(ValidateStepTest, KeyMayBeNullWhenNothingIsQuantized) {
 TEST(ValidateStepTest, NumCachedMustNotBeNegative) {
   StepBuffers buf = validStep();
   buf.numCached = -1;
-  expectArgsRejected(buf, buf.args(), {"numCached:", "n_cached -1"});
+  expectArgsRejected(buf, buf.args(), {"num_cached:", "n_cached -1"});
 }
 
 TEST(ValidateStepTest, NumCachedMustNotExceedN) {
@@ -78,7 +78,7 @@ TEST(ValidateStepTest, NumCachedMustNotExceedN) {
   buf.numCached = 10;
   expectArgsRejected(
       buf, buf.args(),
-      {"numCached: n_cached 10 exceeds n = sk - init_offset = 8"});
+      {"num_cached: n_cached 10 exceeds n = sk - init_offset = 8"});
 }
 
 TEST(ValidateStepTest, KeyCapacityMustCoverSeqLen) {
@@ -125,7 +125,7 @@ TEST(ValidateStepTest, I32IndicesMustHoldEveryPosition) {
   args.sparseLen = &dummy;
   Status status = validateStep(c, args);
   EXPECT_EQ(status.code, StatusCode::InvalidArgument);
-  EXPECT_NE(status.message.find("indexType: i32"), std::string::npos)
+  EXPECT_NE(status.message.find("index_type: i32"), std::string::npos)
       << status.message;
 }
 
@@ -133,7 +133,7 @@ TEST(ValidateStepTest, ScoresNeedEveryKeyQuantized) {
   StepBuffers buf = validStep();
   std::vector<float> scores;
   expectRejected(
-      buf, {"numCached: n_cached 14 is not n = sk - init_offset = 17"},
+      buf, {"num_cached: n_cached 14 is not n = sk - init_offset = 17"},
       [&] { return referenceScores(buf.config, buf.args(), scores); });
   EXPECT_TRUE(scores.empty());
 }
@@ -143,7 +143,7 @@ TEST(ValidateStepTest, ScoresValidateTheConfig) {
   StepConfig c = buf.config;
   c.kvHeads = 3;
   std::vector<float> scores;
-  expectRejected(buf, {"kvHeads:"},
+  expectRejected(buf, {"kv_heads:"},
                  [&] { return referenceScores(c, buf.args(), scores); });
 }
 

@@ -27,7 +27,9 @@ Status loadBundleFile(const std::string &path,
   auto file = std::make_shared<BundleFile>();
   file->path = path;
   file->handle.reset(raw, pqrt_bundle_destroy);
-  pqrt_config c{};
+  pqrt_config c;
+  pqrt_config_init(&c);
+  pqrt_bundle_info_init(&file->info);
   status = fromC(pqrt_bundle_get_info(raw, &file->info), path);
   if (status.ok()) {
     status = fromC(pqrt_bundle_get_config(raw, &c), path);

@@ -39,7 +39,8 @@ Status fromC(pqrt_status status, const std::string &what) {
 }
 
 pqrt_step hostStep(pqrt::StepBuffers &b) {
-  pqrt_step s{};
+  pqrt_step s;
+  pqrt_step_init(&s);
   s.batch = b.config.batch;
   s.seq_len = b.seqLen;
   s.key_capacity = b.config.keyCapacity;
@@ -62,10 +63,16 @@ Status compareWithReference(const pqrt::StepConfig &config, int64_t seqLen,
                             const float *scores,
                             const pqrt::StepOutputs &actual) {
   const pqrt_config c = pqrt::capi::toCConfig(config);
-  const pqrt_outputs r{reference.sparseList, reference.sparseLen,
-                       reference.weightList};
-  const pqrt_outputs a{actual.sparseList, actual.sparseLen,
-                       actual.weightList};
+  auto view = [](const pqrt::StepOutputs &outputs) {
+    pqrt_outputs out;
+    pqrt_outputs_init(&out);
+    out.sparse_list = outputs.sparseList;
+    out.sparse_len = outputs.sparseLen;
+    out.weight_list = outputs.weightList;
+    return out;
+  };
+  const pqrt_outputs r = view(reference);
+  const pqrt_outputs a = view(actual);
   return fromC(pqrt_reference_compare(&c, config.batch, seqLen, &r, scores,
                                       &a, -1.0),
                "");

@@ -75,7 +75,8 @@ Status DeviceStep::download(StepBuffers &host,
 }
 
 pqrt_step DeviceStep::step(StepBuffers &host) const {
-  pqrt_step s{};
+  pqrt_step s;
+  pqrt_step_init(&s);
   s.batch = host.config.batch;
   s.seq_len = host.seqLen;
   s.key_capacity = host.config.keyCapacity;

@@ -15,9 +15,12 @@
 namespace pqrt {
 namespace capi {
 
-/// C config -> StepConfig (batch 1, capacities 0); InvalidArgument for
-/// enum values outside their pqrt_* enums.
+/// C config -> StepConfig (batch 1, capacities 0); InvalidArgument for a
+/// null config, a wrong struct_size (as every C API call checks it) and
+/// enum values outside their pqrt_* enums. Sizes are checked later, by
+/// validateConfig.
 Status fromCConfig(const pqrt_config *config, StepConfig &out);
+/// StepConfig -> C config, struct_size set (pqrt_config_init).
 pqrt_config toCConfig(const StepConfig &config);
 
 } // namespace capi

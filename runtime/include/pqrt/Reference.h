@@ -32,15 +32,33 @@ struct StepArgs {
   void *weightList = nullptr;      // [b, h, sk] weightType
 };
 
-/// True when the step attends to every token (SEMANTICS step 1).
+/// True when the step attends to every token (SEMANTICS step 1). Exact for
+/// any sizes: a bound heavy + init_offset + 1 + C beyond int64 counts as
+/// infinite, not as a wrapped negative number.
 bool isFullAttention(const StepConfig &config, int64_t seqLen);
-/// Number of entries per (b, h) row of sparse_list for this sk.
+/// Number of entries per (b, h) row of sparse_list for this sk (saturates
+/// at INT64_MAX, so oversized arguments fail the buffer-size checks).
 int64_t outputTotal(const StepConfig &config, int64_t seqLen);
-/// Checks the static configuration: sizes, h % h_kv, d % S, 1 <= pq_bits
-/// <= 16 (<= 8 for the compact layout), metric, layout and element types.
+/// Checks the static configuration: sizes within pqrt_limits.h, h % h_kv,
+/// d % S, 1 <= pq_bits <= 16 (<= 8 for the compact layout), metric, layout
+/// and element types.
 Status validateConfig(const StepConfig &config);
-/// Checks a step's arguments against the configuration, dereferencing only
-/// *numCached and the filled codebook rows (codes must lie in [0, C)).
+/// Checks sk: 1 <= sk <= PQRT_MAX_TOKENS.
+Status validateSeqLen(int64_t seqLen);
+
+/// Element counts of every buffer of one step (SEMANTICS.md shapes with the
+/// capacities of StepConfig), and of referenceScores' output.
+struct BufferElements {
+  int64_t query = 0, key = 0, centroids = 0, phi = 0, codebook = 0;
+  int64_t sparseList = 0, sparseLen = 0, weightList = 0, scores = 0;
+};
+/// The counts for a valid config and sk; InvalidArgument naming the buffer
+/// when a count, or its size in bytes, does not fit in int64.
+Status stepBufferElements(const StepConfig &config, int64_t seqLen,
+                          BufferElements &out);
+/// Checks a step's arguments against the configuration (and every buffer
+/// size against int64), dereferencing only *numCached and the filled
+/// codebook rows (codes must lie in [0, C)).
 /// Outputs are always required; the full-attention path needs no input.
 /// Otherwise query, centroids, codebook (code_capacity >= n), numCached
 /// (0 <= n_cached <= n) and, for metric ip, phi are required; key (with

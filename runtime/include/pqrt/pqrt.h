@@ -8,18 +8,28 @@
 |* Conventions:                                                               *|
 |* - Every function that can fail returns a pqrt_status; PQRT_OK is 0. The   *|
 |*   message of the latest call on the calling thread is pqrt_last_error().   *|
+|*   Messages name the argument by its field name here (config.kv_heads,     *|
+|*   step.seq_len, ...) and give the value that was expected.                *|
 |* - Handles are opaque; destroy functions accept NULL. Outputs are written  *|
 |*   only on success. Nothing in the library exits or aborts the process.     *|
 |* - Buffers are row-major and contiguous with the shapes of SEMANTICS.md,    *|
 |*   typed by the pqrt_config. num_cached is always a host pointer.           *|
+|* - Sizes are bounded by pqrt_limits.h in every call, and every buffer's     *|
+|*   size in bytes must fit in int64; anything else is PQRT_INVALID_ARGUMENT. *|
+|* - Every struct passed to or filled by the library starts with             *|
+|*   struct_size: set it with the struct's pqrt_*_init() (or to sizeof the   *|
+|*   struct) before filling the fields. See "Versions and struct sizes".      *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef PQRT_PQRT_H
 #define PQRT_PQRT_H
 
+#include "pqrt_limits.h"
+
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(PQRT_BUILDING_LIBRARY)
 #define PQRT_API __attribute__((visibility("default")))
@@ -27,9 +37,16 @@
 #define PQRT_API
 #endif
 
-/* The API version. Structs only grow at the end, in a new minor version. */
-#define PQRT_VERSION_MAJOR 0
-#define PQRT_VERSION_MINOR 1
+/* The version of this header (the CMake package's version is read from
+ * here). A new minor version only adds functions and appends fields to
+ * structs; a new major version may change anything (and the library's
+ * SONAME, libpqrt.so.MAJOR). */
+#define PQRT_VERSION_MAJOR 1
+#define PQRT_VERSION_MINOR 0
+#define PQRT_VERSION_PATCH 0
+/* major << 16 | minor, as pqrt_get_version() returns it. */
+#define PQRT_VERSION                                                          \
+  ((uint32_t)(PQRT_VERSION_MAJOR) << 16 | (uint32_t)(PQRT_VERSION_MINOR))
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +81,32 @@ PQRT_API const char *pqrt_last_error(void);
 /* "PQRT_OK", "PQRT_NO_DRIVER", ...; "PQRT_UNKNOWN" for other values. */
 PQRT_API const char *pqrt_status_name(pqrt_status status);
 
+/*===---------------------- Versions and struct sizes ---------------------===*/
+
+/* The version of the loaded library, encoded as PQRT_VERSION. */
+PQRT_API uint32_t pqrt_get_version(void);
+
+/* Nonzero when a library of version `library` (pqrt_get_version()) serves a
+ * host built with this header: the same major version and at least this
+ * header's minor version. A host that loads libpqrt by path (dlopen,
+ * ctypes) should check this before anything else. */
+static inline int pqrt_version_compatible(uint32_t library) {
+  return (library >> 16) == PQRT_VERSION_MAJOR && library >= PQRT_VERSION;
+}
+
+/* Every struct below starts with `size_t struct_size`, which the caller sets
+ * to sizeof the struct as its header declares it (pqrt_*_init() zeroes the
+ * struct and does so). The library checks it on entry, before using any
+ * field:
+ * - smaller than the struct of version 1.0, or above 4096: an error;
+ * - larger than the struct this library knows (a newer header): accepted
+ *   when every byte past the library's fields is zero, i.e. the caller
+ *   uses no field this library lacks; an error otherwise. A struct the
+ *   library fills gets those bytes zeroed.
+ * So a library never reads or writes past the caller's struct_size bytes,
+ * and a newer field is never silently ignored. Each struct has an inline
+ * pqrt_<struct>_init() below its declaration. */
+
 /*===----------------------------- Step types -----------------------------===*/
 
 typedef enum pqrt_dtype {
@@ -88,6 +131,7 @@ typedef enum pqrt_layout {
 /* The static settings of a step (SEMANTICS.md). A bundle fixes them; the
  * CPU reference takes them from the caller. */
 typedef struct pqrt_config {
+  size_t struct_size;  /* sizeof(pqrt_config): see pqrt_config_init */
   int64_t heads;       /* h */
   int64_t kv_heads;    /* h_kv; h % h_kv == 0 */
   int64_t head_dim;    /* d */
@@ -105,9 +149,16 @@ typedef struct pqrt_config {
   pqrt_dtype index_type;    /* sparse_list: I64 or I32 */
 } pqrt_config;
 
+/* Zeroes *value and sets struct_size = sizeof(pqrt_config). */
+static inline void pqrt_config_init(pqrt_config *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
+
 /* One step: the per-call sizes and the buffers. For an indexer the buffers
  * are device memory; for the reference, host memory. */
 typedef struct pqrt_step {
+  size_t struct_size;    /* sizeof(pqrt_step): see pqrt_step_init */
   int64_t batch;         /* b */
   int64_t seq_len;       /* sk: tokens in the key cache, this one included */
   int64_t key_capacity;  /* rows per (b, kv head) of the key cache, >= sk */
@@ -126,8 +177,29 @@ typedef struct pqrt_step {
   void *weight_list;     /* out: [b, h, sk] weight_type */
 } pqrt_step;
 
+/* Zeroes *value and sets struct_size = sizeof(pqrt_step). */
+static inline void pqrt_step_init(pqrt_step *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
+
+/* Values SEMANTICS.md fixes for every implementation:
+ * - NaN: a NaN score ranks as -inf (tied with the masked window positions,
+ *   so among them the lower index wins, like any tie); a NaN quantization
+ *   distance counts as +inf, so a key whose distances are all NaN gets
+ *   code 0.
+ * - Codes: every filled codebook entry must lie in [0, C). The CPU
+ *   reference (pqrt_reference_*) rejects a violation with
+ *   PQRT_INVALID_ARGUMENT naming the entry and writes nothing. A GPU
+ *   indexer cannot read device memory before it launches: its kernels
+ *   reduce such a code modulo C (they never read out of bounds because of
+ *   one) and the call does not report it, as there is no device-side
+ *   status yet; its outputs are then those of the reduced codes. */
+
 /* total = entries per (b, h) row of sparse_list for this sk, and whether the
- * step takes the full-attention path (then total = sk). */
+ * step takes the full-attention path (then total = sk). Either output may be
+ * NULL when the caller does not want it; the configuration and seq_len are
+ * checked all the same. */
 PQRT_API pqrt_status pqrt_output_total(const pqrt_config *config,
                                        int64_t seq_len, int64_t *total,
                                        int *full_attention);
@@ -138,7 +210,8 @@ PQRT_API pqrt_status pqrt_output_total(const pqrt_config *config,
 typedef struct pqrt_bundle pqrt_bundle;
 
 typedef struct pqrt_bundle_info {
-  const char *entry; /* valid while the bundle lives */
+  size_t struct_size; /* sizeof(pqrt_bundle_info): see pqrt_bundle_info_init */
+  const char *entry;  /* valid while the bundle lives */
   const char *producer;
   const char *strategy; /* "row", "split" or "cluster" */
   int64_t static_batch; /* 0: the batch is dynamic */
@@ -148,6 +221,12 @@ typedef struct pqrt_bundle_info {
   int num_kernels;
   int num_images;
 } pqrt_bundle_info;
+
+/* Zeroes *value and sets struct_size = sizeof(pqrt_bundle_info). */
+static inline void pqrt_bundle_info_init(pqrt_bundle_info *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
 
 /* PQRT_BAD_MODULE with a "bundle: ..." message on any defect (magic,
  * version, truncation, content hash, manifest fields). */
@@ -221,10 +300,17 @@ PQRT_API pqrt_status pqrt_reference_scores(const pqrt_config *config,
 
 /* Read-only host views of one step's outputs. */
 typedef struct pqrt_outputs {
+  size_t struct_size;        /* sizeof(pqrt_outputs): see pqrt_outputs_init */
   const void *sparse_list;   /* [b, h, total] index_type */
   const int64_t *sparse_len; /* [b, h] */
   const void *weight_list;   /* [b, h, sk] weight_type */
 } pqrt_outputs;
+
+/* Zeroes *value and sets struct_size = sizeof(pqrt_outputs). */
+static inline void pqrt_outputs_init(pqrt_outputs *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
 
 /* PQRT_OK when `actual` is a correct output of the step whose reference
  * outputs and scores (pqrt_reference_scores; NULL on the full-attention

@@ -53,11 +53,13 @@ public:
 
   pqrt_bundle_info info() const {
     pqrt_bundle_info out;
+    pqrt_bundle_info_init(&out);
     check(pqrt_bundle_get_info(get(), &out));
     return out;
   }
   pqrt_config config() const {
     pqrt_config out;
+    pqrt_config_init(&out);
     check(pqrt_bundle_get_config(get(), &out));
     return out;
   }
@@ -102,6 +104,12 @@ private:
   };
   std::unique_ptr<pqrt_indexer, Deleter> handle;
 };
+
+/// Whether the loaded libpqrt serves code built with this header
+/// (pqrt_version_compatible of pqrt_get_version()).
+inline bool libraryCompatible() {
+  return pqrt_version_compatible(pqrt_get_version()) != 0;
+}
 
 /// Number of CUDA devices, 0 when there is no driver or no device.
 inline int deviceCount() {

@@ -9,6 +9,7 @@
 
 #include "Manifest.h"
 #include "pqrt/Reference.h"
+#include "pqrt/pqrt_limits.h"
 
 #include <cstdint>
 #include <utility>
@@ -18,11 +19,6 @@ namespace pqrt {
 namespace bundle {
 
 namespace {
-
-constexpr int64_t kMaxStaticBatch = int64_t(1) << 20;
-constexpr int64_t kMaxHeads = int64_t(1) << 16;
-constexpr int64_t kMaxHeadDim = int64_t(1) << 16;
-constexpr int64_t kMaxTokens = int64_t(1) << 40; // sk, sink, window, ...
 
 using Choices = std::vector<std::pair<const char *, int>>;
 
@@ -49,17 +45,17 @@ Status readSizes(FieldReader &fields, StepConfig &c, int64_t &batch,
     const char *expected;
     int64_t *out;
   } sizes[] = {
-      {"batch", 0, kMaxStaticBatch, natural, &batch},
-      {"heads", 1, kMaxHeads, positive, &c.heads},
-      {"kv_heads", 1, kMaxHeads, positive, &c.kvHeads},
-      {"head_dim", 1, kMaxHeadDim, positive, &c.headDim},
-      {"subspaces", 1, kMaxHeadDim, positive, &c.subspaces},
-      {"bits", 1, 16, positive, &c.bits},
-      {"sink", 0, kMaxTokens, natural, &c.sink},
-      {"window", 0, kMaxTokens, natural, &c.window},
-      {"heavy", 0, kMaxTokens, natural, &c.heavy},
-      {"init_offset", 0, kMaxTokens, natural, &c.initOffset},
-      {"max_seq_len", 1, kMaxTokens, positive, &maxSeqLen},
+      {"batch", 0, PQRT_MAX_BATCH, natural, &batch},
+      {"heads", 1, PQRT_MAX_HEADS, positive, &c.heads},
+      {"kv_heads", 1, PQRT_MAX_HEADS, positive, &c.kvHeads},
+      {"head_dim", 1, PQRT_MAX_HEAD_DIM, positive, &c.headDim},
+      {"subspaces", 1, PQRT_MAX_HEAD_DIM, positive, &c.subspaces},
+      {"bits", 1, PQRT_MAX_BITS, positive, &c.bits},
+      {"sink", 0, PQRT_MAX_TOKENS, natural, &c.sink},
+      {"window", 0, PQRT_MAX_TOKENS, natural, &c.window},
+      {"heavy", 0, PQRT_MAX_TOKENS, natural, &c.heavy},
+      {"init_offset", 0, PQRT_MAX_TOKENS, natural, &c.initOffset},
+      {"max_seq_len", 1, PQRT_MAX_TOKENS, positive, &maxSeqLen},
   };
   for (const auto &size : sizes) {
     Status status =

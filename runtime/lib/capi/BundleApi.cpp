@@ -64,19 +64,23 @@ pqrt_status pqrt_bundle_get_info(const pqrt_bundle *bundle,
     if (!bundle) {
       return capi::nullArgument("bundle");
     }
-    if (!out) {
-      return capi::nullArgument("out");
+    Status status = capi::checkWritable("out", out);
+    if (!status.ok()) {
+      return status;
     }
     const bundle::Bundle &b = *bundle->bundle;
-    out->entry = b.entry.c_str();
-    out->producer = b.producer.c_str();
-    out->strategy = strategyText(b.strategy);
-    out->static_batch = b.staticBatch;
-    out->max_seq_len = b.maxSeqLen;
-    out->quantize = b.quantize ? 1 : 0;
-    out->workspace_bytes_per_batch = int64_t(b.workspaceBytesPerBatch);
-    out->num_kernels = int(b.kernels.size());
-    out->num_images = int(b.images.size());
+    pqrt_bundle_info info;
+    pqrt_bundle_info_init(&info);
+    info.entry = b.entry.c_str();
+    info.producer = b.producer.c_str();
+    info.strategy = strategyText(b.strategy);
+    info.static_batch = b.staticBatch;
+    info.max_seq_len = b.maxSeqLen;
+    info.quantize = b.quantize ? 1 : 0;
+    info.workspace_bytes_per_batch = int64_t(b.workspaceBytesPerBatch);
+    info.num_kernels = int(b.kernels.size());
+    info.num_images = int(b.images.size());
+    capi::writeStruct(out, info);
     return Status::success();
   });
 }
@@ -87,11 +91,11 @@ pqrt_status pqrt_bundle_get_config(const pqrt_bundle *bundle,
     if (!bundle) {
       return capi::nullArgument("bundle");
     }
-    if (!out) {
-      return capi::nullArgument("out");
+    Status status = capi::checkWritable("out", out);
+    if (status.ok()) {
+      capi::writeStruct(out, capi::toCConfig(bundle->bundle->step));
     }
-    *out = capi::toCConfig(bundle->bundle->step);
-    return Status::success();
+    return status;
   });
 }
 
@@ -123,11 +127,13 @@ pqrt_status pqrt_bundle_validate_step(const pqrt_bundle *bundle,
     if (!bundle) {
       return capi::nullArgument("bundle");
     }
-    if (!step) {
-      return capi::nullArgument("step");
+    pqrt_step copy;
+    Status status = capi::readStruct("step", step, copy);
+    if (!status.ok()) {
+      return status;
     }
     return indexer::validateRun(*bundle->bundle, max_batch,
-                                capi::runArgs(*step));
+                                capi::runArgs(copy));
   });
 }
 

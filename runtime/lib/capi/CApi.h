@@ -8,10 +8,11 @@
 #ifndef PQRT_LIB_CAPI_CAPI_H
 #define PQRT_LIB_CAPI_CAPI_H
 
-#include "pqrt/CConfig.h"
+#include "Structs.h"
 #include "bundle/Bundle.h"
 #include "indexer/Indexer.h"
 #include "indexer/Launch.h"
+#include "pqrt/CConfig.h"
 #include "pqrt/pqrt.h"
 
 #include <exception>
@@ -52,10 +53,11 @@ template <typename Body> pqrt_status guarded(Body &&body) {
   }
 }
 
-/// The StepConfig of a step: `config` with the step's batch and capacities.
-Status stepConfig(const pqrt_config *config, const pqrt_step *step,
-                  StepConfig &out);
-/// The pointers and sk of a step.
+/// Reads a config and a step (readStruct): the StepConfig of the call
+/// (`config` with the step's batch and capacities) and the step itself.
+Status readStep(const pqrt_config *config, const pqrt_step *step,
+                StepConfig &outConfig, pqrt_step &outStep);
+/// The pointers and sk of a step read by readStruct / readStep.
 StepArgs stepArgs(const pqrt_step &step);
 indexer::RunArgs runArgs(const pqrt_step &step);
 

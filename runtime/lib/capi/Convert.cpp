@@ -1,12 +1,15 @@
 //===- Convert.cpp - C structs to and from the C++ step types -------------===//
 //
-// C callers can put any integer into an enum field, so every enum is checked
-// before it becomes a C++ enum class.
+// C callers can put any integer into an enum field, and loading an int that
+// is not one of an enum's values through the enum type is undefined in C++,
+// so every enum field is read as the int it is stored as, checked, and only
+// then becomes a C++ enum class.
 //
 //===----------------------------------------------------------------------===//
 
 #include "CApi.h"
 
+#include <cstring>
 #include <string>
 
 namespace pqrt {
@@ -14,56 +17,68 @@ namespace capi {
 
 namespace {
 
-Status checkEnum(const char *field, int value, int count) {
-  if (value >= 0 && value < count) {
+struct EnumField {
+  const char *field;
+  const char *type;
+  const void *storage; // the pqrt_* enum field in the caller's struct
+  int count;           // its values are 0 .. count - 1
+};
+
+/// Reads an enum field's bytes as an int and checks its range.
+Status readEnum(const EnumField &e, int &out) {
+  static_assert(sizeof(pqrt_metric) == sizeof(int) &&
+                    sizeof(pqrt_layout) == sizeof(int) &&
+                    sizeof(pqrt_dtype) == sizeof(int),
+                "the pqrt_* enums are stored as int");
+  std::memcpy(&out, e.storage, sizeof(int));
+  if (out >= 0 && out < e.count) {
     return Status::success();
   }
-  return Status::invalid(std::string("config.") + field + ": " +
-                         std::to_string(value) +
-                         " is not a value of its pqrt_* enum");
+  return Status::invalid(std::string("config.") + e.field + ": " +
+                         std::to_string(out) + " is not a " + e.type +
+                         " value (0 to " + std::to_string(e.count - 1) + ")");
 }
 
 } // namespace
 
 Status fromCConfig(const pqrt_config *config, StepConfig &out) {
-  if (!config) {
-    return nullArgument("config");
+  pqrt_config c;
+  Status status = readStruct("config", config, c);
+  if (!status.ok()) {
+    return status;
   }
-  const struct {
-    const char *field;
-    int value;
-    int count;
-  } enums[] = {
-      {"metric", int(config->metric), 2},
-      {"layout", int(config->layout), 2},
-      {"query_type", int(config->query_type), 6},
-      {"centroid_type", int(config->centroid_type), 6},
-      {"weight_type", int(config->weight_type), 6},
-      {"index_type", int(config->index_type), 6},
+  const EnumField enums[] = {
+      {"metric", "pqrt_metric", &c.metric, 2},
+      {"layout", "pqrt_layout", &c.layout, 2},
+      {"query_type", "pqrt_dtype", &c.query_type, 6},
+      {"centroid_type", "pqrt_dtype", &c.centroid_type, 6},
+      {"weight_type", "pqrt_dtype", &c.weight_type, 6},
+      {"index_type", "pqrt_dtype", &c.index_type, 6},
   };
-  for (const auto &e : enums) {
-    Status status = checkEnum(e.field, e.value, e.count);
+  int values[6] = {};
+  for (int i = 0; i < 6; ++i) {
+    status = readEnum(enums[i], values[i]);
     if (!status.ok()) {
       return status;
     }
   }
   out = StepConfig();
   out.batch = 1;
-  out.heads = config->heads;
-  out.kvHeads = config->kv_heads;
-  out.headDim = config->head_dim;
-  out.subspaces = config->subspaces;
-  out.bits = config->bits;
-  out.sink = config->sink;
-  out.window = config->window;
-  out.heavy = config->heavy;
-  out.initOffset = config->init_offset;
-  out.metric = static_cast<Metric>(config->metric);
-  out.layout = static_cast<CodeLayout>(config->layout);
-  out.queryType = static_cast<ElementType>(config->query_type);
-  out.centroidType = static_cast<ElementType>(config->centroid_type);
-  out.weightType = static_cast<ElementType>(config->weight_type);
-  out.indexType = static_cast<ElementType>(config->index_type);
+  out.heads = c.heads;
+  out.kvHeads = c.kv_heads;
+  out.headDim = c.head_dim;
+  out.subspaces = c.subspaces;
+  out.bits = c.bits;
+  out.sink = c.sink;
+  out.window = c.window;
+  out.heavy = c.heavy;
+  out.initOffset = c.init_offset;
+  out.metric = static_cast<Metric>(values[0]);
+  out.layout = static_cast<CodeLayout>(values[1]);
+  out.queryType = static_cast<ElementType>(values[2]);
+  out.centroidType = static_cast<ElementType>(values[3]);
+  out.weightType = static_cast<ElementType>(values[4]);
+  out.indexType = static_cast<ElementType>(values[5]);
   out.keyCapacity = 0;
   out.codeCapacity = 0;
   return Status::success();
@@ -71,6 +86,7 @@ Status fromCConfig(const pqrt_config *config, StepConfig &out) {
 
 pqrt_config toCConfig(const StepConfig &c) {
   pqrt_config out;
+  pqrt_config_init(&out);
   out.heads = c.heads;
   out.kv_heads = c.kvHeads;
   out.head_dim = c.headDim;
@@ -89,16 +105,16 @@ pqrt_config toCConfig(const StepConfig &c) {
   return out;
 }
 
-Status stepConfig(const pqrt_config *config, const pqrt_step *step,
-                  StepConfig &out) {
-  Status status = fromCConfig(config, out);
-  if (status.ok() && !step) {
-    status = nullArgument("step");
+Status readStep(const pqrt_config *config, const pqrt_step *step,
+                StepConfig &outConfig, pqrt_step &outStep) {
+  Status status = fromCConfig(config, outConfig);
+  if (status.ok()) {
+    status = readStruct("step", step, outStep);
   }
   if (status.ok()) {
-    out.batch = step->batch;
-    out.keyCapacity = step->key_capacity;
-    out.codeCapacity = step->code_capacity;
+    outConfig.batch = outStep.batch;
+    outConfig.keyCapacity = outStep.key_capacity;
+    outConfig.codeCapacity = outStep.code_capacity;
   }
   return status;
 }

@@ -53,6 +53,8 @@ extern "C" {
 
 const char *pqrt_last_error(void) { return pqrt::capi::lastError.c_str(); }
 
+uint32_t pqrt_get_version(void) { return PQRT_VERSION; }
+
 const char *pqrt_status_name(pqrt_status status) {
   switch (status) {
   case PQRT_OK:

@@ -67,10 +67,12 @@ pqrt_status pqrt_indexer_run(const pqrt_indexer *indexer, const pqrt_step *step,
     if (!indexer) {
       return capi::nullArgument("indexer");
     }
-    if (!step) {
-      return capi::nullArgument("step");
+    pqrt_step copy;
+    Status status = capi::readStruct("step", step, copy);
+    if (!status.ok()) {
+      return status;
     }
-    return indexer->indexer->run(capi::runArgs(*step),
+    return indexer->indexer->run(capi::runArgs(copy),
                                  static_cast<CUstream>(stream));
   });
 }

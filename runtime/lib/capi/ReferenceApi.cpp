@@ -15,12 +15,16 @@ using namespace pqrt;
 
 namespace {
 
-StepOutputs outputsOf(const pqrt_outputs &outputs) {
-  StepOutputs out;
-  out.sparseList = outputs.sparse_list;
-  out.sparseLen = outputs.sparse_len;
-  out.weightList = outputs.weight_list;
-  return out;
+/// Reads the caller's pqrt_outputs `in` (argument `arg`).
+Status readOutputs(const char *arg, const pqrt_outputs *in, StepOutputs &out) {
+  pqrt_outputs copy;
+  Status status = capi::readStruct(arg, in, copy);
+  if (status.ok()) {
+    out.sparseList = copy.sparse_list;
+    out.sparseLen = copy.sparse_len;
+    out.weightList = copy.weight_list;
+  }
+  return status;
 }
 
 /// The config for comparing outputs of a batch-b step of length sk.
@@ -43,9 +47,8 @@ pqrt_status pqrt_output_total(const pqrt_config *config, int64_t seq_len,
     if (status.ok()) {
       status = validateConfig(c);
     }
-    if (status.ok() && seq_len < 1) {
-      status = Status::invalid("seq_len: sk " + std::to_string(seq_len) +
-                               " must be at least 1");
+    if (status.ok()) {
+      status = validateSeqLen(seq_len);
     }
     if (!status.ok()) {
       return status;
@@ -64,11 +67,12 @@ pqrt_status pqrt_reference_run(const pqrt_config *config,
                                const pqrt_step *step) {
   return capi::guarded([&]() -> Status {
     StepConfig c;
-    Status status = capi::stepConfig(config, step, c);
+    pqrt_step s;
+    Status status = capi::readStep(config, step, c, s);
     if (!status.ok()) {
       return status;
     }
-    return referenceStep(c, capi::stepArgs(*step));
+    return referenceStep(c, capi::stepArgs(s));
   });
 }
 
@@ -77,13 +81,14 @@ pqrt_status pqrt_reference_scores(const pqrt_config *config,
                                   int64_t capacity) {
   return capi::guarded([&]() -> Status {
     StepConfig c;
-    Status status = capi::stepConfig(config, step, c);
+    pqrt_step s;
+    Status status = capi::readStep(config, step, c, s);
     if (status.ok() && !scores) {
       status = capi::nullArgument("scores");
     }
     std::vector<float> values;
     if (status.ok()) {
-      status = referenceScores(c, capi::stepArgs(*step), values);
+      status = referenceScores(c, capi::stepArgs(s), values);
     }
     if (status.ok() && int64_t(values.size()) > capacity) {
       status = Status::invalid(
@@ -109,18 +114,19 @@ pqrt_status pqrt_reference_compare(const pqrt_config *config, int64_t batch,
     if (!status.ok()) {
       return status;
     }
-    if (!reference) {
-      return capi::nullArgument("reference");
+    StepOutputs expected, got;
+    status = readOutputs("reference", reference, expected);
+    if (status.ok()) {
+      status = readOutputs("actual", actual, got);
     }
-    if (!actual) {
-      return capi::nullArgument("actual");
+    if (!status.ok()) {
+      return status;
     }
     CompareOptions options;
     if (relative_tolerance >= 0) {
       options.relativeTolerance = relative_tolerance;
     }
-    return compareOutputs(c, seq_len, outputsOf(*reference), scores,
-                          outputsOf(*actual), options);
+    return compareOutputs(c, seq_len, expected, scores, got, options);
   });
 }
 
@@ -134,13 +140,15 @@ pqrt_status pqrt_reference_compare_identical(const pqrt_config *config,
     if (!status.ok()) {
       return status;
     }
-    if (!first) {
-      return capi::nullArgument("first");
+    StepOutputs one, two;
+    status = readOutputs("first", first, one);
+    if (status.ok()) {
+      status = readOutputs("second", second, two);
     }
-    if (!second) {
-      return capi::nullArgument("second");
+    if (!status.ok()) {
+      return status;
     }
-    return compareIdentical(c, seq_len, outputsOf(*first), outputsOf(*second));
+    return compareIdentical(c, seq_len, one, two);
   });
 }
 

@@ -10,31 +10,10 @@ namespace indexer {
 
 namespace {
 
-constexpr int64_t kMaxBatchLimit = int64_t(1) << 20;
 constexpr uint32_t kDefaultSmemLimit = 48 * 1024;
 constexpr int64_t kPortableClusterBlocks = 8;
 
 std::string str(int64_t value) { return std::to_string(value); }
-
-Status checkMaxBatch(const bundle::Bundle &b, int64_t &maxBatch) {
-  if (maxBatch == 0 && b.staticBatch != 0) {
-    maxBatch = b.staticBatch;
-  }
-  if (maxBatch < 1 || maxBatch > kMaxBatchLimit) {
-    return Status::invalid(
-        "maxBatch: " + str(maxBatch) + " is not in [1, " + str(kMaxBatchLimit) +
-        "]" +
-        (b.staticBatch == 0
-             ? "; module '" + b.entry + "' has a dynamic batch, so give one"
-             : std::string()));
-  }
-  if (b.staticBatch != 0 && maxBatch != b.staticBatch) {
-    return Status::invalid("maxBatch: " + str(maxBatch) + " differs from b " +
-                           str(b.staticBatch) + " that module '" + b.entry +
-                           "' was compiled for");
-  }
-  return Status::success();
-}
 
 } // namespace
 
@@ -44,7 +23,7 @@ Status Indexer::create(std::shared_ptr<const bundle::Bundle> bundle,
   if (!bundle) {
     return Status::invalid("bundle: is null");
   }
-  Status status = checkMaxBatch(*bundle, maxBatch);
+  Status status = resolveMaxBatch(*bundle, maxBatch);
   if (!status.ok()) {
     return status;
   }

@@ -8,61 +8,35 @@
 
 #include "Launch.h"
 
-#include <initializer_list>
 #include <string>
 
 namespace pqrt {
 namespace indexer {
 
-namespace {
-
 using bundle::ParamName;
-
-/// The product of `factors`, false when it overflows int64.
-bool product(std::initializer_list<int64_t> factors, int64_t &out) {
-  int64_t result = 1;
-  for (int64_t factor : factors) {
-    if (factor < 0 || __builtin_mul_overflow(result, factor, &result)) {
-      return false;
-    }
-  }
-  out = result;
-  return true;
-}
-
-} // namespace
 
 Status bufferSizes(const bundle::Bundle &bundle, const RunArgs &args,
                    BufferSizes &out) {
-  const StepConfig c = callConfig(bundle, args);
-  const int64_t sk = args.step.seqLen;
-  const int64_t b = args.batch;
-  const int64_t total = outputTotal(c, sk);
-  const int64_t workspaceWords = int64_t(bundle.workspaceBytesPerBatch / 4);
-  const struct {
-    const char *name;
-    std::initializer_list<int64_t> factors;
-    int64_t *out;
-  } buffers[] = {
-      {"query", {b, c.heads, c.headDim}, &out.query},
-      {"key", {b, c.kvHeads, c.keyCapacity, c.headDim}, &out.key},
-      {"centroids",
-       {b, c.kvHeads, c.subspaces, c.centroids(), c.centroidDim()},
-       &out.centroids},
-      {"phi", {b, c.kvHeads, c.subspaces}, &out.phi},
-      {"codebook", {b, c.codeCapacity, c.kvHeads, c.subspaces}, &out.codes},
-      {"sparseList", {b, c.heads, total}, &out.sparseList},
-      {"sparseLen", {b, c.heads}, &out.sparseLen},
-      {"weightList", {b, c.heads, sk}, &out.weightList},
-      {"workspace", {b, workspaceWords}, &out.workspace},
-  };
-  for (const auto &buffer : buffers) {
-    if (!product(buffer.factors, *buffer.out)) {
-      return Status::invalid(std::string(buffer.name) +
-                             ": the element count overflows int64; check "
-                             "batch, sk and the capacities");
-    }
+  BufferElements elements;
+  Status status =
+      stepBufferElements(callConfig(bundle, args), args.step.seqLen, elements);
+  if (!status.ok()) {
+    return status;
   }
+  // The manifest bounds the workspace at 2^40 bytes per batch entry.
+  const int64_t workspaceWords = int64_t(bundle.workspaceBytesPerBatch / 4);
+  if (__builtin_mul_overflow(args.batch, workspaceWords, &out.workspace)) {
+    return Status::invalid("workspace: b * workspace_bytes_per_batch overflows "
+                           "int64");
+  }
+  out.query = elements.query;
+  out.key = elements.key;
+  out.centroids = elements.centroids;
+  out.phi = elements.phi;
+  out.codes = elements.codebook;
+  out.sparseList = elements.sparseList;
+  out.sparseLen = elements.sparseLen;
+  out.weightList = elements.weightList;
   return Status::success();
 }
 

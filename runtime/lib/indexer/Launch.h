@@ -39,7 +39,12 @@ struct BufferSizes {
 /// The module's StepConfig with this call's batch and capacities.
 StepConfig callConfig(const bundle::Bundle &bundle, const RunArgs &args);
 
-/// Every rule a launch must satisfy; InvalidArgument naming the argument.
+/// An indexer's max_batch: 0 becomes the module's static batch; otherwise
+/// it must lie in [1, PQRT_MAX_BATCH] and match a static batch.
+Status resolveMaxBatch(const bundle::Bundle &bundle, int64_t &maxBatch);
+
+/// Every rule a launch must satisfy (max_batch resolved as above);
+/// InvalidArgument naming the argument.
 /// Reads *numCached but never dereferences a buffer pointer, so it is safe
 /// on device pointers.
 Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,

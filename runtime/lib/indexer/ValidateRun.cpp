@@ -13,6 +13,8 @@
 
 #include "Launch.h"
 
+#include "pqrt/pqrt_limits.h"
+
 #include <algorithm>
 #include <string>
 
@@ -36,7 +38,7 @@ Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
   }
   if (args.batch > maxBatch) {
     return Status::invalid("batch: b " + str(args.batch) +
-                           " exceeds the indexer's max batch " + str(maxBatch));
+                           " exceeds the indexer's max_batch " + str(maxBatch));
   }
   if (b.staticBatch != 0 && args.batch != b.staticBatch) {
     return Status::invalid("batch: b " + str(args.batch) + " differs from b " +
@@ -44,7 +46,7 @@ Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
                            " was compiled for");
   }
   if (args.step.seqLen > b.maxSeqLen) {
-    return Status::invalid("seqLen: sk " + str(args.step.seqLen) +
+    return Status::invalid("seq_len: sk " + str(args.step.seqLen) +
                            " exceeds max_seq_len " + str(b.maxSeqLen) + " of " +
                            module);
   }
@@ -59,19 +61,19 @@ Status checkCached(const bundle::Bundle &b, const StepConfig &config,
   const std::string nText = "n = sk - init_offset = " + str(n);
   if (!step.numCached) {
     return Status::invalid(
-        "numCached: is null; expected a pointer to n_cached");
+        "num_cached: is null; expected a pointer to n_cached");
   }
   filled = *step.numCached;
   if (filled < 0) {
-    return Status::invalid("numCached: n_cached " + str(filled) +
+    return Status::invalid("num_cached: n_cached " + str(filled) +
                            " must be at least 0");
   }
   if (filled > n) {
-    return Status::invalid("numCached: n_cached " + str(filled) + " exceeds " +
+    return Status::invalid("num_cached: n_cached " + str(filled) + " exceeds " +
                            nText);
   }
   if (!b.quantize && filled != n) {
-    return Status::invalid("numCached: n_cached " + str(filled) + " is not " +
+    return Status::invalid("num_cached: n_cached " + str(filled) + " is not " +
                            nText + "; module '" + b.entry +
                            "' does not quantize, so the codebook must already "
                            "hold every key");
@@ -80,6 +82,26 @@ Status checkCached(const bundle::Bundle &b, const StepConfig &config,
 }
 
 } // namespace
+
+Status resolveMaxBatch(const bundle::Bundle &b, int64_t &maxBatch) {
+  if (maxBatch == 0 && b.staticBatch != 0) {
+    maxBatch = b.staticBatch;
+  }
+  if (maxBatch < 1 || maxBatch > PQRT_MAX_BATCH) {
+    return Status::invalid(
+        "max_batch: " + str(maxBatch) + " is not in [1, " +
+        str(PQRT_MAX_BATCH) + "] (PQRT_MAX_BATCH)" +
+        (b.staticBatch == 0
+             ? "; module '" + b.entry + "' has a dynamic batch, so give one"
+             : std::string()));
+  }
+  if (b.staticBatch != 0 && maxBatch != b.staticBatch) {
+    return Status::invalid("max_batch: " + str(maxBatch) + " differs from b " +
+                           str(b.staticBatch) + " that module '" + b.entry +
+                           "' was compiled for");
+  }
+  return Status::success();
+}
 
 StepConfig callConfig(const bundle::Bundle &bundle, const RunArgs &args) {
   StepConfig config = bundle.step;
@@ -91,7 +113,10 @@ StepConfig callConfig(const bundle::Bundle &bundle, const RunArgs &args) {
 
 Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
                    const RunArgs &args) {
-  Status status = checkModuleLimits(bundle, maxBatch, args);
+  Status status = resolveMaxBatch(bundle, maxBatch);
+  if (status.ok()) {
+    status = checkModuleLimits(bundle, maxBatch, args);
+  }
   if (!status.ok()) {
     return status;
   }

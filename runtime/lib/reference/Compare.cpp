@@ -223,14 +223,19 @@ Status compareOutputs(const StepConfig &config, int64_t seqLen,
   if (!status.ok()) {
     return status;
   }
-  if (seqLen < 1) {
-    return Status::invalid("seqLen: sk " + str(seqLen) + " must be at least 1");
+  BufferElements elements;
+  status = validateSeqLen(seqLen);
+  if (status.ok()) {
+    status = stepBufferElements(config, seqLen, elements);
+  }
+  if (!status.ok()) {
+    return status;
   }
   for (const StepOutputs *out : {&reference, &actual}) {
     const char *name = out == &reference ? "reference" : "actual";
     if (!out->sparseList || !out->sparseLen || !out->weightList) {
       return Status::invalid(std::string(name) +
-                             ": sparseList, sparseLen and weightList must all "
+                             ": sparse_list, sparse_len and weight_list must all "
                              "be non-null");
     }
   }

@@ -19,7 +19,15 @@ bool isFullAttention(const StepConfig &config, int64_t seqLen) {
   const int64_t count = config.bits >= 0 && config.bits <= 32
                             ? config.centroids()
                             : std::numeric_limits<int32_t>::max();
-  return seqLen <= config.heavy + config.initOffset + 1 + count;
+  // A bound past int64 is above every sk: the full path, never a wrapped sum.
+  int64_t bound = 0;
+  if (__builtin_add_overflow(config.heavy, config.initOffset, &bound)) {
+    return config.heavy > 0; // a sum overflows only when both signs agree
+  }
+  if (__builtin_add_overflow(bound, 1 + count, &bound)) {
+    return true;
+  }
+  return seqLen <= bound;
 }
 
 int64_t outputTotal(const StepConfig &config, int64_t seqLen) {
@@ -27,8 +35,14 @@ int64_t outputTotal(const StepConfig &config, int64_t seqLen) {
     return seqLen;
   }
   const int64_t n = detail::indexedKeys(config, seqLen);
-  return std::min(config.sink, seqLen) + std::min(config.heavy, n) +
-         std::min(config.window, seqLen);
+  int64_t total = 0;
+  if (__builtin_add_overflow(std::min(config.sink, seqLen),
+                             std::min(config.heavy, n), &total) ||
+      __builtin_add_overflow(total, std::min(config.window, seqLen),
+                             &total)) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return total;
 }
 
 Status referenceStep(const StepConfig &config, const StepArgs &args) {

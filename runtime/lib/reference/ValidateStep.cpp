@@ -11,6 +11,8 @@
 #include "Internal.h"
 #include "pqrt/Layout.h"
 
+#include "pqrt/pqrt_limits.h"
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -29,22 +31,23 @@ std::string nText(const StepConfig &c, int64_t seqLen) {
   return "n = sk - init_offset = " + str(detail::indexedKeys(c, seqLen));
 }
 
-/// Checks that can be made without dereferencing anything.
+/// Checks that can be made without dereferencing anything, the size of
+/// every buffer included.
 Status validateCommon(const StepConfig &config, const StepArgs &args) {
   Status status = validateConfig(config);
+  if (status.ok()) {
+    status = validateSeqLen(args.seqLen);
+  }
   if (!status.ok()) {
     return status;
-  }
-  if (args.seqLen < 1) {
-    return Status::invalid("seqLen: sk " + str(args.seqLen) +
-                           " must be at least 1");
   }
   if (args.queryLen != 1) {
     return Status::invalid("query: sq " + str(args.queryLen) +
                            " is not supported; expected sq = 1 (one query "
                            "token per step)");
   }
-  return Status::success();
+  BufferElements elements;
+  return stepBufferElements(config, args.seqLen, elements);
 }
 
 Status validateCodes(const StepConfig &c, const void *codebook,
@@ -70,6 +73,18 @@ Status validateCodes(const StepConfig &c, const void *codebook,
 }
 
 } // namespace
+
+Status validateSeqLen(int64_t seqLen) {
+  if (seqLen < 1) {
+    return Status::invalid("seq_len: sk " + str(seqLen) +
+                           " must be at least 1");
+  }
+  if (seqLen > PQRT_MAX_TOKENS) {
+    return Status::invalid("seq_len: sk " + str(seqLen) + " must be at most " +
+                           str(PQRT_MAX_TOKENS) + " (PQRT_MAX_TOKENS)");
+  }
+  return Status::success();
+}
 
 namespace detail {
 
@@ -105,35 +120,35 @@ Status validateStep(const StepConfig &config, const StepArgs &args) {
   }
   int64_t sk = args.seqLen;
   if (!args.sparseList) {
-    return missing("sparseList", "[b, h, total] " + std::string(elementTypeName(
+    return missing("sparse_list", "[b, h, total] " + std::string(elementTypeName(
                                                         config.indexType)));
   }
   if (!args.sparseLen) {
-    return missing("sparseLen", "[b, h] i64");
+    return missing("sparse_len", "[b, h] i64");
   }
   if (!args.weightList) {
-    return missing("weightList", "[b, h, sk] " + std::string(elementTypeName(
+    return missing("weight_list", "[b, h, sk] " + std::string(elementTypeName(
                                                      config.weightType)));
   }
   if (config.indexType == ElementType::I32 &&
       sk > std::numeric_limits<int32_t>::max()) {
-    return Status::invalid("indexType: i32 cannot hold positions of sk " +
+    return Status::invalid("index_type: i32 cannot hold positions of sk " +
                            str(sk) + "; use i64");
   }
   if (isFullAttention(config, sk)) {
     return Status::success();
   }
   if (!args.numCached) {
-    return missing("numCached", "a pointer to n_cached");
+    return missing("num_cached", "a pointer to n_cached");
   }
   int64_t n = sk - config.initOffset;
   int64_t filled = *args.numCached;
   if (filled < 0) {
-    return Status::invalid("numCached: n_cached " + str(filled) +
+    return Status::invalid("num_cached: n_cached " + str(filled) +
                            " must be at least 0");
   }
   if (filled > n) {
-    return Status::invalid("numCached: n_cached " + str(filled) + " exceeds " +
+    return Status::invalid("num_cached: n_cached " + str(filled) + " exceeds " +
                            nText(config, sk));
   }
   if (config.metric == Metric::InnerProduct && !args.phi) {
@@ -161,11 +176,11 @@ Status validateScoreArgs(const StepConfig &config, const StepArgs &args) {
     return status;
   }
   if (!args.numCached) {
-    return missing("numCached", "a pointer to n_cached");
+    return missing("num_cached", "a pointer to n_cached");
   }
   int64_t n = detail::indexedKeys(config, args.seqLen);
   if (*args.numCached != n) {
-    return Status::invalid("numCached: n_cached " + str(*args.numCached) +
+    return Status::invalid("num_cached: n_cached " + str(*args.numCached) +
                            " is not " + nText(config, args.seqLen) +
                            "; scores need every key quantized");
   }

@@ -105,6 +105,7 @@ public:
   std::string createRunner(const pqrt::Bundle &bundle, int64_t maxBatch,
                            std::unique_ptr<Runner> &out) override {
     pqrt_bundle_info info;
+    pqrt_bundle_info_init(&info);
     pqrt_status status = pqrt_bundle_get_info(bundle.get(), &info);
     if (status != PQRT_OK) {
       return pqrt_last_error();

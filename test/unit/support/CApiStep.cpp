@@ -28,7 +28,8 @@ pqrt_dtype dtype(ElementType type) {
 } // namespace
 
 pqrt_config cConfig(const StepConfig &c) {
-  pqrt_config out = {};
+  pqrt_config out;
+  pqrt_config_init(&out);
   out.heads = c.heads;
   out.kv_heads = c.kvHeads;
   out.head_dim = c.headDim;
@@ -51,7 +52,8 @@ pqrt_config cConfig(const StepConfig &c) {
 
 pqrt_step cStep(StepBuffers &buffers) {
   StepArgs args = buffers.args();
-  pqrt_step step = {};
+  pqrt_step step;
+  pqrt_step_init(&step);
   step.batch = buffers.config.batch;
   step.seq_len = args.seqLen;
   step.key_capacity = buffers.config.keyCapacity;
@@ -70,7 +72,12 @@ pqrt_step cStep(StepBuffers &buffers) {
 
 pqrt_outputs cOutputs(const StepBuffers &buffers) {
   StepOutputs outputs = buffers.outputs();
-  return {outputs.sparseList, outputs.sparseLen, outputs.weightList};
+  pqrt_outputs out;
+  pqrt_outputs_init(&out);
+  out.sparse_list = outputs.sparseList;
+  out.sparse_len = outputs.sparseLen;
+  out.weight_list = outputs.weightList;
+  return out;
 }
 
 } // namespace test
