@@ -12,17 +12,31 @@ import torch
 
 lib = C.CDLL(sys.argv[1])
 i64 = C.c_int64
-class Config(C.Structure):
-    _fields_ = [(n, i64) for n in "heads kv_heads head_dim subspaces bits sink window heavy init_offset".split()] + \
+# The structs below transcribe pqrt.h 1.0; pqrt_get_version() must serve it.
+HEADER_VERSION = (1, 0)
+lib.pqrt_get_version.restype = C.c_uint32
+version = lib.pqrt_get_version()
+if version >> 16 != HEADER_VERSION[0] or (version & 0xffff) < HEADER_VERSION[1]:
+    sys.exit(f"{sys.argv[1]} is libpqrt {version >> 16}.{version & 0xffff}; "
+             f"this script speaks pqrt.h {HEADER_VERSION[0]}.{HEADER_VERSION[1]}")
+class Sized(C.Structure):
+    """A pqrt struct: struct_size (first field) set to its size on creation."""
+    def __init__(self, *args, **kw):
+        super().__init__(C.sizeof(type(self)), *args, **kw)
+class Config(Sized):
+    _fields_ = [("struct_size", C.c_size_t)] + \
+               [(n, i64) for n in "heads kv_heads head_dim subspaces bits sink window heavy init_offset".split()] + \
                [(n, C.c_int) for n in "metric layout query_type centroid_type weight_type index_type".split()]
-class Step(C.Structure):
-    _fields_ = [(n, i64) for n in "batch seq_len key_capacity code_capacity".split()] + \
+class Step(Sized):
+    _fields_ = [("struct_size", C.c_size_t)] + \
+               [(n, i64) for n in "batch seq_len key_capacity code_capacity".split()] + \
                [(n, C.c_void_p) for n in "query key centroids phi codebook num_cached sparse_list sparse_len weight_list".split()]
-class Outputs(C.Structure):
-    _fields_ = [(n, C.c_void_p) for n in "sparse_list sparse_len weight_list".split()]
-class Info(C.Structure):
-    _fields_ = [("entry", C.c_char_p), ("producer", C.c_char_p), ("strategy", C.c_char_p),
-                ("static_batch", i64), ("max_seq_len", i64), ("quantize", C.c_int),
+class Outputs(Sized):
+    _fields_ = [("struct_size", C.c_size_t)] + \
+               [(n, C.c_void_p) for n in "sparse_list sparse_len weight_list".split()]
+class Info(Sized):
+    _fields_ = [("struct_size", C.c_size_t), ("entry", C.c_char_p), ("producer", C.c_char_p),
+                ("strategy", C.c_char_p), ("static_batch", i64), ("max_seq_len", i64), ("quantize", C.c_int),
                 ("workspace_bytes_per_batch", i64), ("num_kernels", C.c_int), ("num_images", C.c_int)]
 lib.pqrt_last_error.restype = C.c_char_p
 lib.pqrt_status_name.restype = C.c_char_p
