@@ -83,9 +83,19 @@ Expected<mlir::pq::PtxasResult> mlir::pq::runPtxas(StringRef ptxas,
     std::error_code ec;
     raw_fd_ostream os(input.path, ec);
     if (ec) {
-      return createStringError(ec, "ptxas: cannot write the PTX");
+      return createStringError(ec, "ptxas: cannot write the PTX to '" +
+                                       input.path + "': " + ec.message());
     }
     os << ptx;
+    os.close();
+    if (os.has_error()) {
+      // Cleared so the stream does not abort the process when destroyed.
+      std::error_code writeError = os.error();
+      os.clear_error();
+      return createStringError(writeError,
+                               "ptxas: cannot write the PTX to '" +
+                                   input.path + "': " + writeError.message());
+    }
   }
   std::string archFlag = ("-arch=" + arch).str();
   SmallVector<StringRef> args = {ptxas,    archFlag.c_str(), "-O3", "-v",
@@ -100,9 +110,17 @@ Expected<mlir::pq::PtxasResult> mlir::pq::runPtxas(StringRef ptxas,
     result.log = (*buffer)->getBuffer().str();
   }
   if (status != 0) {
+    // > 0: ptxas's exit status; < 0: it did not run or crashed (`message`).
+    std::string how = status > 0 ? "exited with status " +
+                                       std::to_string(status)
+                                 : message.empty() ? "could not be run"
+                                                   : message;
+    StringRef log = StringRef(result.log).trim();
     return createStringError(inconvertibleErrorCode(),
-                             "ptxas failed for " + arch.str() + ": " +
-                                 (message.empty() ? result.log : message));
+                             "ptxas '" + ptxas.str() + "' failed for " +
+                                 arch.str() + ": " + how +
+                                 (log.empty() ? " and printed nothing"
+                                              : ":\n" + log.str()));
   }
   auto cubin = MemoryBuffer::getFile(output.path, /*IsText=*/false);
   if (!cubin) {

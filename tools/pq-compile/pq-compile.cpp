@@ -13,6 +13,7 @@
 #include "pq/Registration.h"
 #include "pq/Target/Bundle.h"
 #include "pq/Target/Ptxas.h"
+#include "pq/Tools/ToolIO.h"
 #include "pq/Utils/KernelPlan.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -163,13 +164,16 @@ int main(int argc, char **argv) {
     buildPipeline(pm, tileTarget.getChip(), emit);
     pm.printAsTextualPipeline(outs());
     outs() << "\n";
-    return 0;
+    return failed(pq::finishStdout("pq-compile")) ? 1 : 0;
   }
 
   std::string error;
   std::unique_ptr<MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input) {
     return fail(error);
+  }
+  if (failed(pq::checkInputNesting(*input))) {
+    return 1;
   }
   SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
@@ -209,8 +213,7 @@ int main(int argc, char **argv) {
   }
   if (emit == Emit::Mlir || emit == Emit::Llvm) {
     module->print(output->os());
-    output->keep();
-    return 0;
+    return failed(pq::finishOutput(*output, "pq-compile")) ? 1 : 0;
   }
 
   std::vector<pq::DeviceImage> images = collectPtx(*module);
@@ -221,8 +224,7 @@ int main(int argc, char **argv) {
       }
       output->os() << image.bytes;
     }
-    output->keep();
-    return 0;
+    return failed(pq::finishOutput(*output, "pq-compile")) ? 1 : 0;
   }
 
   std::optional<std::string> ptxas =
@@ -249,6 +251,5 @@ int main(int argc, char **argv) {
   }
   images.insert(images.end(), cubins.begin(), cubins.end());
   output->os() << pq::writeBundle(std::move(*manifest), images);
-  output->keep();
-  return 0;
+  return failed(pq::finishOutput(*output, "pq-compile")) ? 1 : 0;
 }
