@@ -2,6 +2,10 @@
 
 #include "dialects/pq/PQDialect.h"
 
+// The runtime's size limits: a step libpqrt would refuse to load never
+// verifies.
+#include "pqrt/pqrt_limits.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -26,20 +30,26 @@ LogicalResult StepAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t sink, int64_t window, int64_t heavy,
                                int64_t initOffset, int64_t bits,
                                Metric metric) {
-  auto nonNegative = [&](StringRef name, int64_t value) -> LogicalResult {
-    if (value >= 0) {
+  auto tokens = [&](StringRef name, int64_t value) -> LogicalResult {
+    if (value >= 0 && value <= PQRT_MAX_TOKENS) {
       return success();
     }
-    return emitError() << "step: " << name << " must be >= 0, got " << value;
+    if (value < 0) {
+      return emitError() << "step: " << name << " must be >= 0, got " << value;
+    }
+    return emitError() << "step: " << name << " must be at most "
+                       << PQRT_MAX_TOKENS
+                       << " (PQRT_MAX_TOKENS, the largest libpqrt loads), got "
+                       << value;
   };
-  if (failed(nonNegative("sink", sink)) ||
-      failed(nonNegative("window", window)) ||
-      failed(nonNegative("heavy", heavy)) ||
-      failed(nonNegative("init_offset", initOffset))) {
+  if (failed(tokens("sink", sink)) || failed(tokens("window", window)) ||
+      failed(tokens("heavy", heavy)) ||
+      failed(tokens("init_offset", initOffset))) {
     return failure();
   }
-  if (bits < 1 || bits > 16) {
-    return emitError() << "step: bits must be in [1, 16], got " << bits;
+  if (bits < 1 || bits > PQRT_MAX_BITS) {
+    return emitError() << "step: bits must be in [1, " << PQRT_MAX_BITS
+                       << "], got " << bits;
   }
   return success();
 }

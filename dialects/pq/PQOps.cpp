@@ -9,6 +9,59 @@
 using namespace mlir;
 using namespace mlir::pq;
 
+/// The #pq.step of a chain op (quantize, score, topk), or null.
+static StepAttr chainStep(Operation *op) {
+  if (auto quantize = dyn_cast_or_null<QuantizeOp>(op)) {
+    return quantize.getStep();
+  }
+  if (auto score = dyn_cast_or_null<ScoreOp>(op)) {
+    return score.getStep();
+  }
+  if (auto topk = dyn_cast_or_null<TopKOp>(op)) {
+    return topk.getStep();
+  }
+  return StepAttr();
+}
+
+/// The ops of one indexer step share one #pq.step: an op whose `input`
+/// (called `what`) comes from a chain op with other settings is not a step
+/// of SEMANTICS.md. Names the first setting that differs.
+static LogicalResult verifySameStep(Operation *op, StepAttr step, Value input,
+                                    StringRef what) {
+  Operation *producer = input.getDefiningOp();
+  StepAttr other = chainStep(producer);
+  if (!other || other == step) {
+    return success();
+  }
+  const struct {
+    StringRef name;
+    int64_t mine, theirs;
+  } fields[] = {
+      {"sink", step.getSink(), other.getSink()},
+      {"window", step.getWindow(), other.getWindow()},
+      {"heavy", step.getHeavy(), other.getHeavy()},
+      {"init_offset", step.getInitOffset(), other.getInitOffset()},
+      {"bits", step.getBits(), other.getBits()},
+  };
+  InFlightDiagnostic diag = op->emitOpError() << "step: ";
+  bool named = false;
+  for (const auto &field : fields) {
+    if (field.mine != field.theirs) {
+      diag << field.name << " = " << field.mine << " differs from "
+           << field.name << " = " << field.theirs;
+      named = true;
+      break;
+    }
+  }
+  if (!named) {
+    diag << "metric " << stringifyMetric(step.getMetric())
+         << " differs from metric " << stringifyMetric(other.getMetric());
+  }
+  diag << " of the '" << producer->getName() << "' that produces its "
+       << what << "; the ops of one indexer step must share one #pq.step";
+  return diag;
+}
+
 LogicalResult QuantizeOp::verify() {
   StepTypeChecker check(*this, getStep());
   if (failed(check.key(getKey())) ||
@@ -21,6 +74,9 @@ LogicalResult QuantizeOp::verify() {
 }
 
 LogicalResult ScoreOp::verify() {
+  if (failed(verifySameStep(*this, getStep(), getNumCodes(), "code count"))) {
+    return failure();
+  }
   StepTypeChecker check(*this, getStep());
   if (failed(check.query(getQuery())) ||
       failed(check.centroids(getCentroids())) ||
@@ -32,6 +88,9 @@ LogicalResult ScoreOp::verify() {
 }
 
 LogicalResult TopKOp::verify() {
+  if (failed(verifySameStep(*this, getStep(), getScores(), "scores"))) {
+    return failure();
+  }
   StepTypeChecker check(*this, getStep());
   if (failed(check.scores(getScores())) || failed(check.heavy(getHeavy()))) {
     return failure();
@@ -40,6 +99,9 @@ LogicalResult TopKOp::verify() {
 }
 
 LogicalResult GenIndicesOp::verify() {
+  if (failed(verifySameStep(*this, getStep(), getHeavy(), "heavy indices"))) {
+    return failure();
+  }
   StepTypeChecker check(*this, getStep());
   if (failed(check.heavy(getHeavy())) ||
       failed(check.outputs(getSparseList(), getSparseLen(), getWeightList()))) {

@@ -2,11 +2,38 @@
 
 #include "dialects/pq/PQVerifyUtils.h"
 
+// The runtime's size limits: shapes libpqrt would refuse never verify.
+#include "pqrt/pqrt_limits.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
 using namespace mlir;
 using namespace mlir::pq;
 
 static MemRefType memrefOf(Value value) {
   return cast<MemRefType>(value.getType());
+}
+
+/// libpqrt's largest value of the step size `what`, and the macro naming
+/// it; 0 for sizes the runtime does not bound.
+static std::pair<int64_t, StringRef> sizeLimit(StringRef what) {
+  return llvm::StringSwitch<std::pair<int64_t, StringRef>>(what)
+      .Case("batch", {PQRT_MAX_BATCH, "PQRT_MAX_BATCH"})
+      .Cases({"heads", "kv_heads"}, {PQRT_MAX_HEADS, "PQRT_MAX_HEADS"})
+      .Cases({"head_dim", "subspaces"},
+             {PQRT_MAX_HEAD_DIM, "PQRT_MAX_HEAD_DIM"})
+      .Default({0, ""});
+}
+
+LogicalResult StepTypeChecker::checkLimit(StringRef operand, unsigned dim,
+                                          StringRef what, int64_t size) {
+  auto [limit, name] = sizeLimit(what);
+  if (limit == 0 || (size >= 1 && size <= limit)) {
+    return success();
+  }
+  return op->emitOpError() << operand << ": dimension " << dim << " (" << what
+                           << ") must be in [1, " << limit << "] (" << name
+                           << ", the largest libpqrt loads), got " << size;
 }
 
 LogicalResult StepTypeChecker::matchDim(StringRef operand, MemRefType type,
@@ -15,6 +42,9 @@ LogicalResult StepTypeChecker::matchDim(StringRef operand, MemRefType type,
   int64_t size = type.getDimSize(dim);
   if (ShapedType::isDynamic(size)) {
     return success();
+  }
+  if (failed(checkLimit(operand, dim, what, size))) {
+    return failure();
   }
   if (ShapedType::isDynamic(known)) {
     known = size;
@@ -85,6 +115,9 @@ LogicalResult StepTypeChecker::centroids(Value value) {
     return failure();
   }
   subspaces = type.getDimSize(2);
+  if (failed(checkLimit("centroids", 2, "subspaces", subspaces))) {
+    return failure();
+  }
   int64_t numCentroids = type.getDimSize(3);
   centroidDim = type.getDimSize(4);
   if (numCentroids != step.getNumCentroids()) {

@@ -34,6 +34,9 @@ private:
   /// Unifies dimension `dim` of `type` (called `what`) with `known`.
   LogicalResult matchDim(StringRef operand, MemRefType type, unsigned dim,
                          StringRef what, int64_t &known);
+  /// Requires a static size to lie within libpqrt's limit for `what`.
+  LogicalResult checkLimit(StringRef operand, unsigned dim, StringRef what,
+                           int64_t size);
   /// Requires dimension `dim` of `type` to be static.
   LogicalResult requireStatic(StringRef operand, MemRefType type, unsigned dim,
                               StringRef what);

@@ -1,7 +1,7 @@
 // RUN: pq-opt %s -split-input-file --pq-fuse | FileCheck %s
 
-// A quantize joins only when it fills exactly what the score reads, with the
-// same settings. Otherwise it stays and the score -> topk -> gen_indices part
+// A quantize joins only when it fills exactly what the score reads (its
+// #pq.step is the score's, or the IR does not verify). Otherwise it stays and the score -> topk -> gen_indices part
 // fuses alone, reading the quantize's count as the codes already filled.
 
 #step = #pq.step<sink = 1, window = 1, heavy = 2, init_offset = 1, bits = 2, metric = euclidean>
@@ -28,24 +28,6 @@ func.func @other_codebook(%q: memref<?x4x1x8xbf16>, %k: memref<?x2x?x8xbf16>, %c
 // CHECK-NEXT:    pq.indexer query({{.+}}) centroids(%[[C]] : memref<?x2x2x4x4xf32>) codes(%[[CODES]] : memref<?x2x?x2xui8>)[%[[N]]]
 func.func @other_centroids(%q: memref<?x4x1x8xbf16>, %k: memref<?x2x?x8xbf16>, %c: memref<?x2x2x4x4xf32>, %c2: memref<?x2x2x4x4xf32>, %codes: memref<?x2x?x2xui8>, %nc: index, %sk: index, %l: memref<?x4x?xi64>, %len: memref<?x4xi64>, %w: memref<?x4x?xbf16>) {
   %n = pq.quantize %k, %c2 into %codes[%nc] seq_len %sk step #step layout compact : memref<?x2x?x8xbf16>, memref<?x2x2x4x4xf32> into memref<?x2x?x2xui8>
-  %s = pq.score %q, %c, %codes[%n] seq_len %sk step #step layout compact : memref<?x4x1x8xbf16>, memref<?x2x2x4x4xf32>, memref<?x2x?x2xui8> -> memref<?x4x?xf32>
-  %h = pq.topk %s seq_len %sk step #step tie lowest_index : memref<?x4x?xf32> -> memref<?x4x?xi32>
-  pq.gen_indices %h seq_len %sk step #step outs(%l, %len, %w) : memref<?x4x?xi32>, memref<?x4x?xi64>, memref<?x4xi64>, memref<?x4x?xbf16>
-  return
-}
-
-// -----
-
-// The quantize's own step differs (heavy = 3): it is a different index.
-
-#step = #pq.step<sink = 1, window = 1, heavy = 2, init_offset = 1, bits = 2, metric = euclidean>
-#other = #pq.step<sink = 1, window = 1, heavy = 3, init_offset = 1, bits = 2, metric = euclidean>
-
-// CHECK-LABEL: func.func @other_step
-// CHECK:         %[[N:.+]] = pq.quantize
-// CHECK-NEXT:    pq.indexer query({{.+}}) centroids({{.+}}) codes({{.+}})[%[[N]]]
-func.func @other_step(%q: memref<?x4x1x8xbf16>, %k: memref<?x2x?x8xbf16>, %c: memref<?x2x2x4x4xf32>, %codes: memref<?x2x?x2xui8>, %nc: index, %sk: index, %l: memref<?x4x?xi64>, %len: memref<?x4xi64>, %w: memref<?x4x?xbf16>) {
-  %n = pq.quantize %k, %c into %codes[%nc] seq_len %sk step #other layout compact : memref<?x2x?x8xbf16>, memref<?x2x2x4x4xf32> into memref<?x2x?x2xui8>
   %s = pq.score %q, %c, %codes[%n] seq_len %sk step #step layout compact : memref<?x4x1x8xbf16>, memref<?x2x2x4x4xf32>, memref<?x2x?x2xui8> -> memref<?x4x?xf32>
   %h = pq.topk %s seq_len %sk step #step tie lowest_index : memref<?x4x?xf32> -> memref<?x4x?xi32>
   pq.gen_indices %h seq_len %sk step #step outs(%l, %len, %w) : memref<?x4x?xi32>, memref<?x4x?xi64>, memref<?x4xi64>, memref<?x4x?xbf16>
