@@ -4,6 +4,7 @@
 #include "Kernels.h"
 
 #include "pq/Conversion/Passes.h"
+#include "pq/Utils/Chain.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -50,8 +51,9 @@ void ConvertPQToGPUPass::runOnOperation() {
     }
     if (isa<QuantizeOp, ScoreOp, TopKOp, GenIndicesOp>(op)) {
       op->emitError() << "convert-pq-to-gpu: '" << op->getName()
-                      << "' was not fused into a pq.indexer (an intermediate "
-                         "has other uses); only fused steps lower to GPU";
+                      << "' was not fused into a pq.indexer ("
+                      << explainUnfused(op)
+                      << "); only fused steps lower to GPU";
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
