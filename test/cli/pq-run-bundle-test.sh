@@ -54,13 +54,21 @@ expect_error 2 "--layout seed disagrees with the bundle, which is built for comp
   "$bundle" --layout seed
 expect_error 2 "--preset llama3_8b cannot be combined with a bundle" \
   "$bundle" --preset llama3_8b
-expect_error 1 "sk 2049 exceeds max_seq_len 2048" "$bundle" --device=cpu --seq-len 2049
+expect_error 1 "--seq-len 2049 exceeds the bundle's max_seq_len 2048 \(pq-compile --max-seq-len sets it\)" \
+  "$bundle" --device=cpu --seq-len 2049
+# sk from key.npy's positions is named as such (not as a flag never given).
+expect_ok '^time ' --preset llama3_8b --seq-len 2100 --save-inputs "$work/long"
+expect_error 1 "sk 2100 \(the positions in .*/long/key.npy\) exceeds the bundle's max_seq_len 2048" \
+  "$bundle" --device=cpu --inputs "$work/long"
 expect_error 2 "more than one bundle given" "$bundle" "$bundle"
 
 # --- damaged bundles -----------------------------------------------------------
 head -c 200 "$bundle" >"$work/truncated.pqmod"
 expect_error 1 "truncated\.pqmod: bundle: " "$work/truncated.pqmod"
 expect_error 1 "missing\.pqmod: bundle: cannot open" "$work/missing.pqmod"
+mkdir -p "$work/folder.pqmod"
+expect_error 1 "folder\.pqmod: bundle: '.*folder\.pqmod' is a directory, not a \.pqmod file" \
+  "$work/folder.pqmod"
 
 # --- --device=gpu and auto -----------------------------------------------------
 auto=$("$pqrun" "$bundle" --check --seq-len 1500 2>&1)

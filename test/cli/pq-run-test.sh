@@ -107,5 +107,60 @@ expect_error 1 "key.npy: missing" --preset qwen2_5_7b --inputs "$work/bad"
 expect_error 1 "codes.npy holds only 2472 rows" $q --inputs "$work/bad" --num-cached 3000
 expect_error 1 "cannot create the directory" --preset llama3_8b --outputs /proc/pq-run-test
 
+# --- messages name what the user supplied -------------------------------------
+# n_cached from codes.npy's rows, not from a --num-cached never given.
+# shellcheck disable=SC2086
+expect_error 1 "n_cached 2472 \(the rows of .*/in/codes.npy\) exceeds n = sk - init_offset = 2471 \(--seq-len 2599, init_offset 128\)" \
+  $q --inputs "$work/in" --seq-len 2599
+expect_error 1 "--num-cached 5 exceeds n = sk - init_offset = 2 \(--seq-len 130, init_offset 128\)" \
+  --preset llama3_8b --seq-len 130 --num-cached 5
+expect_error 2 "step configuration \(defaults \+ --heads 3 \+ --kv-heads 2\): kv_heads: h 3" \
+  --heads 3 --kv-heads 2
+mkdir -p "$work/dir.pqmod"
+expect_error 1 "dir.pqmod: bundle: '.*dir.pqmod' is a directory, not a .pqmod file" \
+  "$work/dir.pqmod"
+# A code outside [0, C) in codes.npy is named by its place in the file.
+mkdir -p "$work/badcode"
+cp "$work/bf/"*.npy "$work/badcode/"
+python3 - "$work/badcode/codes.npy" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+start = 10 + struct.unpack("<H", data[8:10])[0]   # .npy 1.0 header
+data[start + 2 * 1000 + 1] = 200                  # [0, 0, 1000, 1] of (1, 8, n, 2)
+open(sys.argv[1], "wb").write(bytes(data))
+PY
+expect_error 1 "badcode/codes.npy: code 200 at \(0, 0, 1000, 1\) is outside \[0, 64\)" \
+  --preset llama3_8b --inputs "$work/badcode"
+
+# --- only what the step reads is allocated --------------------------------------
+# Every key cached and no key.npy: the key cache (here 17.1 GiB) is never
+# read, so it is not allocated; pq-run used to refuse the step as "above
+# pq-run's limit of 16.0 GiB". Inputs are zeros, written without numpy.
+mkdir -p "$work/nokey"
+python3 - "$work/nokey" <<'PY'
+import struct, sys
+def npy(path, descr, shape, itemsize):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
+        descr, "".join("%d, " % d for d in shape))
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    count = 1
+    for d in shape:
+        count *= d
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode() + bytes(count * itemsize))
+d = sys.argv[1]
+npy(d + "/query.npy", "<i2", (1, 1, 1, 65536), 2)
+npy(d + "/centroids.npy", "<f4", (1, 1, 1, 2, 65536), 4)
+npy(d + "/codes.npy", "|u1", (1, 1, 140000, 1), 1)
+PY
+wide="--heads 1 --kv-heads 1 --head-dim 65536 --subspaces 1 --bits 1 --sink 1
+  --window 1 --heavy 4 --init-offset 0 --layout compact --query-type bf16"
+# shellcheck disable=SC2086
+expect_ok '^check +PASS$' $wide --inputs "$work/nokey" --seq-len 140000 --check
+# shellcheck disable=SC2086
+expect_error 1 "nokey/key.npy: missing, but 1 new key must be quantized" \
+  $wide --inputs "$work/nokey" --seq-len 140001
+
 echo "pq-run CLI: $checks checks, $failures failed"
 [ $failures -eq 0 ]

@@ -187,6 +187,10 @@ TEST_F(CApi, RejectsBadBundles) {
             PQRT_INVALID_ARGUMENT);
   EXPECT_NE(lastError().find("cannot open '/nonexistent.pqmod'"),
             std::string::npos);
+  // fopen succeeds on a directory; the message says what it is.
+  EXPECT_EQ(pqrt_bundle_load_file("/", &out), PQRT_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "bundle: '/' is a directory, not a .pqmod file");
+  EXPECT_EQ(out, nullptr);
 }
 
 TEST_F(CApi, LoadsFiles) {

@@ -32,6 +32,35 @@ TEST(SupportTest, SameSeedSameBytes) {
   }
 }
 
+TEST(SupportTest, KeyCacheOnlyWhenKeysAreQuantized) {
+  StepConfig c;
+  c.batch = 2;
+  c.heads = c.kvHeads = 2;
+  c.headDim = 8;
+  c.subspaces = 2;
+  c.bits = 2;
+  c.sink = c.window = c.initOffset = 2;
+  c.heavy = 3;
+  // Threshold 3 + 2 + 1 + 4 = 10: sk 40 is sparse with n = 38.
+  EXPECT_EQ(keyCacheNeeded(c, 40, 37), KeyCache::Allocated);
+  EXPECT_EQ(keyCacheNeeded(c, 40, 38), KeyCache::Absent);
+  EXPECT_EQ(keyCacheNeeded(c, 10, 0), KeyCache::Absent); // full attention
+  const int64_t keyBytes = 2 * 2 * 40 * 8 * 2;           // bf16
+  EXPECT_EQ(stepBufferBytes(c, 40, KeyCache::Allocated) -
+                stepBufferBytes(c, 40, KeyCache::Absent),
+            keyBytes);
+
+  StepBuffers buf(c, 40, 38, KeyCache::Absent);
+  EXPECT_FALSE(buf.hasKey());
+  EXPECT_EQ(buf.config.keyCapacity, 0);
+  EXPECT_EQ(buf.args().key, nullptr);
+  fillRandom(buf, 4, DataMode::Random);
+  // The reference takes key = null when nothing is quantized.
+  Status status = referenceStep(buf.config, buf.args());
+  EXPECT_TRUE(status.ok()) << status.message;
+  EXPECT_EQ(buf.numCached, 38);
+}
+
 TEST(SupportTest, TiesModeHasFewDistinctScores) {
   StepConfig c;
   c.batch = 1;

@@ -46,7 +46,7 @@ pqrt_step hostStep(pqrt::StepBuffers &b) {
   s.key_capacity = b.config.keyCapacity;
   s.code_capacity = b.config.codeCapacity;
   s.query = b.query.data();
-  s.key = b.key.data();
+  s.key = b.hasKey() ? b.key.data() : nullptr;
   s.centroids = b.centroids.data();
   s.phi = b.config.metric == pqrt::Metric::InnerProduct ? b.phi.data()
                                                          : nullptr;

@@ -42,17 +42,44 @@ public:
     return Status::success();
   }
 
+  /// "preset llama3_8b + --kv-heads 5": the flags given, so a message
+  /// about the configuration names what the user supplied.
   std::string describe() const override {
-    bool overridden = overrides.heads || overrides.kvHeads ||
-                      overrides.headDim || overrides.subspaces ||
-                      overrides.bits || overrides.sink || overrides.window ||
-                      overrides.heavy || overrides.initOffset ||
-                      overrides.metric || overrides.layout ||
-                      overrides.queryType || overrides.centroidType ||
-                      overrides.weightType || overrides.indexType;
-    std::string base = preset ? std::string("preset ") + preset->name
-                              : std::string("defaults");
-    return base + (overridden ? " + flags" : "");
+    const StepOverrides &o = overrides;
+    std::string flags;
+    auto add = [&](const char *flag, const auto &value, auto show) {
+      if (value) {
+        flags += std::string(" + --") + flag + " " + show(*value);
+      }
+    };
+    auto num = [](int64_t v) { return std::to_string(v); };
+    auto metric = [](pqrt::Metric m) {
+      return std::string(pqrt::metricName(m));
+    };
+    auto layout = [](pqrt::CodeLayout l) {
+      return std::string(pqrt::layoutName(l));
+    };
+    auto type = [](pqrt::ElementType t) {
+      return std::string(pqrt::elementTypeName(t));
+    };
+    add("heads", o.heads, num);
+    add("kv-heads", o.kvHeads, num);
+    add("head-dim", o.headDim, num);
+    add("subspaces", o.subspaces, num);
+    add("bits", o.bits, num);
+    add("sink", o.sink, num);
+    add("window", o.window, num);
+    add("heavy", o.heavy, num);
+    add("init-offset", o.initOffset, num);
+    add("metric", o.metric, metric);
+    add("layout", o.layout, layout);
+    add("query-type", o.queryType, type);
+    add("centroid-type", o.centroidType, type);
+    add("weight-type", o.weightType, type);
+    add("index-type", o.indexType, type);
+    return (preset ? std::string("preset ") + preset->name
+                   : std::string("defaults")) +
+           flags;
   }
 
   int64_t defaultSeqLen() const override {

@@ -38,8 +38,9 @@ std::string gib(int64_t bytes) {
   return text;
 }
 
-Status checkMemory(const StepConfig &config, int64_t seqLen, int64_t copies) {
-  int64_t bytes = pqrt::stepBufferBytes(config, seqLen);
+Status checkMemory(const StepConfig &config, int64_t seqLen, int64_t copies,
+                   pqrt::KeyCache keys) {
+  int64_t bytes = pqrt::stepBufferBytes(config, seqLen, keys);
   if (bytes < 0 || bytes > kMaxBufferBytes / copies) {
     return Status::invalid(
         "the step's buffers would need " +
@@ -55,34 +56,74 @@ int64_t indexed(const StepConfig &config, int64_t seqLen) {
   return std::max<int64_t>(seqLen - config.initOffset, 0);
 }
 
-Status checkNumCached(const StepConfig &config, int64_t seqLen,
-                      int64_t numCached) {
-  int64_t n = indexed(config, seqLen);
-  if (numCached > n) {
-    return Status::invalid("--num-cached " + str(numCached) +
-                           " exceeds n = sk - init_offset = " + str(n));
+/// A per-call value and where it came from, for messages that name what the
+/// user supplied: "--seq-len 2046", "sk 2048 (the positions in DIR/key.npy)".
+struct Sourced {
+  int64_t value = 0;
+  std::string text;
+};
+
+Sourced fromFlag(const char *flag, int64_t value) {
+  return {value, std::string("--") + flag + " " + str(value)};
+}
+
+Status checkNumCached(const StepConfig &config, const Sourced &sk,
+                      const Sourced &numCached) {
+  const int64_t n = indexed(config, sk.value);
+  if (numCached.value > n) {
+    return Status::invalid(numCached.text + " exceeds n = sk - init_offset = " +
+                           str(n) + " (" + sk.text + ", init_offset " +
+                           str(config.initOffset) + ")");
+  }
+  return Status::success();
+}
+
+/// The module's static batch and max_seq_len, checked where b and sk are
+/// known so the message names where they came from.
+Status checkModuleLimits(const ModuleLimits &limits, const Sourced &batch,
+                         const Sourced &sk) {
+  if (limits.maxSeqLen > 0 && sk.value > limits.maxSeqLen) {
+    return Status::invalid(sk.text + " exceeds the bundle's max_seq_len " +
+                           str(limits.maxSeqLen) +
+                           " (pq-compile --max-seq-len sets it)");
+  }
+  if (limits.staticBatch > 0 && batch.value != limits.staticBatch) {
+    return Status::invalid(batch.text + " differs from the batch " +
+                           str(limits.staticBatch) +
+                           " the bundle was compiled for");
   }
   return Status::success();
 }
 
 Status prepareRandom(const RunOptions &o, StepConfig config,
                      int64_t defaultSeqLen, int64_t copies,
-                     PreparedStep &step) {
+                     const ModuleLimits &limits, PreparedStep &step) {
   config.batch = o.batch.value_or(config.batch);
   const int64_t sk = o.seqLen.value_or(defaultSeqLen);
   const int64_t numCached =
       o.numCached.value_or(std::max<int64_t>(indexed(config, sk) - 1, 0));
+  const Sourced batch =
+      o.batch ? fromFlag("batch", config.batch)
+              : Sourced{config.batch, "batch " + str(config.batch) +
+                                          " (the default)"};
+  const Sourced seqLen = o.seqLen ? fromFlag("seq-len", sk)
+                                  : Sourced{sk, "sk " + str(sk) +
+                                                    " (the default)"};
   Status status = pqrt::validateConfig(config);
   if (status.ok()) {
-    status = checkNumCached(config, sk, numCached);
+    status = checkModuleLimits(limits, batch, seqLen);
   }
+  if (status.ok() && o.numCached) {
+    status = checkNumCached(config, seqLen, fromFlag("num-cached", numCached));
+  }
+  const pqrt::KeyCache keys = pqrt::keyCacheNeeded(config, sk, numCached);
   if (status.ok()) {
-    status = checkMemory(config, sk, copies);
+    status = checkMemory(config, sk, copies, keys);
   }
   if (!status.ok()) {
     return status;
   }
-  step.buffers = std::make_unique<StepBuffers>(config, sk, numCached);
+  step.buffers = std::make_unique<StepBuffers>(config, sk, numCached, keys);
   const auto mode = o.ties ? pqrt::DataMode::Ties : pqrt::DataMode::Random;
   pqrt::fillRandom(*step.buffers, o.seed, mode);
   step.origin = std::string(o.ties ? "random with exact ties" : "random") +
@@ -109,8 +150,34 @@ int64_t dimOr(const NpyArray &array, size_t rank, size_t dim,
   return array.shape.size() == rank ? array.shape[dim] : fallback;
 }
 
+/// Codes outside [0, C) named by their place in the file, before the step
+/// (which would call the same entry "codebook: code ... at b, row, ...").
+Status checkCodeRange(const StepConfig &c, const NpyArray &codes,
+                      const std::string &path) {
+  const ElementType type = pqrt::codeType(c);
+  const int64_t count = int64_t(codes.data.size()) / pqrt::elementSize(type);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t code = pqrt::loadInt(type, codes.data.data(), i);
+    if (code >= 0 && code < c.centroids()) {
+      continue;
+    }
+    int64_t rest = i;
+    std::vector<int64_t> at(codes.shape.size());
+    for (size_t d = codes.shape.size(); d-- > 0;) {
+      at[d] = rest % codes.shape[d];
+      rest /= codes.shape[d];
+    }
+    return Status::invalid(path + ": code " + str(code) + " at " +
+                           pqrt::npyShapeString(at) + " is outside [0, " +
+                           str(c.centroids()) + ") (C = 2^bits, bits " +
+                           str(c.bits) + ")");
+  }
+  return Status::success();
+}
+
 Status prepareFromFiles(const RunOptions &o, StepConfig config,
-                        int64_t copies, PreparedStep &step) {
+                        int64_t copies, const ModuleLimits &limits,
+                        PreparedStep &step) {
   const std::string &dir = o.inputsDir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -139,6 +206,10 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config,
   const StepConfig &c = config;
   config.batch = o.batch.value_or(dimOr(query, 4, 0, 1));
   const int64_t b = config.batch;
+  const Sourced batch =
+      o.batch ? fromFlag("batch", b)
+              : Sourced{b, "batch " + str(b) + " (dimension 0 of " + dir +
+                               "/query.npy)"};
   status = pqrt::validateConfig(config);
   if (!status.ok()) {
     return status;
@@ -162,13 +233,21 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config,
                                  "with --seq-len");
   }
   const int64_t sk = o.seqLen.value_or(keyRows);
+  const Sourced seqLen =
+      o.seqLen ? fromFlag("seq-len", sk)
+               : Sourced{sk, "sk " + str(sk) + " (the positions in " + dir +
+                                 "/key.npy)"};
   if (sk < 1) {
     return Status::invalid(dir + "/key.npy: holds no positions; sk must be "
                                  ">= 1");
   }
   if (haveKey && sk > keyRows) {
     return Status::invalid(dir + "/key.npy: holds " + str(keyRows) +
-                           " positions, fewer than sk = " + str(sk));
+                           " positions, fewer than " + seqLen.text);
+  }
+  status = checkModuleLimits(limits, batch, seqLen);
+  if (!status.ok()) {
+    return status;
   }
   status = pqrt::checkNpy(
       centroids, dir + "/centroids.npy", c.centroidType,
@@ -200,39 +279,48 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config,
     status = pqrt::checkNpy(codes, dir + "/codes.npy", pqrt::codeType(c), shape,
                             seed ? "[b, n_cached, h_kv, S] (seed layout)"
                                  : "[b, h_kv, n_cached, S] (compact layout)");
+    if (status.ok()) {
+      status = checkCodeRange(c, codes, dir + "/codes.npy");
+    }
     if (!status.ok()) {
       return status;
     }
   }
   const int64_t numCached = o.numCached.value_or(codeRows);
+  const Sourced cached =
+      o.numCached
+          ? fromFlag("num-cached", numCached)
+          : Sourced{numCached, "n_cached " + str(numCached) +
+                                   " (the rows of " + dir + "/codes.npy)"};
   if (numCached > codeRows) {
-    return Status::invalid("--num-cached " + str(numCached) + ": " + dir +
-                           "/codes.npy " +
+    return Status::invalid(cached.text + ": " + dir + "/codes.npy " +
                            (haveCodes ? "holds only " + str(codeRows) + " rows"
                                       : std::string("is missing")));
   }
-  status = checkNumCached(config, sk, numCached);
+  status = checkNumCached(config, seqLen, cached);
   if (!status.ok()) {
     return status;
   }
-  if (!haveKey && numCached < indexed(config, sk) &&
-      !pqrt::isFullAttention(config, sk)) {
+  const pqrt::KeyCache keys = pqrt::keyCacheNeeded(config, sk, numCached);
+  if (!haveKey && keys == pqrt::KeyCache::Allocated) {
+    const int64_t newKeys = indexed(config, sk) - numCached;
     return Status::invalid(
-        dir + "/key.npy: missing, but " +
-        str(indexed(config, sk) - numCached) +
-        " new keys must be quantized (n_cached " + str(numCached) +
-        " < n = " + str(indexed(config, sk)) + ")");
+        dir + "/key.npy: missing, but " + str(newKeys) +
+        (newKeys == 1 ? " new key" : " new keys") +
+        " must be quantized (n_cached " + str(numCached) + " < n = " +
+        str(indexed(config, sk)) + ")");
   }
 
-  config.keyCapacity = haveKey ? keyRows : sk;
+  // Only what the step reads: no key cache when nothing is quantized.
+  config.keyCapacity = keyRows;
   config.codeCapacity = std::max(indexed(config, sk), codeRows);
-  status = checkMemory(config, sk, copies);
+  status = checkMemory(config, sk, copies, keys);
   if (!status.ok()) {
     return status;
   }
-  auto buffers = std::make_unique<StepBuffers>(config, sk, numCached);
+  auto buffers = std::make_unique<StepBuffers>(config, sk, numCached, keys);
   std::memcpy(buffers->query.data(), query.data.data(), query.data.size());
-  if (haveKey) {
+  if (buffers->hasKey()) {
     std::memcpy(buffers->key.data(), key.data.data(), key.data.size());
   }
   std::memcpy(buffers->centroids.data(), centroids.data.data(),
@@ -297,11 +385,12 @@ Status makeDirectory(const std::string &dir) {
 }
 
 Status prepareStep(const RunOptions &options, const StepConfig &config,
-                   int64_t defaultSeqLen, int64_t copies, PreparedStep &step) {
+                   int64_t defaultSeqLen, int64_t copies,
+                   const ModuleLimits &limits, PreparedStep &step) {
   if (!options.inputsDir.empty()) {
-    return prepareFromFiles(options, config, copies, step);
+    return prepareFromFiles(options, config, copies, limits, step);
   }
-  return prepareRandom(options, config, defaultSeqLen, copies, step);
+  return prepareRandom(options, config, defaultSeqLen, copies, limits, step);
 }
 
 Status saveInputs(const std::string &dir, const StepBuffers &buf) {
@@ -312,7 +401,9 @@ Status saveInputs(const std::string &dir, const StepBuffers &buf) {
     status = pqrt::writeNpy(dir + "/query.npy", pqrt::npyDtypeOf(c.queryType),
                             {b, c.heads, 1, c.headDim}, buf.query.data());
   }
-  if (status.ok()) {
+  // No key cache when the step quantizes nothing: --inputs reads such a
+  // directory the same way.
+  if (status.ok() && buf.hasKey()) {
     status = pqrt::writeNpy(dir + "/key.npy", pqrt::npyDtypeOf(c.queryType),
                             {b, c.kvHeads, c.keyCapacity, c.headDim},
                             buf.key.data());

@@ -4,6 +4,8 @@
 
 #include "Presets.h"
 
+#include "pqrt/pqrt_limits.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -79,10 +81,10 @@ const Choice<CodeLayout> kLayouts[] = {{"seed", CodeLayout::Seed},
 const Choice<Device> kDevices[] = {
     {"cpu", Device::Cpu}, {"gpu", Device::Gpu}, {"auto", Device::Auto}};
 
-// Sizes beyond these are typos, not steps; the buffer-size check refuses
-// whatever still does not fit in memory.
-constexpr int64_t kMaxCount = int64_t(1) << 40;
-constexpr int64_t kMaxHeads = int64_t(1) << 16;
+// libpqrt's limits (pqrt_limits.h); the buffer-size check refuses whatever
+// still does not fit in memory.
+constexpr int64_t kMaxCount = PQRT_MAX_TOKENS;
+constexpr int64_t kMaxHeads = PQRT_MAX_HEADS;
 
 /// One flag: its name, whether it takes a value, and what to do with it.
 struct Flag {
@@ -147,9 +149,10 @@ const std::vector<Flag> &flags() {
   static const std::vector<Flag> table = {
       stepIntFlag("heads", 1, kMaxHeads, &StepOverrides::heads),
       stepIntFlag("kv-heads", 1, kMaxHeads, &StepOverrides::kvHeads),
-      stepIntFlag("head-dim", 1, kMaxHeads, &StepOverrides::headDim),
-      stepIntFlag("subspaces", 1, kMaxHeads, &StepOverrides::subspaces),
-      stepIntFlag("bits", 1, 16, &StepOverrides::bits),
+      stepIntFlag("head-dim", 1, PQRT_MAX_HEAD_DIM, &StepOverrides::headDim),
+      stepIntFlag("subspaces", 1, PQRT_MAX_HEAD_DIM,
+                  &StepOverrides::subspaces),
+      stepIntFlag("bits", 1, PQRT_MAX_BITS, &StepOverrides::bits),
       stepIntFlag("sink", 0, kMaxCount, &StepOverrides::sink),
       stepIntFlag("window", 0, kMaxCount, &StepOverrides::window),
       stepIntFlag("heavy", 0, kMaxCount, &StepOverrides::heavy),
@@ -161,7 +164,7 @@ const std::vector<Flag> &flags() {
                      &StepOverrides::centroidType),
       stepChoiceFlag("weight-type", kFloatTypes, &StepOverrides::weightType),
       stepChoiceFlag("index-type", kIndexTypes, &StepOverrides::indexType),
-      intFlag("batch", 1, kMaxHeads, &RunOptions::batch),
+      intFlag("batch", 1, PQRT_MAX_BATCH, &RunOptions::batch),
       intFlag("seq-len", 1, kMaxCount, &RunOptions::seqLen),
       intFlag("num-cached", 0, kMaxCount, &RunOptions::numCached),
       {"seed", true,

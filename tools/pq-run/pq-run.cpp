@@ -98,8 +98,13 @@ int run(int argc, char **argv) {
   }
 
   PreparedStep step;
+  ModuleLimits limits;
+  if (bundle) {
+    limits.maxSeqLen = bundle->info.max_seq_len;
+    limits.staticBatch = bundle->info.static_batch;
+  }
   status = prepareStep(options, config, source->defaultSeqLen(),
-                       options.check ? 2 : 1, step);
+                       options.check ? 2 : 1, limits, step);
   if (!status.ok()) {
     return fail(kFailed, status.message);
   }

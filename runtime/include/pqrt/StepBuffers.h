@@ -22,18 +22,31 @@ namespace pqrt {
 /// whether anything was written.
 constexpr uint8_t kSentinel = 0xA5;
 
-/// Bytes a StepBuffers(config, seqLen, ...) would allocate (capacities
-/// defaulted as its constructor does), or -1 when the count overflows int64
-/// or the configuration has a negative size. Lets tools refuse sizes that
-/// cannot fit before allocating anything.
-int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen);
+/// Whether a StepBuffers holds a key cache. A step that quantizes nothing
+/// (every key cached, or the full-attention path) never reads it, and the
+/// C API then takes key = NULL: tools need not allocate it.
+enum class KeyCache { Allocated, Absent };
+
+/// The key cache a step needs: Allocated only when it quantizes keys.
+KeyCache keyCacheNeeded(const StepConfig &config, int64_t seqLen,
+                        int64_t numCached);
+
+/// Bytes a StepBuffers(config, seqLen, ..., keys) would allocate
+/// (capacities defaulted as its constructor does), or -1 when the count
+/// overflows int64 or the configuration has a negative size. Lets tools
+/// refuse sizes that cannot fit before allocating anything.
+int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen,
+                        KeyCache keys = KeyCache::Allocated);
 
 class StepBuffers {
 public:
   /// Zero capacities in `config` are replaced by keyCapacity = sk and
-  /// codeCapacity = n = max(sk - init_offset, 0). Inputs start as zeros,
-  /// outputs and codebook rows [numCached, n_max) as kSentinel bytes.
-  StepBuffers(const StepConfig &config, int64_t seqLen, int64_t numCached);
+  /// codeCapacity = n = max(sk - init_offset, 0); without a key cache
+  /// (KeyCache::Absent) keyCapacity is 0, `key` is empty and args().key is
+  /// null. Inputs start as zeros, outputs and codebook rows
+  /// [numCached, n_max) as kSentinel bytes.
+  StepBuffers(const StepConfig &config, int64_t seqLen, int64_t numCached,
+              KeyCache keys = KeyCache::Allocated);
 
   StepConfig config;
   int64_t seqLen;
@@ -45,6 +58,7 @@ public:
   std::vector<uint8_t> sparseList, weightList;
   std::vector<int64_t> sparseLen;
 
+  bool hasKey() const { return !key.empty(); }
   /// Pointers into this object's buffers (recompute after copying it).
   StepArgs args();
   StepOutputs outputs() const;

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <string>
 
+#include <sys/stat.h>
+
 namespace pqrt {
 namespace bundle {
 
@@ -117,6 +119,13 @@ Status readBundleFile(const char *path, Bundle &out) {
     return Status::invalid(std::string("bundle: cannot open '") + path +
                            "': " + std::strerror(errno));
   }
+  // fopen succeeds on a directory; reading it then fails with EISDIR.
+  struct stat info;
+  if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+    std::fclose(file);
+    return Status::invalid(std::string("bundle: '") + path +
+                           "' is a directory, not a .pqmod file");
+  }
   std::string bytes;
   char buffer[1 << 16];
   size_t got = 0;
@@ -128,10 +137,11 @@ Status readBundleFile(const char *path, Bundle &out) {
     }
     bytes.append(buffer, got);
   }
-  bool failed = std::ferror(file) != 0;
+  const int readError = std::ferror(file) ? errno : 0;
   std::fclose(file);
-  if (failed) {
-    return Status::invalid(std::string("bundle: cannot read '") + path + "'");
+  if (readError != 0) {
+    return Status::invalid(std::string("bundle: cannot read '") + path +
+                           "': " + std::strerror(readError));
   }
   if (tooLarge) {
     return bad(std::string("'") + path + "' exceeds the 1 GiB limit");

@@ -36,12 +36,23 @@ std::vector<uint8_t> bytes(int64_t count, ElementType type, uint8_t fill) {
 
 } // namespace
 
-int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen) {
+KeyCache keyCacheNeeded(const StepConfig &config, int64_t seqLen,
+                        int64_t numCached) {
+  const int64_t n = std::max<int64_t>(seqLen - config.initOffset, 0);
+  return numCached < n && !isFullAttention(config, seqLen)
+             ? KeyCache::Allocated
+             : KeyCache::Absent;
+}
+
+int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen,
+                        KeyCache keys) {
   const StepConfig &c = config;
   if (seqLen < 0 || c.bits < 0 || c.bits > 30 || c.subspaces <= 0) {
     return -1;
   }
-  const int64_t keyCap = c.keyCapacity ? c.keyCapacity : seqLen;
+  const int64_t keyCap = keys == KeyCache::Absent ? 0
+                         : c.keyCapacity          ? c.keyCapacity
+                                                  : seqLen;
   const int64_t codeCap =
       c.codeCapacity ? c.codeCapacity
                      : std::max<int64_t>(seqLen - c.initOffset, 0);
@@ -71,9 +82,11 @@ int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen) {
 }
 
 StepBuffers::StepBuffers(const StepConfig &base, int64_t seqLen,
-                         int64_t numCached)
+                         int64_t numCached, KeyCache keys)
     : config(base), seqLen(seqLen), numCached(numCached) {
-  if (config.keyCapacity == 0) {
+  if (keys == KeyCache::Absent) {
+    config.keyCapacity = 0;
+  } else if (config.keyCapacity == 0) {
     config.keyCapacity = seqLen;
   }
   if (config.codeCapacity == 0) {
@@ -81,7 +94,9 @@ StepBuffers::StepBuffers(const StepConfig &base, int64_t seqLen,
   }
   total = outputTotal(config, seqLen);
   query = bytes(queryElements(config), config.queryType, 0);
-  key = bytes(keyElements(config), config.queryType, 0);
+  if (keys == KeyCache::Allocated) {
+    key = bytes(keyElements(config), config.queryType, 0);
+  }
   centroids = bytes(centroidElements(config), config.centroidType, 0);
   phi.assign(std::max<int64_t>(phiElements(config), 1), 0.0f);
   codebook = bytes(codebookElements(config), codeType(config), kSentinel);
@@ -112,7 +127,7 @@ StepArgs StepBuffers::args() {
   StepArgs a;
   a.seqLen = seqLen;
   a.query = query.data();
-  a.key = key.data();
+  a.key = hasKey() ? key.data() : nullptr;
   a.centroids = centroids.data();
   a.phi = config.metric == Metric::InnerProduct ? phi.data() : nullptr;
   a.codebook = codebook.data();
