@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in their own tree (clang, ASan + UBSan, no
-# compiler, no unit tests) and runs each one briefly over its seed corpus.
+# compiler, no unit tests unless the tree is scripts/sanitize.sh's) and runs
+# each one briefly over its seed corpus: pq-fuzz-bundle (the .pqmod
+# parser), pq-fuzz-npy (the .npy reader), pq-fuzz-capi (the C API's host
+# functions with random configs and steps).
 #   scripts/fuzz.sh [BUILD_DIR]      default build-fuzz
 #   FUZZ_SECONDS=N                   seconds per target (default 10)
 #   FUZZ_TARGETS="pq-fuzz-npy ..."   a subset (default: every pq-fuzz-* built)
@@ -17,10 +20,16 @@ if ! command -v clang++ >/dev/null 2>&1; then
   exit 1
 fi
 
+# A tree of scripts/sanitize.sh (ASan + UBSan, tests on) is reused as it
+# is; a new tree gets no tests.
+tests=()
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  tests=(-DPQ_ENABLE_TESTS=OFF)
+fi
 echo "fuzz: configuring $build (clang, PQ_ENABLE_FUZZERS=ON)"
 CC=clang CXX=clang++ cmake -G Ninja -S . -B "$build" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPQ_ENABLE_COMPILER=OFF -DPQ_ENABLE_TESTS=OFF -DPQ_ENABLE_FUZZERS=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPQ_ENABLE_COMPILER=OFF \
+  -DPQ_ENABLE_FUZZERS=ON -DPQ_SANITIZE=address,undefined "${tests[@]}" \
   >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 1; }
 rm -f "$build.configure.log"
 

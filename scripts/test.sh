@@ -4,10 +4,22 @@
 set -uo pipefail
 build=${1:-build}
 status=0
-# CI also fuzzes the bundle parser and the .npy reader briefly (libFuzzer,
-# clang); first, so the runners' summaries stay the last lines.
+here=$(dirname "$0")
+# CI also runs the runtime's tests under ASan + UBSan (scripts/sanitize.sh:
+# a clang tree without the compiler) and then, in the same tree, fuzzes the
+# bundle parser, the .npy reader and the C API briefly (libFuzzer); first,
+# so the runners' summaries stay the last lines. Elsewhere PQ_SANITIZE
+# (address,undefined or thread) and PQ_FUZZ ask for them.
+if [ "${CI:-}" = "true" ] || [ -n "${PQ_SANITIZE:-}" ]; then
+  bash "$here/sanitize.sh" || status=1
+fi
 if [ "${CI:-}" = "true" ] || [ -n "${PQ_FUZZ:-}" ]; then
-  FUZZ_SECONDS=${FUZZ_SECONDS:-15} bash "$(dirname "$0")/fuzz.sh" || status=1
+  fuzzTree=build-fuzz
+  if [ "${PQ_SANITIZE:-address,undefined}" = address,undefined ] &&
+     { [ "${CI:-}" = "true" ] || [ -n "${PQ_SANITIZE:-}" ]; }; then
+    fuzzTree=build-asan # sanitize.sh's tree has the fuzzers built
+  fi
+  FUZZ_SECONDS=${FUZZ_SECONDS:-15} bash "$here/fuzz.sh" "$fuzzTree" || status=1
 fi
 "${LIT:-/usr/lib/llvm-22/bin/lit}" -v "$build/test" || status=1
 (cd "$build" && ctest --output-on-failure) || status=1
