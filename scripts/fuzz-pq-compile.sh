@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Quick black-box fuzz of pq-compile and pq-opt: malformed IR made by
 # mutating examples/*.mlir (truncation, byte flips, deleted/duplicated/swapped
-# lines, swapped element types, odd shapes and step settings, garbage tokens),
-# well-formed steps with random extreme shapes and settings, and bad
-# command-line flags. Every invocation runs under a timeout; the
+# lines, swapped element types, odd shapes and step settings, garbage tokens,
+# deep nesting of modules, regions, attributes and types), well-formed steps
+# with random extreme shapes and settings, bad command-line flags, and
+# outputs that cannot be written (/dev/full, a directory, a missing
+# directory, stdout on a full device). Every invocation runs under a timeout; the
 # script fails if any crashes (killed by a signal / exit code >= 128, or a
 # "PLEASE submit a bug report" / "Stack dump" / "LLVM ERROR" / assertion
 # message) or hangs. Ordinary errors (exit 1 with a diagnostic) are the
@@ -26,7 +28,7 @@ for tool in pq-compile pq-opt; do
 done
 out="$build/fuzz-pq-compile"
 rm -rf "$out"
-mkdir -p "$out/mutants"
+mkdir -p "$out/mutants" "$out/outputs"
 
 exec python3 - "$build/bin" "$out" \
   "${FUZZ_MUTANTS:-300}" "${FUZZ_SEED:-1}" "${FUZZ_TIMEOUT:-60}" \
@@ -58,10 +60,31 @@ GARBAGE = [b"{", b"}", b"(", b")", b"<", b">", b"%", b"#", b"\"", b"\x00",
            b"// -----", b"^bb1:", b"\xe2\x82\xac", b"@", b"!llvm.ptr", b"\\"]
 
 
+DEPTHS = [2, 64, 255, 256, 257, 1000, 5000, 40000]
+
+
+def nest(text):
+    """Deep nesting, which MLIR's recursive parser cannot take unchecked."""
+    depth = rng.choice(DEPTHS)
+    kind = rng.randrange(4)
+    if kind == 0:  # the whole program inside nested modules
+        return b"module {" * depth + text + b"}" * depth
+    if kind == 1:  # a nested array attribute on the module
+        return (b"module attributes {pq.deep = " + b"[" * depth + b"]" * depth +
+                b"} {\n" + text + b"\n}")
+    if kind == 2:  # a deeply nested type in a new function
+        return text + (b"\nfunc.func private @deep(" + b"memref<" * depth +
+                       b"f32" + b">" * depth + b")\n")
+    # nested regions, closed or (sometimes) not
+    close = b"}" * (depth if rng.random() < 0.8 else rng.randrange(depth))
+    return text + (b"\nfunc.func @regions() {\n" +
+                   b"scf.execute_region {\n" * depth + close + b"\n")
+
+
 def mutate(text):
     ops = rng.randint(1, 3)
     for _ in range(ops):
-        kind = rng.randrange(11)
+        kind = rng.randrange(12)
         if kind == 0 and text:  # truncate
             text = text[: rng.randrange(len(text))]
         elif kind == 1 and text:  # flip bytes
@@ -107,6 +130,8 @@ def mutate(text):
         elif kind == 8:  # keywords
             old, new = rng.choice(KEYWORDS)
             text = text.replace(old, new, 1)
+        elif kind == 10:
+            text = nest(text)
         elif kind == 9:  # garbage token
             i = rng.randrange(len(text) + 1)
             text = text[:i] + rng.choice(GARBAGE) + text[i:]
@@ -177,6 +202,13 @@ def generate():
     return text.encode()
 
 
+def output_path():
+    """Mostly the null device; sometimes one that cannot be written."""
+    return rng.choice([os.devnull] * 6 + [
+        "/dev/full", "/", os.path.join(out, "no-such-dir", "x.out"), "-",
+        os.path.join(out, "outputs", "%d.out" % rng.randrange(1 << 30))])
+
+
 def tool_commands(path):
     target = rng.choice(["sm_80", "sm_86", "sm_89", "sm_90"])
     seq = rng.choice(["1", "128", "4096", "131072", "1048576"])
@@ -184,10 +216,10 @@ def tool_commands(path):
     return [
         [f"{bindir}/pq-compile", path, f"--target={target}",
          f"--max-seq-len={seq}", f"--emit={emit}", "--no-cubin",
-         "-o", os.devnull],
+         "-o", output_path()],
         [f"{bindir}/pq-opt", path, "--pq-fuse",
          f"--pq-tile=target={target} max-seq-len={seq}",
-         "--convert-pq-to-gpu", "-o", os.devnull],
+         "--convert-pq-to-gpu", "-o", output_path()],
     ]
 
 
@@ -237,6 +269,13 @@ def flag_commands():
          "--convert-pq-to-gpu", "--convert-pq-to-gpu"],
         [pqo, good, "--pq-fuse", "--pq-tile=target=sm_80",
          "--convert-pq-to-gpu", "--pq-fuse", "--pq-tile=target=sm_90"],
+        [pqc, good, "--target=sm_80", "--no-cubin", "-o", "/dev/full"],
+        [pqc, good, "--target=sm_80", "--emit=mlir", "-o", "/dev/full"],
+        [pqc, good, "--target=sm_80", "--emit=ptx", "-o", "-", ">/dev/full"],
+        [pqc, "--target=sm_80", "--print-pipeline", ">/dev/full"],
+        [pqo, good, "-o", "/dev/full"], [pqo, good, ">/dev/full"],
+        [pqo, "--show-dialects", ">/dev/full"],
+        [pqo, good, "-o", os.path.join(out, "no-such-dir", "x.mlir")],
     ]
     return bad
 
@@ -247,12 +286,20 @@ CRASH = re.compile(rb"PLEASE submit a bug report|Stack dump|LLVM ERROR|"
 
 
 def run(cmd):
+    # ">FILE" as the last word sends stdout there (stderr is still read).
+    stdout = None
+    if cmd[-1].startswith(">"):
+        cmd, stdout = cmd[:-1], open(cmd[-1][1:], "wb")
     # A rebuild of the tools while the fuzzer runs briefly removes them.
     for attempt in range(10):
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, timeout=timeout)
+                                  stdout=stdout or subprocess.PIPE,
+                                  stderr=subprocess.STDOUT if not stdout
+                                  else subprocess.PIPE, timeout=timeout)
+            if stdout:
+                stdout.close()
+                proc.stdout = proc.stderr
             break
         except subprocess.TimeoutExpired as e:
             return "hang", (e.output or b"")[-4000:]

@@ -20,6 +20,12 @@ if [ "${CI:-}" = "true" ] || [ -n "${PQ_FUZZ:-}" ]; then
     fuzzTree=build-asan # sanitize.sh's tree has the fuzzers built
   fi
   FUZZ_SECONDS=${FUZZ_SECONDS:-15} bash "$here/fuzz.sh" "$fuzzTree" || status=1
+  # pq-compile and pq-opt of this tree: mutated and deeply nested IR, bad
+  # flags, unwritable outputs (a few hundred invocations, ~15 s).
+  if [ -x "$build/bin/pq-compile" ]; then
+    FUZZ_MUTANTS=${FUZZ_MUTANTS:-200} bash "$here/fuzz-pq-compile.sh" "$build" ||
+      status=1
+  fi
 fi
 "${LIT:-/usr/lib/llvm-22/bin/lit}" -v "$build/test" || status=1
 (cd "$build" && ctest --output-on-failure) || status=1
