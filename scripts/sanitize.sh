@@ -17,7 +17,10 @@ cd "$(dirname "$0")/.."
 sanitize=${PQ_SANITIZE:-address,undefined}
 default=build-asan
 fuzzers=ON
-if [ "$sanitize" != address,undefined ]; then
+if [ "$sanitize" = thread ]; then
+  default=build-tsan
+  fuzzers=OFF
+elif [ "$sanitize" != address,undefined ]; then
   default=build-${sanitize//,/-}
   fuzzers=OFF
 fi
