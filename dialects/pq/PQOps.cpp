@@ -57,8 +57,8 @@ static LogicalResult verifySameStep(Operation *op, StepAttr step, Value input,
     diag << "metric " << stringifyMetric(step.getMetric())
          << " differs from metric " << stringifyMetric(other.getMetric());
   }
-  diag << " of the '" << producer->getName() << "' that produces its "
-       << what << "; the ops of one indexer step must share one #pq.step";
+  diag << " of the '" << producer->getName() << "' that produces its " << what
+       << "; the ops of one indexer step must share one #pq.step";
   return diag;
 }
 

@@ -92,9 +92,9 @@ Expected<mlir::pq::PtxasResult> mlir::pq::runPtxas(StringRef ptxas,
       // Cleared so the stream does not abort the process when destroyed.
       std::error_code writeError = os.error();
       os.clear_error();
-      return createStringError(writeError,
-                               "ptxas: cannot write the PTX to '" +
-                                   input.path + "': " + writeError.message());
+      return createStringError(writeError, "ptxas: cannot write the PTX to '" +
+                                               input.path +
+                                               "': " + writeError.message());
     }
   }
   std::string archFlag = ("-arch=" + arch).str();
@@ -111,16 +111,15 @@ Expected<mlir::pq::PtxasResult> mlir::pq::runPtxas(StringRef ptxas,
   }
   if (status != 0) {
     // > 0: ptxas's exit status; < 0: it did not run or crashed (`message`).
-    std::string how = status > 0 ? "exited with status " +
-                                       std::to_string(status)
-                                 : message.empty() ? "could not be run"
-                                                   : message;
+    std::string how = status > 0
+                          ? "exited with status " + std::to_string(status)
+                      : message.empty() ? "could not be run"
+                                        : message;
     StringRef log = StringRef(result.log).trim();
-    return createStringError(inconvertibleErrorCode(),
-                             "ptxas '" + ptxas.str() + "' failed for " +
-                                 arch.str() + ": " + how +
-                                 (log.empty() ? " and printed nothing"
-                                              : ":\n" + log.str()));
+    return createStringError(
+        inconvertibleErrorCode(),
+        "ptxas '" + ptxas.str() + "' failed for " + arch.str() + ": " + how +
+            (log.empty() ? " and printed nothing" : ":\n" + log.str()));
   }
   auto cubin = MemoryBuffer::getFile(output.path, /*IsText=*/false);
   if (!cubin) {

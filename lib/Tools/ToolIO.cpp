@@ -89,7 +89,8 @@ LogicalResult checkInputNesting(const MemoryBuffer &input) {
   }
   // Line and column by hand: the offending line may be megabytes long, and
   // SourceMgr would print it whole.
-  StringRef before = input.getBuffer().take_front(where - input.getBufferStart());
+  StringRef before =
+      input.getBuffer().take_front(where - input.getBufferStart());
   size_t line = before.count('\n') + 1;
   size_t lineStart = before.rfind('\n');
   size_t column = lineStart == StringRef::npos ? before.size() + 1
@@ -108,7 +109,8 @@ LogicalResult finishOutput(ToolOutputFile &output, StringRef tool) {
   if (!os.has_error() && output.getFilename() != "-") {
     os.close();
   }
-  StringRef name = output.getFilename() == "-" ? "<stdout>" : output.getFilename();
+  StringRef name =
+      output.getFilename() == "-" ? "<stdout>" : output.getFilename();
   if (failed(reportWriteError(os, name, tool))) {
     return failure();
   }

@@ -234,8 +234,8 @@ FailureOr<Chain> matchFusableChain(GenIndicesOp gen, DominanceInfo &dominance,
   // still fuse behind it.
   if (auto quantize = chain->score.getNumCodes().getDefiningOp<QuantizeOp>()) {
     std::string quantizeStays;
-    if (succeeded(quantizeCanJoin(quantize, *chain, dominance,
-                                  quantizeStays))) {
+    if (succeeded(
+            quantizeCanJoin(quantize, *chain, dominance, quantizeStays))) {
       chain->quantize = quantize;
       return chain;
     }

@@ -35,8 +35,7 @@ int64_t size(FuzzedDataProvider &in, int64_t low, int64_t high) {
   case 0:
     return in.PickValueInArray<int64_t>(
         {-1, 0, kMax, kMax - 2, PQRT_MAX_TOKENS, PQRT_MAX_TOKENS + 1,
-         int64_t(1) << 62, INT64_MIN, PQRT_MAX_HEADS + 1,
-         PQRT_MAX_BATCH + 1});
+         int64_t(1) << 62, INT64_MIN, PQRT_MAX_HEADS + 1, PQRT_MAX_BATCH + 1});
   default:
     return in.ConsumeIntegralInRange<int64_t>(low, high);
   }
@@ -102,12 +101,11 @@ Sizes sizesOf(const pqrt_config &c, int metric, const pqrt_step &s) {
   const __int128 n = sk > c.init_offset ? sk - c.init_offset : 0;
   const __int128 count = __int128(1) << (c.bits & 63);
   const bool full = sk <= __int128(c.heavy) + c.init_offset + 1 + count;
-  z.total = full ? sk
-                 : lesser(c.sink, sk) + lesser(c.heavy, n) +
-                       lesser(c.window, sk);
-  const __int128 width =
-      (c.subspaces > 0 ? c.head_dim / c.subspaces : 0) +
-      (metric == PQRT_METRIC_IP ? 1 : 0);
+  z.total =
+      full ? sk
+           : lesser(c.sink, sk) + lesser(c.heavy, n) + lesser(c.window, sk);
+  const __int128 width = (c.subspaces > 0 ? c.head_dim / c.subspaces : 0) +
+                         (metric == PQRT_METRIC_IP ? 1 : 0);
   z.query = mul({b, c.heads, c.head_dim});
   z.key = mul({b, c.kv_heads, s.key_capacity, c.head_dim});
   z.centroids = mul({b, c.kv_heads, c.subspaces, count, width});
@@ -121,8 +119,8 @@ Sizes sizesOf(const pqrt_config &c, int metric, const pqrt_step &s) {
 }
 
 bool fits(const Sizes &z, const pqrt_config &c) {
-  const __int128 parts[] = {z.query * 4, z.key * 4,   z.centroids * 4,
-                            z.phi * 4,   z.codes * 8, z.list * 8,
+  const __int128 parts[] = {z.query * 4, z.key * 4,     z.centroids * 4,
+                            z.phi * 4,   z.codes * 8,   z.list * 8,
                             z.len * 8,   z.weights * 4, z.scores * 4};
   __int128 sum = 0;
   for (__int128 part : parts) {
@@ -147,24 +145,25 @@ struct ElementBytes {
 /// anything: a size outside pqrt_limits.h, or a buffer past 2^63 bytes.
 bool mustRefuse(const pqrt_config &c, const pqrt_step &s, const Sizes &z,
                 const ElementBytes &e) {
-  const bool sizesOk =
-      within(s.batch, 1, PQRT_MAX_BATCH) && within(c.heads, 1, PQRT_MAX_HEADS) &&
-      within(c.kv_heads, 1, PQRT_MAX_HEADS) &&
-      within(c.head_dim, 1, PQRT_MAX_HEAD_DIM) &&
-      within(c.subspaces, 1, PQRT_MAX_HEAD_DIM) &&
-      within(c.bits, 1, PQRT_MAX_BITS) && within(c.sink, 0, PQRT_MAX_TOKENS) &&
-      within(c.window, 0, PQRT_MAX_TOKENS) &&
-      within(c.heavy, 0, PQRT_MAX_TOKENS) &&
-      within(c.init_offset, 0, PQRT_MAX_TOKENS) &&
-      within(s.seq_len, 1, PQRT_MAX_TOKENS) &&
-      within(s.key_capacity, 0, PQRT_MAX_TOKENS) &&
-      within(s.code_capacity, 0, PQRT_MAX_TOKENS);
+  const bool sizesOk = within(s.batch, 1, PQRT_MAX_BATCH) &&
+                       within(c.heads, 1, PQRT_MAX_HEADS) &&
+                       within(c.kv_heads, 1, PQRT_MAX_HEADS) &&
+                       within(c.head_dim, 1, PQRT_MAX_HEAD_DIM) &&
+                       within(c.subspaces, 1, PQRT_MAX_HEAD_DIM) &&
+                       within(c.bits, 1, PQRT_MAX_BITS) &&
+                       within(c.sink, 0, PQRT_MAX_TOKENS) &&
+                       within(c.window, 0, PQRT_MAX_TOKENS) &&
+                       within(c.heavy, 0, PQRT_MAX_TOKENS) &&
+                       within(c.init_offset, 0, PQRT_MAX_TOKENS) &&
+                       within(s.seq_len, 1, PQRT_MAX_TOKENS) &&
+                       within(s.key_capacity, 0, PQRT_MAX_TOKENS) &&
+                       within(s.code_capacity, 0, PQRT_MAX_TOKENS);
   if (!sizesOk) {
     return true;
   }
-  const __int128 bytes[] = {
-      z.query * e.query, z.key * e.query,   z.centroids * e.centroid,
-      z.codes * e.code,  z.list * e.index, z.weights * e.weight};
+  const __int128 bytes[] = {z.query * e.query,        z.key * e.query,
+                            z.centroids * e.centroid, z.codes * e.code,
+                            z.list * e.index,         z.weights * e.weight};
   for (__int128 part : bytes) {
     if (part > INT64_MAX) {
       return true;
@@ -220,10 +219,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t length) {
   const int floats[3] = {PQRT_F32, PQRT_F16, PQRT_BF16};
   const int indices[2] = {PQRT_I64, PQRT_I32};
   const int query = enums[2] < 3 && enums[2] >= 0 ? floats[enums[2]] : enums[2];
-  const int centroid = enums[3] == 1 ? PQRT_BF16 : enums[3] == 0 ? PQRT_F32
-                                                                 : enums[3];
-  const int weight = enums[4] < 3 && enums[4] >= 0 ? floats[enums[4]] : enums[4];
-  const int index = enums[5] < 2 && enums[5] >= 0 ? indices[enums[5]] : enums[5];
+  const int centroid = enums[3] == 1   ? PQRT_BF16
+                       : enums[3] == 0 ? PQRT_F32
+                                       : enums[3];
+  const int weight =
+      enums[4] < 3 && enums[4] >= 0 ? floats[enums[4]] : enums[4];
+  const int index =
+      enums[5] < 2 && enums[5] >= 0 ? indices[enums[5]] : enums[5];
   std::memcpy(&c.query_type, &query, sizeof(int));
   std::memcpy(&c.centroid_type, &centroid, sizeof(int));
   std::memcpy(&c.weight_type, &weight, sizeof(int));
@@ -300,10 +302,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t length) {
   const int64_t codeCount = int64_t(codes.bytes.size() - 1) / codeBytes;
   const int64_t centroidCount = int64_t(1) << (c.bits & 15);
   for (int64_t i = 0; i < codeCount && in.remaining_bytes() > 0; ++i) {
-    int64_t code = in.ConsumeIntegralInRange<int>(0, 63) == 0
-                       ? in.PickValueInArray<int64_t>({-1, centroidCount, 255})
-                       : in.ConsumeIntegralInRange<int64_t>(
-                             0, centroidCount - 1);
+    int64_t code =
+        in.ConsumeIntegralInRange<int>(0, 63) == 0
+            ? in.PickValueInArray<int64_t>({-1, centroidCount, 255})
+            : in.ConsumeIntegralInRange<int64_t>(0, centroidCount - 1);
     std::memcpy(codes.bytes.data() + i * codeBytes, &code, codeBytes);
   }
   s.query = in.ConsumeIntegralInRange<int>(0, 31) ? q.data() : nullptr;
@@ -313,8 +315,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t length) {
   s.codebook = codes.data();
   s.sparse_list = list.data();
   s.sparse_len = static_cast<int64_t *>(len.data());
-  s.weight_list = in.ConsumeIntegralInRange<int>(0, 31) ? weights.data()
-                                                        : nullptr;
+  s.weight_list =
+      in.ConsumeIntegralInRange<int>(0, 31) ? weights.data() : nullptr;
 
   const std::vector<uint8_t> codesBefore = codes.bytes;
   const pqrt_status status = pqrt_reference_run(&c, &s);
@@ -354,8 +356,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t length) {
     return 0;
   }
   std::vector<float> scores(size_t(z.scores) + 1);
-  const pqrt_status scored = pqrt_reference_scores(
-      &c, &s, scores.data(), int64_t(scores.size()) - 1);
+  const pqrt_status scored =
+      pqrt_reference_scores(&c, &s, scores.data(), int64_t(scores.size()) - 1);
   check(scored == PQRT_OK || scored == PQRT_INVALID_ARGUMENT);
   if (scored == PQRT_OK) {
     check(pqrt_reference_compare(&c, s.batch, s.seq_len, &outputs,

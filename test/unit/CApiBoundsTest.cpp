@@ -214,9 +214,9 @@ TEST(CApiBounds, ScoresAndComparisonsAreBoundedToo) {
   EXPECT_EQ(pqrt_reference_compare(&config, int64_t(1) << 40, 16, &outputs,
                                    scores, &outputs, -1),
             PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(pqrt_reference_compare_identical(&config, 1, kMax, &outputs,
-                                             &outputs),
-            PQRT_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      pqrt_reference_compare_identical(&config, 1, kMax, &outputs, &outputs),
+      PQRT_INVALID_ARGUMENT);
   EXPECT_NE(lastError().find("seq_len: sk 9223372036854775807"),
             std::string::npos)
       << lastError();

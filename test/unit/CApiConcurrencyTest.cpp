@@ -112,9 +112,10 @@ TEST(CApiConcurrency, ManyThreadsGiveTheSingleThreadedResults) {
       step.num_cached = &cached;
       const pqrt_status valid = pqrt_bundle_validate_step(shared, 1, &step);
       const std::string message = pqrt_last_error();
-      if (t == 0 ? valid != PQRT_OK
-                 : message != "num_cached: n_cached " + std::to_string(196 + t) +
-                                  " exceeds n = sk - init_offset = 196") {
+      if (t == 0
+              ? valid != PQRT_OK
+              : message != "num_cached: n_cached " + std::to_string(196 + t) +
+                               " exceeds n = sk - init_offset = 196") {
         fail(t, "validate_step: " + message);
       }
 

@@ -77,15 +77,14 @@ TEST(CApiStructSize, EveryReadStructIsChecked) {
   pqrt_outputs outputs = cOutputs(buffers);
   pqrt_outputs stale = outputs;
   stale.struct_size = 0;
-  EXPECT_EQ(pqrt_reference_compare(&config, 2, 19, &outputs, nullptr, &stale,
-                                   -1),
-            PQRT_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      pqrt_reference_compare(&config, 2, 19, &outputs, nullptr, &stale, -1),
+      PQRT_INVALID_ARGUMENT);
   EXPECT_EQ(lastError().rfind("actual.struct_size: is 0", 0), 0u)
       << lastError();
   EXPECT_EQ(pqrt_reference_compare_identical(&config, 2, 19, &stale, &outputs),
             PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError().rfind("first.struct_size: is 0", 0), 0u)
-      << lastError();
+  EXPECT_EQ(lastError().rfind("first.struct_size: is 0", 0), 0u) << lastError();
 }
 
 TEST(CApiStructSize, BundleCallsCheckTheirStructs) {
@@ -96,10 +95,8 @@ TEST(CApiStructSize, BundleCallsCheckTheirStructs) {
   pqrt_step step;
   pqrt_step_init(&step);
   step.struct_size = 0;
-  EXPECT_EQ(pqrt_bundle_validate_step(bundle, 1, &step),
-            PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError().rfind("step.struct_size: is 0", 0), 0u)
-      << lastError();
+  EXPECT_EQ(pqrt_bundle_validate_step(bundle, 1, &step), PQRT_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError().rfind("step.struct_size: is 0", 0), 0u) << lastError();
 
   pqrt_bundle_info info;
   std::memset(&info, 0x5a, sizeof(info));
@@ -142,8 +139,7 @@ TEST(CApiStructSize, NewerCallersAreServedWhenTheyUseNoNewField) {
   step.futureField = 1;
   EXPECT_EQ(pqrt_reference_run(&config.value, &step.value),
             PQRT_INVALID_ARGUMENT);
-  EXPECT_NE(lastError().find("step: byte " +
-                             std::to_string(sizeof(pqrt_step)) +
+  EXPECT_NE(lastError().find("step: byte " + std::to_string(sizeof(pqrt_step)) +
                              " of the caller's pqrt_step"),
             std::string::npos)
       << lastError();

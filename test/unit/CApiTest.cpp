@@ -219,9 +219,10 @@ TEST_F(CApi, LastErrorIsPerThread) {
 TEST_F(CApi, IndexerChecksMaxBatchFirst) {
   pqrt_indexer *indexer = nullptr;
   EXPECT_EQ(pqrt_indexer_create(bundle, 0, 0, &indexer), PQRT_INVALID_ARGUMENT);
-  EXPECT_EQ(lastError(), "max_batch: 0 is not in [1, 1048576] (PQRT_MAX_BATCH); "
-                         "module 'sample' "
-                         "has a dynamic batch, so give one");
+  EXPECT_EQ(lastError(),
+            "max_batch: 0 is not in [1, 1048576] (PQRT_MAX_BATCH); "
+            "module 'sample' "
+            "has a dynamic batch, so give one");
   EXPECT_EQ(indexer, nullptr);
 }
 

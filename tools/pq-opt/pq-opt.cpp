@@ -24,8 +24,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   DialectRegistry registry;
   pq::registerAllPQ(registry);
-  auto [inputFile, outputFile] = registerAndParseCLIOptions(
-      argc, argv, "pq optimizer driver\n", registry);
+  auto [inputFile, outputFile] =
+      registerAndParseCLIOptions(argc, argv, "pq optimizer driver\n", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   if (config.shouldShowDialects()) {
     llvm::outs() << "Available Dialects: "

@@ -71,9 +71,9 @@ Status checkNumCached(const StepConfig &config, const Sourced &sk,
                       const Sourced &numCached) {
   const int64_t n = indexed(config, sk.value);
   if (numCached.value > n) {
-    return Status::invalid(numCached.text + " exceeds n = sk - init_offset = " +
-                           str(n) + " (" + sk.text + ", init_offset " +
-                           str(config.initOffset) + ")");
+    return Status::invalid(
+        numCached.text + " exceeds n = sk - init_offset = " + str(n) + " (" +
+        sk.text + ", init_offset " + str(config.initOffset) + ")");
   }
   return Status::success();
 }
@@ -104,11 +104,11 @@ Status prepareRandom(const RunOptions &o, StepConfig config,
       o.numCached.value_or(std::max<int64_t>(indexed(config, sk) - 1, 0));
   const Sourced batch =
       o.batch ? fromFlag("batch", config.batch)
-              : Sourced{config.batch, "batch " + str(config.batch) +
-                                          " (the default)"};
-  const Sourced seqLen = o.seqLen ? fromFlag("seq-len", sk)
-                                  : Sourced{sk, "sk " + str(sk) +
-                                                    " (the default)"};
+              : Sourced{config.batch,
+                        "batch " + str(config.batch) + " (the default)"};
+  const Sourced seqLen = o.seqLen
+                             ? fromFlag("seq-len", sk)
+                             : Sourced{sk, "sk " + str(sk) + " (the default)"};
   Status status = pqrt::validateConfig(config);
   if (status.ok()) {
     status = checkModuleLimits(limits, batch, seqLen);
@@ -175,9 +175,8 @@ Status checkCodeRange(const StepConfig &c, const NpyArray &codes,
   return Status::success();
 }
 
-Status prepareFromFiles(const RunOptions &o, StepConfig config,
-                        int64_t copies, const ModuleLimits &limits,
-                        PreparedStep &step) {
+Status prepareFromFiles(const RunOptions &o, StepConfig config, int64_t copies,
+                        const ModuleLimits &limits, PreparedStep &step) {
   const std::string &dir = o.inputsDir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -290,8 +289,8 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config,
   const Sourced cached =
       o.numCached
           ? fromFlag("num-cached", numCached)
-          : Sourced{numCached, "n_cached " + str(numCached) +
-                                   " (the rows of " + dir + "/codes.npy)"};
+          : Sourced{numCached, "n_cached " + str(numCached) + " (the rows of " +
+                                   dir + "/codes.npy)"};
   if (numCached > codeRows) {
     return Status::invalid(cached.text + ": " + dir + "/codes.npy " +
                            (haveCodes ? "holds only " + str(codeRows) + " rows"
@@ -304,11 +303,10 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config,
   const pqrt::KeyCache keys = pqrt::keyCacheNeeded(config, sk, numCached);
   if (!haveKey && keys == pqrt::KeyCache::Allocated) {
     const int64_t newKeys = indexed(config, sk) - numCached;
-    return Status::invalid(
-        dir + "/key.npy: missing, but " + str(newKeys) +
-        (newKeys == 1 ? " new key" : " new keys") +
-        " must be quantized (n_cached " + str(numCached) + " < n = " +
-        str(indexed(config, sk)) + ")");
+    return Status::invalid(dir + "/key.npy: missing, but " + str(newKeys) +
+                           (newKeys == 1 ? " new key" : " new keys") +
+                           " must be quantized (n_cached " + str(numCached) +
+                           " < n = " + str(indexed(config, sk)) + ")");
   }
 
   // Only what the step reads: no key cache when nothing is quantized.

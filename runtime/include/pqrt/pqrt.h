@@ -45,7 +45,7 @@
 #define PQRT_VERSION_MINOR 0
 #define PQRT_VERSION_PATCH 0
 /* major << 16 | minor, as pqrt_get_version() returns it. */
-#define PQRT_VERSION                                                          \
+#define PQRT_VERSION                                                           \
   ((uint32_t)(PQRT_VERSION_MAJOR) << 16 | (uint32_t)(PQRT_VERSION_MINOR))
 
 #ifdef __cplusplus

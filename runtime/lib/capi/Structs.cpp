@@ -1,4 +1,4 @@
-//===- Structs.cpp - struct_size checks of the C API -----------------------===//
+//===- Structs.cpp - struct_size checks of the C API ----------------------===//
 
 #include "Structs.h"
 
@@ -21,8 +21,8 @@ Status checkStructSize(const char *arg, const char *type, size_t given,
   const std::string field = std::string(arg) + ".struct_size: ";
   const std::string init = std::string(type) + "_init";
   if (given == 0) {
-    return Status::invalid(field + "is 0; set it to sizeof(" + type +
-                           ") (" + init + " does) before filling the struct");
+    return Status::invalid(field + "is 0; set it to sizeof(" + type + ") (" +
+                           init + " does) before filling the struct");
   }
   if (given < firstSize) {
     return Status::invalid(field + str(given) + " is less than " +

@@ -55,8 +55,7 @@ Status checkStructSize(const char *arg, const char *type, size_t given,
 /// InvalidArgument when a byte of [knownSize, given) of `data` is not zero:
 /// the caller set fields this library does not know.
 Status checkUnknownFieldsZero(const char *arg, const char *type,
-                              const void *data, size_t given,
-                              size_t knownSize);
+                              const void *data, size_t given, size_t knownSize);
 
 /// Copies the caller's struct `in` (argument `arg`) into `out` in this
 /// library's layout: fields the caller's struct lacks are zero.
@@ -66,8 +65,8 @@ template <typename T> Status readStruct(const char *arg, const T *in, T &out) {
     return Status::invalid(std::string(arg) + ": is null");
   }
   const size_t given = in->struct_size;
-  Status status = checkStructSize(arg, Traits::name, given, Traits::firstSize,
-                                  sizeof(T));
+  Status status =
+      checkStructSize(arg, Traits::name, given, Traits::firstSize, sizeof(T));
   if (status.ok()) {
     status = checkUnknownFieldsZero(arg, Traits::name, in, given, sizeof(T));
   }
@@ -85,8 +84,8 @@ template <typename T> Status checkWritable(const char *arg, const T *out) {
   if (!out) {
     return Status::invalid(std::string(arg) + ": is null");
   }
-  return checkStructSize(arg, Traits::name, out->struct_size,
-                         Traits::firstSize, sizeof(T));
+  return checkStructSize(arg, Traits::name, out->struct_size, Traits::firstSize,
+                         sizeof(T));
 }
 
 /// Fills a struct accepted by checkWritable: the fields both layouts have,

@@ -234,9 +234,10 @@ Status compareOutputs(const StepConfig &config, int64_t seqLen,
   for (const StepOutputs *out : {&reference, &actual}) {
     const char *name = out == &reference ? "reference" : "actual";
     if (!out->sparseList || !out->sparseLen || !out->weightList) {
-      return Status::invalid(std::string(name) +
-                             ": sparse_list, sparse_len and weight_list must all "
-                             "be non-null");
+      return Status::invalid(
+          std::string(name) +
+          ": sparse_list, sparse_len and weight_list must all "
+          "be non-null");
     }
   }
   if (!scores && !isFullAttention(config, seqLen)) {

@@ -58,9 +58,10 @@ Status compareIdentical(const StepConfig &config, int64_t seqLen,
   }
   for (const StepOutputs *out : {&first, &second}) {
     if (!out->sparseList || !out->sparseLen || !out->weightList) {
-      return Status::invalid(std::string(out == &first ? "first" : "second") +
-                             ": sparse_list, sparse_len and weight_list must all "
-                             "be non-null");
+      return Status::invalid(
+          std::string(out == &first ? "first" : "second") +
+          ": sparse_list, sparse_len and weight_list must all "
+          "be non-null");
     }
   }
   const int64_t total = outputTotal(config, seqLen);

@@ -38,8 +38,7 @@ int64_t outputTotal(const StepConfig &config, int64_t seqLen) {
   int64_t total = 0;
   if (__builtin_add_overflow(std::min(config.sink, seqLen),
                              std::min(config.heavy, n), &total) ||
-      __builtin_add_overflow(total, std::min(config.window, seqLen),
-                             &total)) {
+      __builtin_add_overflow(total, std::min(config.window, seqLen), &total)) {
     return std::numeric_limits<int64_t>::max();
   }
   return total;

@@ -120,15 +120,16 @@ Status validateStep(const StepConfig &config, const StepArgs &args) {
   }
   int64_t sk = args.seqLen;
   if (!args.sparseList) {
-    return missing("sparse_list", "[b, h, total] " + std::string(elementTypeName(
-                                                        config.indexType)));
+    return missing("sparse_list",
+                   "[b, h, total] " +
+                       std::string(elementTypeName(config.indexType)));
   }
   if (!args.sparseLen) {
     return missing("sparse_len", "[b, h] i64");
   }
   if (!args.weightList) {
     return missing("weight_list", "[b, h, sk] " + std::string(elementTypeName(
-                                                     config.weightType)));
+                                                      config.weightType)));
   }
   if (config.indexType == ElementType::I32 &&
       sk > std::numeric_limits<int32_t>::max()) {

@@ -39,9 +39,8 @@ std::vector<uint8_t> bytes(int64_t count, ElementType type, uint8_t fill) {
 KeyCache keyCacheNeeded(const StepConfig &config, int64_t seqLen,
                         int64_t numCached) {
   const int64_t n = std::max<int64_t>(seqLen - config.initOffset, 0);
-  return numCached < n && !isFullAttention(config, seqLen)
-             ? KeyCache::Allocated
-             : KeyCache::Absent;
+  return numCached < n && !isFullAttention(config, seqLen) ? KeyCache::Allocated
+                                                           : KeyCache::Absent;
 }
 
 int64_t stepBufferBytes(const StepConfig &config, int64_t seqLen,
