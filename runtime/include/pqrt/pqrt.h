@@ -6,18 +6,18 @@
 |* first use, and without one every GPU call returns PQRT_NO_DRIVER.          *|
 |*                                                                            *|
 |* Conventions:                                                               *|
-|* - Every function that can fail returns a pqrt_status; PQRT_OK is 0. The   *|
+|* - Every function that can fail returns a pqrt_status; PQRT_OK is 0. The    *|
 |*   message of the latest call on the calling thread is pqrt_last_error().   *|
-|*   Messages name the argument by its field name here (config.kv_heads,     *|
-|*   step.seq_len, ...) and give the value that was expected.                *|
-|* - Handles are opaque; destroy functions accept NULL. Outputs are written  *|
+|*   Messages start with the argument's field name here (kv_heads, seq_len,   *|
+|*   num_cached, ...) and give the value that was expected.                   *|
+|* - Handles are opaque; destroy functions accept NULL. Outputs are written   *|
 |*   only on success. Nothing in the library exits or aborts the process.     *|
 |* - Buffers are row-major and contiguous with the shapes of SEMANTICS.md,    *|
 |*   typed by the pqrt_config. num_cached is always a host pointer.           *|
 |* - Sizes are bounded by pqrt_limits.h in every call, and every buffer's     *|
 |*   size in bytes must fit in int64; anything else is PQRT_INVALID_ARGUMENT. *|
-|* - Every struct passed to or filled by the library starts with             *|
-|*   struct_size: set it with the struct's pqrt_*_init() (or to sizeof the   *|
+|* - Every struct passed to or filled by the library starts with              *|
+|*   struct_size: set it with the struct's pqrt_*_init() (or to sizeof the    *|
 |*   struct) before filling the fields. See "Versions and struct sizes".      *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
