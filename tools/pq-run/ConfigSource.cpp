@@ -12,6 +12,12 @@ namespace {
 
 using pqrt::Status;
 
+// How a message shows a step setting's value.
+std::string num(int64_t v) { return std::to_string(v); }
+std::string metric(pqrt::Metric m) { return pqrt::metricName(m); }
+std::string layout(pqrt::CodeLayout l) { return pqrt::layoutName(l); }
+std::string type(pqrt::ElementType t) { return pqrt::elementTypeName(t); }
+
 class FlagConfigSource final : public StepConfigSource {
 public:
   explicit FlagConfigSource(const RunOptions &options)
@@ -51,16 +57,6 @@ public:
       if (value) {
         flags += std::string(" + --") + flag + " " + show(*value);
       }
-    };
-    auto num = [](int64_t v) { return std::to_string(v); };
-    auto metric = [](pqrt::Metric m) {
-      return std::string(pqrt::metricName(m));
-    };
-    auto layout = [](pqrt::CodeLayout l) {
-      return std::string(pqrt::layoutName(l));
-    };
-    auto type = [](pqrt::ElementType t) {
-      return std::string(pqrt::elementTypeName(t));
     };
     add("heads", o.heads, num);
     add("kv-heads", o.kvHeads, num);
@@ -115,16 +111,6 @@ public:
                                  show(*given) + " disagrees with the "
                                  "bundle, which is built for " + show(fixed));
       }
-    };
-    auto num = [](int64_t v) { return std::to_string(v); };
-    auto metric = [](pqrt::Metric m) {
-      return std::string(pqrt::metricName(m));
-    };
-    auto layout = [](pqrt::CodeLayout l) {
-      return std::string(pqrt::layoutName(l));
-    };
-    auto type = [](pqrt::ElementType t) {
-      return std::string(pqrt::elementTypeName(t));
     };
     agree("heads", o.heads, c.heads, num);
     agree("kv-heads", o.kvHeads, c.kvHeads, num);

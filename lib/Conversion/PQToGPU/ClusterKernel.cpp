@@ -488,7 +488,14 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           kb.ifThen(kb.cmp(CmpIPredicate::ult, args.numCached, windowStart),
                     [&] { kb.clusterBarrier(); });
         }
-        emitLookupTable(kb, info, args, views, batch, kvHead);
+        // The cluster builds one table: each CTA loads 1/Q of the
+        // centroids and stores its entries into every CTA's table.
+        LutSharing sharing{rank, geo.clusterSize, {}};
+        for (int64_t p = 0; p < geo.clusterSize; ++p) {
+          sharing.peers.push_back(kb.peerView(views.lut, kb.idx(p)));
+        }
+        kb.clusterArrive();
+        emitLookupTable(kb, info, args, views, batch, kvHead, &sharing);
         if (selects) {
           emitRowBounds(kb, info, views, geo);
         }

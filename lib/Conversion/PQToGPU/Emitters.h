@@ -31,11 +31,22 @@ void emitQuantize(KernelBuilder &kb, const StepInfo &info,
                   const KernelArgs &args, const SharedViews &views,
                   Value batch, Value kvHead, Value begin, Value end);
 
+/// A cluster building one lookup table together: CTA `rank` computes the
+/// entries of its 1/clusterSize of the (s, c) pairs and stores them into
+/// every CTA's table (`peers`: views.lut mapped into each CTA by peerView).
+struct LutSharing {
+  Value rank;
+  int64_t clusterSize;
+  SmallVector<Value> peers;
+};
+
 /// Loads the group's queries as f32 and builds T[r][s][c] in shared memory.
-/// Ends with a barrier.
+/// Ends with a barrier; with `sharing`, with a cluster barrier (every CTA of
+/// the cluster must call it), having first waited for the cluster to start.
 void emitLookupTable(KernelBuilder &kb, const StepInfo &info,
                      const KernelArgs &args, const SharedViews &views,
-                     Value batch, Value kvHead);
+                     Value batch, Value kvHead,
+                     const LutSharing *sharing = nullptr);
 
 /// Where the key of (query head r of the group, position j) goes:
 /// memref[base + r * rowStride + j]. base and rowStride are multiples of 4.

@@ -320,6 +320,13 @@ Value KernelBuilder::loadPeer(Value peer, Value index) {
   return LLVM::LoadOp::create(b, b.getI32Type(), peerElement(*this, peer, index));
 }
 
+void KernelBuilder::storePeer(Value value, Value peer, Value index) {
+  if (value.getType().isF32()) {
+    value = arith::BitcastOp::create(b, b.getI32Type(), value);
+  }
+  LLVM::StoreOp::create(b, value, peerElement(*this, peer, index));
+}
+
 Value KernelBuilder::atomicAddPeer(Value value, Value peer, Value index) {
   return LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::add,
                                    peerElement(*this, peer, index), toI32(value),

@@ -133,6 +133,8 @@ public:
   /// (an !llvm.ptr<7> to its first element), for loadPeer/atomicAddPeer.
   Value peerView(Value view, Value rank);
   Value loadPeer(Value peer, Value index);
+  /// Stores an i32 or f32 into a peer's shared memory.
+  void storePeer(Value value, Value peer, Value index);
   /// Atomic add into a peer's shared memory; returns the old value.
   Value atomicAddPeer(Value value, Value peer, Value index);
 

@@ -52,7 +52,7 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
 void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
                                const KernelArgs &args,
                                const SharedViews &views, Value batch,
-                               Value kvHead) {
+                               Value kvHead, const LutSharing *sharing) {
   const StepShape &shape = info.shape;
   const int64_t group = shape.group();
   const int64_t subDim = shape.subDim();
@@ -65,6 +65,11 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
              i);
   });
   kb.barrier();
+  if (sharing) {
+    // Peers' shared memory may be written only once they run (the arrive
+    // is the caller's, before the query loads).
+    kb.clusterWait();
+  }
 
   // A thread owns one (s, c) and accumulates the dot products of up to
   // kRowBlock query heads at once, so each centroid element is loaded once
@@ -77,7 +82,14 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
   Value centroidBase =
       kb.mul(batchKv, kb.idx(shape.subspaces * shape.centroids * width));
   const int64_t perHead = shape.subspaces * shape.centroids;
-  kb.forEachThread(kb.idx(perHead), [&](Value sc) { // s * C + c
+  Value first = kb.idx(0), last = kb.idx(perHead);
+  if (sharing) {
+    int64_t slice = (perHead + sharing->clusterSize - 1) / sharing->clusterSize;
+    first = kb.minu(kb.mul(sharing->rank, kb.idx(slice)), last);
+    last = kb.minu(kb.add(first, kb.idx(slice)), last);
+  }
+  kb.forLoop(kb.add(first, kb.threadId()), last, kb.idx(kb.threads),
+             [&](Value sc) { // s * C + c
     Value s = kb.divu(sc, kb.idx(shape.centroids));
     Value cBase = kb.add(centroidBase, kb.mul(sc, kb.idx(width)));
     // Rows [r0, r0 + rows) of the group.
@@ -107,7 +119,14 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
           });
       Value out = kb.add(kb.mul(r0, kb.idx(perHead)), sc);
       for (int64_t i = 0; i < rows; ++i) {
-        kb.store(dots[i], views.lut, kb.add(out, kb.idx(i * perHead)));
+        Value at = kb.add(out, kb.idx(i * perHead));
+        if (!sharing) {
+          kb.store(dots[i], views.lut, at);
+          continue;
+        }
+        for (Value peer : sharing->peers) {
+          kb.storePeer(dots[i], peer, at);
+        }
       }
     };
     // Whole blocks in a rolled loop (copies of the block crowd ptxas into
@@ -121,7 +140,11 @@ void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
       block(kb.idx(whole), group - whole);
     }
   });
-  kb.barrier();
+  if (sharing) {
+    kb.clusterBarrier(); // every slice is in every table
+  } else {
+    kb.barrier();
+  }
 }
 
 /// The unsigned-order key of a score: NaN -> -inf, -0 -> +0, then flip.

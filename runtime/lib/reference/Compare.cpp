@@ -211,6 +211,18 @@ Status compareRow(const Row &row, const float *scores,
 
 } // namespace
 
+Status detail::validateOutputSizes(const StepConfig &config, int64_t seqLen,
+                                   BufferElements &elements) {
+  Status status = validateConfig(config);
+  if (status.ok()) {
+    status = validateSeqLen(seqLen);
+  }
+  if (status.ok()) {
+    status = stepBufferElements(config, seqLen, elements);
+  }
+  return status;
+}
+
 StepOutputs outputsOf(const StepArgs &args) {
   return {args.sparseList, args.sparseLen, args.weightList};
 }
@@ -219,15 +231,8 @@ Status compareOutputs(const StepConfig &config, int64_t seqLen,
                       const StepOutputs &reference, const float *scores,
                       const StepOutputs &actual,
                       const CompareOptions &options) {
-  Status status = validateConfig(config);
-  if (!status.ok()) {
-    return status;
-  }
   BufferElements elements;
-  status = validateSeqLen(seqLen);
-  if (status.ok()) {
-    status = stepBufferElements(config, seqLen, elements);
-  }
+  Status status = detail::validateOutputSizes(config, seqLen, elements);
   if (!status.ok()) {
     return status;
   }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pqrt/Compare.h"
+#include "Internal.h"
 #include "pqrt/Layout.h"
 
 #include <cstring>
@@ -44,15 +45,8 @@ Status difference(const StepConfig &config, const char *output, int64_t index,
 
 Status compareIdentical(const StepConfig &config, int64_t seqLen,
                         const StepOutputs &first, const StepOutputs &second) {
-  Status status = validateConfig(config);
-  if (!status.ok()) {
-    return status;
-  }
   BufferElements elements;
-  status = validateSeqLen(seqLen);
-  if (status.ok()) {
-    status = stepBufferElements(config, seqLen, elements);
-  }
+  Status status = detail::validateOutputSizes(config, seqLen, elements);
   if (!status.ok()) {
     return status;
   }

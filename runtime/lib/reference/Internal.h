@@ -32,6 +32,11 @@ Status validateScoringInputs(const StepConfig &config, const StepArgs &args,
 /// needed and the codebook must already hold all n rows.
 Status validateScoreArgs(const StepConfig &config, const StepArgs &args);
 
+/// What a comparison of two steps' outputs checks first: the config, sk, and
+/// that every output's element count fits (filled into `elements`).
+Status validateOutputSizes(const StepConfig &config, int64_t seqLen,
+                           BufferElements &elements);
+
 /// Quantizes keys at positions init_offset + [from, to) into codebook rows
 /// [from, to) (SEMANTICS step 2). Arguments must be valid.
 void quantizeKeys(const StepConfig &config, const StepArgs &args, int64_t from,
