@@ -119,12 +119,12 @@ struct Threshold {
   Value threshold, mask, keepEqual;
 };
 /// MSD radix select of the `remaining`-th largest of keys[base + j], j <
-/// count (CTA-wide, barriers inside). Unless `exact`, the passes stop once
-/// the threshold's bin holds exactly the keys still to take (the mask then
-/// covers only the digits found).
+/// count (CTA-wide, barriers inside). The passes stop once the threshold's
+/// bin holds exactly the keys still to take (the mask then covers only the
+/// digits found).
 Threshold emitRadixSelect(KernelBuilder &kb, const SharedViews &views,
-                          Value keys, Value base, Value count, Value remaining,
-                          bool exact);
+                          Value keys, Value base, Value count,
+                          Value remaining);
 /// The same, by one warp alone (no CTA barrier): `hist[histBase ..
 /// histBase + 256)` is the warp's own shared scratch. Always exact (all four
 /// digits). For short key lists, such as a bin's candidates.

@@ -340,11 +340,11 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
 
 Threshold mlir::pq::emitRadixSelect(KernelBuilder &kb,
                                     const SharedViews &views, Value keys,
-                                    Value base, Value count, Value remaining,
-                                    bool exact) {
+                                    Value base, Value count,
+                                    Value remaining) {
   // The passes stop once the threshold's bin holds exactly the keys still
-  // to take (unless `exact`): all of them are kept, so the lower digits need
-  // not be known, and keys compare on the digits found so far, under `mask`.
+  // to take: all of them are kept, so the lower digits need not be known,
+  // and keys compare on the digits found so far, under `mask`.
   // prefix, remaining, mask, done
   SmallVector<Value> state = {kb.i32(0), kb.toI32(remaining), kb.i32(0),
                               kb.boolean(false)};
@@ -356,10 +356,9 @@ Threshold mlir::pq::emitRadixSelect(KernelBuilder &kb,
       return {kb.bitOr(state[0], kb.shl(r.bin, kb.i32(shift))), left,
               kb.bitOr(state[2], kb.i32((int64_t(kRadixBins - 1) << shift) &
                                         0xFFFFFFFF)),
-              exact ? kb.boolean(false)
-                    : kb.cmp(CmpIPredicate::eq, r.count, left)};
+              kb.cmp(CmpIPredicate::eq, r.count, left)};
     };
-    if (shift == 32 - kRadixBits || exact) {
+    if (shift == 32 - kRadixBits) {
       state = pass();
       continue;
     }
@@ -461,7 +460,7 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
   RowGeometry g = rowGeometry(kb, info, args, row);
   Threshold t = info.heavy > 0
                     ? emitRadixSelect(kb, views, keys, base, g.indexed,
-                                      kb.i32(info.heavy), /*exact=*/false)
+                                      kb.i32(info.heavy))
                     : noneKept(kb);
   emitListEnds(kb, info, args, g, row);
   // One CTA covers the whole row: the radix histogram is free again and
