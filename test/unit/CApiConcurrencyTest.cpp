@@ -100,16 +100,7 @@ TEST(CApiConcurrency, ManyThreadsGiveTheSingleThreadedResults) {
 
       // Validation against the shared bundle; the error is this thread's.
       int64_t cached = 196 + t; // too many for sk 200 when t > 0
-      pqrt_step step;
-      pqrt_step_init(&step);
-      step.batch = 1;
-      step.seq_len = 200;
-      step.key_capacity = 200;
-      step.code_capacity = 196;
-      step.query = step.centroids = step.codebook = step.sparse_list =
-          step.weight_list = reinterpret_cast<void *>(0xdead0000);
-      step.sparse_len = reinterpret_cast<int64_t *>(0xdead0000);
-      step.num_cached = &cached;
+      pqrt_step step = validationOnlyStep(&cached);
       const pqrt_status valid = pqrt_bundle_validate_step(shared, 1, &step);
       const std::string message = pqrt_last_error();
       if (t == 0

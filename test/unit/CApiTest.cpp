@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BundleWriter.h"
+#include "CApiStep.h"
 #include "DriverPresence.h"
 #include "pqrt/pqrt.h"
 #include "pqrt/pqrt.hpp"
@@ -157,16 +158,7 @@ TEST_F(CApi, SelectsImages) {
 
 TEST_F(CApi, ValidatesSteps) {
   int64_t cached = 196;
-  pqrt_step step;
-  pqrt_step_init(&step);
-  step.batch = 1;
-  step.seq_len = 200;
-  step.key_capacity = 200;
-  step.code_capacity = 196;
-  step.query = step.centroids = step.codebook = step.sparse_list =
-      step.weight_list = reinterpret_cast<void *>(0xdead0000);
-  step.sparse_len = reinterpret_cast<int64_t *>(0xdead0000);
-  step.num_cached = &cached;
+  pqrt_step step = pqrt::test::validationOnlyStep(&cached);
   EXPECT_EQ(pqrt_bundle_validate_step(bundle, 1, &step), PQRT_OK)
       << lastError();
   step.batch = 2;

@@ -80,5 +80,19 @@ pqrt_outputs cOutputs(const StepBuffers &buffers) {
   return out;
 }
 
+pqrt_step validationOnlyStep(int64_t *numCached) {
+  pqrt_step step;
+  pqrt_step_init(&step);
+  step.batch = 1;
+  step.seq_len = 200;
+  step.key_capacity = 200;
+  step.code_capacity = 196;
+  step.query = step.centroids = step.codebook = step.sparse_list =
+      step.weight_list = reinterpret_cast<void *>(0xdead0000);
+  step.sparse_len = reinterpret_cast<int64_t *>(0xdead0000);
+  step.num_cached = numCached;
+  return step;
+}
+
 } // namespace test
 } // namespace pqrt

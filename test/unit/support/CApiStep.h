@@ -22,6 +22,11 @@ pqrt_config cConfig(const StepConfig &config);
 /// config, num_cached pointing at buffers.numCached).
 pqrt_step cStep(StepBuffers &buffers);
 
+/// A step to validate only (pqrt_bundle_validate_step): b = 1, sk and key
+/// capacity 200, code capacity 196, num_cached pointing at `numCached`, and
+/// every buffer at an address validation must never dereference.
+pqrt_step validationOnlyStep(int64_t *numCached);
+
 /// The outputs of `buffers` as pqrt_outputs.
 pqrt_outputs cOutputs(const StepBuffers &buffers);
 
