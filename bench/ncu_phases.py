@@ -36,6 +36,8 @@ def main():
     ap.add_argument("csv")
     ap.add_argument("--min-share", type=float, default=1.0,
                     help="hide segments below this share of samples (%%)")
+    ap.add_argument("--top", type=int, default=0,
+                    help="also list the N instructions with the most samples")
     a = ap.parse_args()
     table = list(csv.reader(open(a.csv)))
     header_at = next(i for i, r in enumerate(table) if r and r[0] == "Address")
@@ -55,6 +57,13 @@ def main():
         closing = seg[-1][1].strip().split()[0]
         print(f"{first:5d}-{last:5d} {share:5.1f}%  {closing} ({seg[-1][executed]})"
               f"  {' '.join(ops)[:100]}")
+    if a.top:
+        print(f"hottest {a.top} instructions: index, share, executions, SASS")
+        ranked = sorted(range(len(rows)), key=lambda k: -int(rows[k][samples]))
+        for k in ranked[:a.top]:
+            share = 100.0 * int(rows[k][samples]) / total
+            print(f"{k:5d} {share:5.1f}% {rows[k][executed]:>8}  "
+                  f"{rows[k][1].strip()[:90]}")
     return 0
 
 
