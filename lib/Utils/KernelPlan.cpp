@@ -30,15 +30,34 @@ int64_t mlir::pq::keyRowStride(const StepShape &shape, int64_t maxSeqLen) {
   return (maxIndexed(shape, maxSeqLen) + 3) / 4 * 4;
 }
 
+int64_t mlir::pq::centroidTileRows(const StepShape &shape, int64_t rowsPerCTA,
+                                   int64_t regionBytes) {
+  auto whole = [](int64_t rows) { return (rows + 31) / 32 * 32; };
+  int64_t rowBytes = 4 * centroidPitch(shape);
+  int64_t all = whole(shape.subspaces * shape.centroids);
+  // Rows the region takes anyway, and rows worth growing it for.
+  int64_t free = regionBytes / rowBytes / 32 * 32;
+  int64_t grown = std::min(whole(rowsPerCTA),
+                           std::max<int64_t>(kCentroidTileBytes / rowBytes / 32 * 32, 32));
+  return std::min(all, std::max(free, grown));
+}
+
+/// `rowsPerCTA`: centroid rows a CTA stages (0 for kernels without a table).
 static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
-                             int64_t threads) {
+                             int64_t threads, int64_t rowsPerCTA) {
   SharedMemoryPlan result;
   Layout layout;
   int64_t group = shape ? shape->group() : 0;
   result.query = layout.add(shape ? 4 * group * shape->headDim : 0);
   result.lut = layout.add(
       shape ? 4 * group * shape->subspaces * shape->centroids : 0);
-  result.keys = layout.add(4 * keys);
+  int64_t keysBytes = 4 * keys;
+  if (shape && rowsPerCTA > 0) {
+    result.centroidTileRows = centroidTileRows(*shape, rowsPerCTA, keysBytes);
+    keysBytes = std::max(keysBytes, result.centroidTileRows * 4 *
+                                        centroidPitch(*shape));
+  }
+  result.keys = layout.add(keysBytes);
   result.hist = layout.add(4 * kRadixBins);
   result.scalars = layout.add(4 * kSharedScalars);
   // One slot per warp plus the CTA total.
@@ -53,16 +72,17 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
 
 SharedMemoryPlan mlir::pq::planRowKernel(const StepShape &shape,
                                          int64_t maxSeqLen, int64_t threads) {
-  return plan(&shape, shape.group() * keyRowStride(shape, maxSeqLen), threads);
+  return plan(&shape, shape.group() * keyRowStride(shape, maxSeqLen), threads,
+              shape.subspaces * shape.centroids);
 }
 
 SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,
                                                 int64_t threads) {
-  return plan(&shape, 0, threads);
+  return plan(&shape, 0, threads, shape.subspaces * shape.centroids);
 }
 
 SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
-  return plan(nullptr, 0, threads);
+  return plan(nullptr, 0, threads, 0);
 }
 
 QuantizeScratch mlir::pq::quantizeScratch(const StepShape &shape) {
@@ -88,7 +108,7 @@ SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
                                              int64_t clusterSize) {
   SharedMemoryPlan result =
       plan(&shape, shape.group() * clusterChunk(shape, maxSeqLen, clusterSize),
-           threads);
+           threads, clusterCentroidSlice(shape, clusterSize));
   Layout layout;
   layout.add(result.total);
   int64_t group = shape.group();

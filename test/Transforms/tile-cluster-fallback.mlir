@@ -42,8 +42,8 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32>, %
 // L4208: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4208, smem = 153904>
 // L4209: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4209, smem = 154016>
 // L74624: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 74624, smem = 232256>
-// L74625: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 74625, smem = 39664>
-// L131072: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 39664>
+// L74625: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 74625, smem = 77680>
+// L131072: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 77680>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
   return %n : index

@@ -26,9 +26,9 @@
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
-// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 9648>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 9648>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 9648>
+// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 42928>
+// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 42928>
+// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 42928>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) key(%k : memref<?x8x?x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
   return %n : index
@@ -37,9 +37,9 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
-// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 25840>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 25840>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 25840>
+// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 63856>
+// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 63856>
+// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 63856>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x4x256x32xf32>) codes(%codes : memref<?x8x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xf32>) step #long layout compact tie lowest_index
   return %n : index
@@ -47,10 +47,10 @@ func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf
 
 // group 1 (32 kv heads), S = 2, C = 64
 // CHECK-LABEL: func.func @mha32_seed(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 22448>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 39856>
 // CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 55216>
 // CHECK-16K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 16384, smem = 71600>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 7, max_seq_len = 131072, smem = 6576>
+// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 7, max_seq_len = 131072, smem = 39856>
 func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>, %codes: memref<?x?x32x2xi64>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x32x2x64x64xf32>) codes(%codes : memref<?x?x32x2xi64>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #mha layout seed tie lowest_index
   return %n : index
@@ -59,9 +59,9 @@ func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>,
 // group 7 (4 kv heads), S = 4, C = 256
 // CHECK-LABEL: func.func @qwen2_5_7b(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 150768>
-// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 12288, smem = 39664>
-// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 16384, smem = 39664>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 131072, smem = 39664>
+// CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 12288, smem = 77680>
+// CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 16384, smem = 77680>
+// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 54, max_seq_len = 131072, smem = 77680>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
   return %n : index

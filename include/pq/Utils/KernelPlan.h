@@ -88,12 +88,37 @@ struct QuantizeScratch {
 };
 QuantizeScratch quantizeScratch(const StepShape &shape);
 
+/// Centroid rows are staged in shared memory before use (the table and the
+/// quantize distances read them a thread per row; straight from global
+/// memory those reads touch a line per lane: a lone new key cost 5-35 us).
+/// Rows lie `centroidPitch` floats apart, an odd count, so a thread per row
+/// reads without bank conflicts; tiles reuse the keys region, free until
+/// scoring, growing it to at least kCentroidTileBytes or 32 rows.
+constexpr int64_t kCentroidTileBytes = 40 * 1024;
+inline int64_t centroidPitch(const StepShape &shape) {
+  return (shape.subDim() + 1) | 1;
+}
+/// Rows of the centroid tile of a kernel whose CTAs stage `rowsPerCTA`
+/// centroid rows for their table: a multiple of 32, as many as the keys
+/// region (`regionBytes`) holds anyway, else enough for `rowsPerCTA` within
+/// kCentroidTileBytes (at least 32), never more than S * C.
+int64_t centroidTileRows(const StepShape &shape, int64_t rowsPerCTA,
+                         int64_t regionBytes);
+/// Centroid rows CTA `rank` of a cluster of `clusterSize` builds the table
+/// for: whole warps' worth (32) of rows, so argmin segments stay in a CTA.
+inline int64_t clusterCentroidSlice(const StepShape &shape,
+                                    int64_t clusterSize) {
+  int64_t rows = shape.subspaces * shape.centroids;
+  return (rows + 32 * clusterSize - 1) / (32 * clusterSize) * 32;
+}
+
 /// Byte offsets of the regions of a kernel's dynamic shared memory. A region
 /// a kernel does not use has size 0 (its offset equals the next one's).
 struct SharedMemoryPlan {
   int64_t query = 0;   // f32 [group][head_dim]: the group's queries
   int64_t lut = 0;     // f32 [group][S][C]: T[r][s][c] = q_r,s . centroid
-  int64_t keys = 0;    // u32 [group][max indexed]: order-preserving keys
+  int64_t keys = 0;    // u32 [group][max indexed]: order-preserving keys;
+                       // before scoring, f32 [tile rows][centroidPitch]
   int64_t hist = 0;    // u32 [kRadixBins]
   int64_t scalars = 0; // u32 [kSharedScalars]
   int64_t scan = 0;    // u32 [threads / 32 + 1]: warp totals of a scan
@@ -105,6 +130,7 @@ struct SharedMemoryPlan {
   int64_t rows = 0;       // u32 [group][kRowWords]
   int64_t warpTotals = 0; // u32 [group][2 * warps]: emission counts
   int64_t total = 0;
+  int64_t centroidTileRows = 0; // rows of the centroid tile (0: none)
 };
 
 /// The `row` kernel: LUT, queries and the keys of every row of the group.

@@ -469,17 +469,35 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
             kb.store(kb.i32(0), views.exchange, i);
           });
         }
+        // The cluster builds one table: each CTA loads its slice of the
+        // centroid rows and stores its entries into every CTA's table. The
+        // first round of new keys is measured on the same slices, combined
+        // by rank 0; later rounds are shared out over the cluster by key.
+        LutSharing sharing{rank, geo.clusterSize, {}, {}};
+        for (int64_t p = 0; p < geo.clusterSize; ++p) {
+          sharing.peers.push_back(kb.peerView(views.lut, kb.idx(p)));
+        }
+        FreshKeys fresh = freshKeys(kb, args, kb.idx(0), indexed);
+        FreshKeys fused = fusedRound(kb, fresh);
         if (info.quantize) {
-          // The new keys [num_cached, n) are shared out over the cluster,
-          // whatever chunk they fall in: one decode key costs one CTA one
-          // round, a prefill chunk of 64 keys a round per CTA or so.
-          Value fresh = kb.sub(indexed, kb.minu(args.numCached, indexed));
-          Value perRank = kb.divu(kb.add(fresh, kb.idx(geo.clusterSize - 1)),
-                                  kb.idx(geo.clusterSize));
-          Value from = kb.add(args.numCached, kb.mul(rank, perRank));
+          sharing.ownerPartials = kb.peerView(views.quantizeBits, kb.idx(0));
+        }
+        kb.clusterArrive();
+        emitCentroidPass(kb, info, args, views, batch, kvHead,
+                         info.quantize ? &fused : nullptr, &sharing);
+        if (info.quantize) {
+          kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)), [&] {
+            emitFusedCodes(kb, info, args, views, batch, kvHead, fused);
+          });
+          kb.barrier();
+          FreshKeys rest = afterFusedRound(kb, fresh);
+          Value perRank =
+              kb.divu(kb.add(rest.count, kb.idx(geo.clusterSize - 1)),
+                      kb.idx(geo.clusterSize));
+          Value skip = kb.minu(kb.mul(rank, perRank), rest.count);
+          Value mine = kb.minu(perRank, kb.sub(rest.count, skip));
           emitQuantize(kb, info, args, views, batch, kvHead,
-                       kb.minu(from, indexed),
-                       kb.minu(kb.add(from, perRank), indexed));
+                       {kb.add(rest.first, skip), mine});
           // A new key below the window start is scored, maybe by another
           // CTA: its code must be in memory first. (Decode steps quantize
           // keys inside the window, whose scores are masked.)
@@ -488,14 +506,6 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           kb.ifThen(kb.cmp(CmpIPredicate::ult, args.numCached, windowStart),
                     [&] { kb.clusterBarrier(); });
         }
-        // The cluster builds one table: each CTA loads 1/Q of the
-        // centroids and stores its entries into every CTA's table.
-        LutSharing sharing{rank, geo.clusterSize, {}};
-        for (int64_t p = 0; p < geo.clusterSize; ++p) {
-          sharing.peers.push_back(kb.peerView(views.lut, kb.idx(p)));
-        }
-        kb.clusterArrive();
-        emitLookupTable(kb, info, args, views, batch, kvHead, &sharing);
         if (selects) {
           emitRowBounds(kb, info, views, geo);
         }

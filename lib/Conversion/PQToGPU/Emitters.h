@@ -19,34 +19,68 @@ struct SharedViews {
   Value query, lut, keys, hist, scalars, scan;
   /// The quantize region as f32 and as i32 (QuantizeScratch).
   Value quantize, quantizeBits;
+  /// The keys region as f32 [centroidTileRows][centroidPitch] before
+  /// scoring (CentroidTiles.h).
+  Value centroidTile;
+  int64_t centroidTileRows = 0;
   // `cluster` only:
   Value bins, slice, exchange, rows, warpTotals;
 };
 SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan);
 
-/// Quantizes the keys at indexed positions [max(begin, num_cached), end) of
-/// kv head g into the codebook: up to four warps per (key, subspace), their
-/// partial argmins combined through `views.hist`. Barriers inside.
+/// New keys of kv head g a CTA quantizes: indexed positions
+/// [first, first + count).
+struct FreshKeys {
+  Value first, count;
+};
+/// The keys of [max(begin, num_cached), end).
+FreshKeys freshKeys(KernelBuilder &kb, const KernelArgs &args, Value begin,
+                    Value end);
+/// The first kQuantizeKeys of them (quantized by emitCentroidPass) and the
+/// rest (by emitQuantize).
+FreshKeys fusedRound(KernelBuilder &kb, const FreshKeys &fresh);
+FreshKeys afterFusedRound(KernelBuilder &kb, const FreshKeys &fresh);
+
+/// Quantizes `fresh` into the codebook, kQuantizeKeys keys a round, each
+/// round one pass over the staged centroid tiles. Barriers inside.
 void emitQuantize(KernelBuilder &kb, const StepInfo &info,
                   const KernelArgs &args, const SharedViews &views,
-                  Value batch, Value kvHead, Value begin, Value end);
+                  Value batch, Value kvHead, const FreshKeys &fresh);
 
 /// A cluster building one lookup table together: CTA `rank` computes the
-/// entries of its 1/clusterSize of the (s, c) pairs and stores them into
-/// every CTA's table (`peers`: views.lut mapped into each CTA by peerView).
+/// entries of its clusterCentroidSlice of the (s, c) rows and stores them
+/// into every CTA's table (`peers`: views.lut mapped into each CTA by
+/// peerView); its partial argmins go to rank 0 (`ownerPartials`: rank 0's
+/// views.quantizeBits).
 struct LutSharing {
   Value rank;
   int64_t clusterSize;
   SmallVector<Value> peers;
+  Value ownerPartials;
 };
 
-/// Loads the group's queries as f32 and builds T[r][s][c] in shared memory.
-/// Ends with a barrier; with `sharing`, with a cluster barrier (every CTA of
-/// the cluster must call it), having first waited for the cluster to start.
-void emitLookupTable(KernelBuilder &kb, const StepInfo &info,
-                     const KernelArgs &args, const SharedViews &views,
-                     Value batch, Value kvHead,
-                     const LutSharing *sharing = nullptr);
+/// The centroid pass: loads the group's queries as f32 and builds
+/// T[r][s][c] in shared memory from the staged centroid tiles; with `fused`
+/// (at most kQuantizeKeys keys), also leaves their partial argmins in the
+/// quantize region (rank 0's in a cluster) for emitFusedCodes. Ends with a
+/// barrier; with `sharing`, with a cluster barrier (every CTA of the
+/// cluster must call it), having first waited for the cluster to start.
+void emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
+                      const KernelArgs &args, const SharedViews &views,
+                      Value batch, Value kvHead, const FreshKeys *fused,
+                      const LutSharing *sharing = nullptr);
+/// After the centroid pass, by the CTA holding the partials: the codes of
+/// the fused round. No barrier.
+void emitFusedCodes(KernelBuilder &kb, const StepInfo &info,
+                    const KernelArgs &args, const SharedViews &views,
+                    Value batch, Value kvHead, const FreshKeys &fused);
+
+/// A CTA's table and the codes of its new keys [max(begin, num_cached),
+/// end): the centroid pass with the first round fused, then the rest.
+/// Ends with a barrier.
+void emitTableAndCodes(KernelBuilder &kb, const StepInfo &info,
+                       const KernelArgs &args, const SharedViews &views,
+                       Value batch, Value kvHead, Value begin, Value end);
 
 /// Where the key of (query head r of the group, position j) goes:
 /// memref[base + r * rowStride + j]. base and rowStride are multiples of 4.

@@ -44,10 +44,8 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
       },
       [&]() -> SmallVector<Value> {
         Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
-        if (info.quantize) {
-          emitQuantize(kb, info, args, views, batch, kvHead, kb.idx(0), indexed);
-        }
-        emitLookupTable(kb, info, args, views, batch, kvHead);
+        emitTableAndCodes(kb, info, args, views, batch, kvHead, kb.idx(0),
+                          indexed);
         emitScoreKeys(kb, info, args, views, batch, kvHead, kb.idx(0),
                       indexed, indexed,
                       {views.keys, kb.idx(0), rowStride,

@@ -1,7 +1,7 @@
-//===- ScoreEmitter.cpp - Lookup tables and scores (SEMANTICS step 3, 4) --===//
+//===- ScoreEmitter.cpp - Scores (SEMANTICS step 3, 4) --------------------===//
 //
-// T[r][s][c] = q_{r,s} . centroid[s][c] lives in shared memory; a key's score
-// is then S table lookups. Sums run in the CPU reference's order without
+// T[r][s][c] = q_{r,s} . centroid[s][c] lives in shared memory
+// (CentroidPass.cpp); a key's score is then S table lookups. Sums run in the CPU reference's order without
 // fusion, so scores match it bit for bit. Scores leave this phase as 32-bit
 // keys whose unsigned order is the score order (NaN as -inf, -0 as +0).
 //
@@ -46,105 +46,11 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   views.exchange = region(plan.exchange, plan.rows, b.getI32Type());
   views.rows = region(plan.rows, plan.warpTotals, b.getI32Type());
   views.warpTotals = region(plan.warpTotals, plan.total, b.getI32Type());
+  if (plan.centroidTileRows > 0) {
+    views.centroidTile = region(plan.keys, plan.hist, b.getF32Type());
+    views.centroidTileRows = plan.centroidTileRows;
+  }
   return views;
-}
-
-void mlir::pq::emitLookupTable(KernelBuilder &kb, const StepInfo &info,
-                               const KernelArgs &args,
-                               const SharedViews &views, Value batch,
-                               Value kvHead, const LutSharing *sharing) {
-  const StepShape &shape = info.shape;
-  const int64_t group = shape.group();
-  const int64_t subDim = shape.subDim();
-  const int64_t width = info.centroidDim();
-
-  Value queryBase =
-      kb.mul(firstRowOfGroup(kb, shape, batch, kvHead), kb.idx(shape.headDim));
-  kb.forEachThread(kb.idx(group * shape.headDim), [&](Value i) {
-    kb.store(kb.toF32(kb.load(args.query, kb.add(queryBase, i))), views.query,
-             i);
-  });
-  kb.barrier();
-  if (sharing) {
-    // Peers' shared memory may be written only once they run (the arrive
-    // is the caller's, before the query loads).
-    kb.clusterWait();
-  }
-
-  // A thread owns one (s, c) and accumulates the dot products of up to
-  // kRowBlock query heads at once, so each centroid element is loaded once
-  // per block of heads rather than once per head. Each sum still runs in
-  // dimension order, as the reference's does.
-  constexpr int64_t kRowBlock = 8;
-  // Centroid elements a thread loads before using them.
-  constexpr int64_t kCentroidLoads = 32;
-  Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
-  Value centroidBase =
-      kb.mul(batchKv, kb.idx(shape.subspaces * shape.centroids * width));
-  const int64_t perHead = shape.subspaces * shape.centroids;
-  Value first = kb.idx(0), last = kb.idx(perHead);
-  if (sharing) {
-    int64_t slice = (perHead + sharing->clusterSize - 1) / sharing->clusterSize;
-    first = kb.minu(kb.mul(sharing->rank, kb.idx(slice)), last);
-    last = kb.minu(kb.add(first, kb.idx(slice)), last);
-  }
-  kb.forLoop(kb.add(first, kb.threadId()), last, kb.idx(kb.threads),
-             [&](Value sc) { // s * C + c
-    Value s = kb.divu(sc, kb.idx(shape.centroids));
-    Value cBase = kb.add(centroidBase, kb.mul(sc, kb.idx(width)));
-    // Rows [r0, r0 + rows) of the group.
-    auto block = [&](Value r0, int64_t rows) {
-      Value qBase = kb.add(kb.mul(r0, kb.idx(shape.headDim)),
-                           kb.mul(s, kb.idx(subDim)));
-      SmallVector<Value> zeros(rows, kb.f32(0.0f));
-      SmallVector<Value> dots = kb.forChunks(
-          subDim, kCentroidLoads, zeros,
-          [&](Value t0, int64_t width, ValueRange acc) -> SmallVector<Value> {
-            SmallVector<Value> cs;
-            for (int64_t u = 0; u < width; ++u) {
-              cs.push_back(kb.toF32(kb.load(
-                  args.centroids, kb.add(cBase, kb.add(t0, kb.idx(u))))));
-            }
-            SmallVector<Value> next(acc.begin(), acc.end());
-            for (int64_t u = 0; u < width; ++u) {
-              for (int64_t i = 0; i < rows; ++i) {
-                Value q = kb.load(
-                    views.query,
-                    kb.add(kb.add(qBase, kb.add(t0, kb.idx(u))),
-                           kb.idx(i * shape.headDim)));
-                next[i] = kb.addf(next[i], kb.mulf(q, cs[u]));
-              }
-            }
-            return next;
-          });
-      Value out = kb.add(kb.mul(r0, kb.idx(perHead)), sc);
-      for (int64_t i = 0; i < rows; ++i) {
-        Value at = kb.add(out, kb.idx(i * perHead));
-        if (!sharing) {
-          kb.store(dots[i], views.lut, at);
-          continue;
-        }
-        for (Value peer : sharing->peers) {
-          kb.storePeer(dots[i], peer, at);
-        }
-      }
-    };
-    // Whole blocks in a rolled loop (copies of the block crowd ptxas into
-    // spilling on sm_80), then the rest.
-    const int64_t whole = group / kRowBlock * kRowBlock;
-    if (whole > 0) {
-      kb.forLoopRolled(kb.idx(0), kb.idx(whole), kb.idx(kRowBlock),
-                       [&](Value r0) { block(r0, kRowBlock); });
-    }
-    if (group > whole) {
-      block(kb.idx(whole), group - whole);
-    }
-  });
-  if (sharing) {
-    kb.clusterBarrier(); // every slice is in every table
-  } else {
-    kb.barrier();
-  }
 }
 
 /// The unsigned-order key of a score: NaN -> -inf, -0 -> +0, then flip.

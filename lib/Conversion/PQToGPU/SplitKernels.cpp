@@ -55,10 +55,7 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
     Value begin = kb.minu(kb.mul(chunk, perChunk), indexed);
     Value end = kb.minu(kb.add(begin, perChunk), indexed);
     kb.ifThen(kb.cmp(CmpIPredicate::ult, begin, end), [&] {
-      if (info.quantize) {
-        emitQuantize(kb, info, args, views, batch, kvHead, begin, end);
-      }
-      emitLookupTable(kb, info, args, views, batch, kvHead);
+      emitTableAndCodes(kb, info, args, views, batch, kvHead, begin, end);
       Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
       emitScoreKeys(kb, info, args, views, batch, kvHead, begin, end,
                     indexed,

@@ -13,8 +13,8 @@
 // CHECK-SAME:     known_block_size = array<i32: 512, 1, 1>
 // CHECK-SAME:     pq.grid = array<i64: 27, 8, -1>
 // CHECK-SAME:     pq.params = ["query", "key", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
-// CHECK-SAME:     pq.smem = 9648 : i64
-// CHECK-SAME:     pq.tiling = #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 9648>
+// CHECK-SAME:     pq.smem = 42928 : i64
+// CHECK-SAME:     pq.tiling = #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 42928>
 // CHECK-SAME:     pq.workspace_bytes_per_batch = 16760832 : i64
 // CHECK:          gpu.block_id z
 // CHECK:          gpu.return
