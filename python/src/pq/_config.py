@@ -23,11 +23,10 @@ DTypeLike = Union[str, Any]  # a name, a NumPy/torch/JAX dtype
 def dtype_name(dtype: DTypeLike) -> str:
     """The short name ('bf16', 'f32', ...) of a dtype given as a name or a
     NumPy, torch or JAX dtype object."""
-    text = str(dtype)
-    for prefix in ("torch.", "dtype(", "<class 'numpy.", "numpy."):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    text = text.strip("')\"")
+    text = str(dtype)  # 'torch.bfloat16', "<class 'numpy.float16'>", 'float32'
+    if text.startswith("<class '") and text.endswith("'>"):
+        text = text[len("<class '"):-2]
+    text = text.rsplit(".", 1)[-1]
     name = _DTYPE_ALIASES.get(text)
     if name is None:
         raise ValueError(f"unsupported dtype {dtype!r}; use one of "
