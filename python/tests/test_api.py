@@ -75,3 +75,11 @@ def test_indexer_next_without_torch_says_so():
         pytest.skip("torch is installed")
     with pytest.raises(ImportError):
         pq.indexer_next(*([None] * 14))
+
+
+def test_python_total_is_pqrts():
+    from pq._indexer import _python_total
+    for fields in (dict(), dict(sink=400, window=300), dict(init_offset=0, heavy=1)):
+        c = small_config(**fields)
+        for sk in list(range(1, 120)) + [300, 1000, 5000]:
+            assert _python_total(c, sk) == pq.output_total(c, sk), (fields, sk)

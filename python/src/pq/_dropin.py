@@ -5,7 +5,7 @@ import threading
 from typing import Any, Dict, Optional, Tuple
 
 from ._config import StepConfig
-from ._indexer import output_total
+from ._indexer import _python_total as output_total
 
 #: The smallest max_seq_len a drop-in bundle is compiled for; larger ones
 #: are the next power of two of seq_len (one bundle per size class).

@@ -34,6 +34,17 @@ def output_total(config: StepConfig, seq_len: int) -> Tuple[int, bool]:
     return int(total), bool(full)
 
 
+def _python_total(config: StepConfig, seq_len: int) -> Tuple[int, bool]:
+    """output_total's rule in plain Python (SEMANTICS.md, "The step"), for
+    code that torch.compile traces (it cannot trace into the binding); a
+    test keeps it equal to pqrt_output_total."""
+    n = seq_len - config.init_offset
+    if seq_len <= config.heavy + config.init_offset + 1 + config.centroids:
+        return seq_len, True
+    k = min(config.heavy, n)
+    return min(config.sink, seq_len) + k + min(config.window, seq_len), False
+
+
 def device_count() -> int:
     """CUDA devices visible to libpqrt; 0 without a driver or a GPU."""
     try:

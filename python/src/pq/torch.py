@@ -20,7 +20,7 @@ import torch
 
 from . import _pqrt
 from ._config import StepConfig
-from ._indexer import Indexer, output_total
+from ._indexer import Indexer, _python_total
 
 __all__ = ["indexer_step", "step", "handle"]
 
@@ -98,6 +98,6 @@ def step(target: Union[Indexer, StepConfig, int], query: torch.Tensor,
     config = _entry(h)[0]
     torch.ops.pq.indexer_step(h, query, key, centroids, codebook, num_cached, phi,
                               sparse_list, sparse_len, weight_list)
-    seq_len = int(weight_list.shape[-1])
-    _, full = output_total(config, seq_len)
+    seq_len = weight_list.shape[-1]
+    _, full = _python_total(config, seq_len)
     return num_cached if full else seq_len - config.init_offset
