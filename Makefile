@@ -3,7 +3,7 @@
 #   make test   set up, build, run the lit suite and the unit tests
 
 BUILD ?= build
-CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DLLVM_USE_LINKER=lld
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DLLVM_USE_LINKER=lld -DPQ_LINK_LLVM_STATIC=ON
 
 .PHONY: all setup configure build demo test check-lit check-unit clean
 

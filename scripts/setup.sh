@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build lld python3
+  cmake ninja-build lld python3 python3-dev python3-venv
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev nlohmann-json3-dev
   clang libclang-rt-14-dev

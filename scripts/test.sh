@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of a built tree and ends with each runner's summary:
-# lit's for the compiler, ctest's for the runtime and reference.
+# lit's for the compiler, ctest's for the runtime and reference, pytest's for
+# the Python package.
 set -uo pipefail
 build=${1:-build}
 status=0
@@ -29,4 +30,9 @@ if [ "${CI:-}" = "true" ] || [ -n "${PQ_FUZZ:-}" ]; then
 fi
 "${LIT:-/usr/lib/llvm-22/bin/lit}" -v "$build/test" || status=1
 (cd "$build" && ctest --output-on-failure) || status=1
+# The Python package over this tree's libpqrt and pq-compile (pytest's
+# summary closes the output). PQ_NO_PYTHON=1 leaves it out.
+if [ -z "${PQ_NO_PYTHON:-}" ]; then
+  bash "$here/python-test.sh" "$build" || status=1
+fi
 exit $status

@@ -1,0 +1,699 @@
+//===- pq_ext.cpp - nanobind binding of libpqrt's C API --------------------===//
+//
+// pq._pqrt: bundles, GPU indexers and the CPU reference over pqrt.h. Arrays
+// arrive as any DLPack or buffer-protocol object (nb::ndarray), torch
+// tensors through a faster path that reads their attributes directly (a
+// torch __dlpack__ call costs microseconds, written in Python). Every shape,
+// dtype, device and stride is checked here against the step's configuration
+// before a pointer reaches libpqrt, which cannot see array extents; pqrt's
+// own errors become ValueError (bad arguments, bundles, mismatches) or
+// RuntimeError (driver, device, internal) with pqrt_last_error()'s message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pqrt/pqrt.h"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace nb = nanobind;
+
+namespace {
+
+//===-------------------------------- Errors ------------------------------===//
+
+[[noreturn]] void raise(pqrt_status status) {
+  std::string message =
+      std::string(pqrt_status_name(status)) + ": " + pqrt_last_error();
+  switch (status) {
+  case PQRT_INVALID_ARGUMENT:
+  case PQRT_BAD_MODULE:
+  case PQRT_MISMATCH:
+    throw nb::value_error(message.c_str());
+  default:
+    throw std::runtime_error(message);
+  }
+}
+
+void check(pqrt_status status) {
+  if (status != PQRT_OK) {
+    raise(status);
+  }
+}
+
+[[noreturn]] void badArgument(const std::string &message) {
+  throw nb::value_error(message.c_str());
+}
+
+//===------------------------------- Arrays -------------------------------===//
+
+const char *dtypeName(int dtype) {
+  switch (dtype) {
+  case PQRT_F32:
+    return "float32";
+  case PQRT_F16:
+    return "float16";
+  case PQRT_BF16:
+    return "bfloat16";
+  case PQRT_I32:
+    return "int32";
+  case PQRT_I64:
+    return "int64";
+  case PQRT_U8:
+    return "uint8";
+  default:
+    return "?";
+  }
+}
+
+// Beyond pqrt_dtype: 16-bit integers, accepted as bf16's raw bits (NumPy
+// has no bfloat16; the project's .npy files store bf16 this way).
+constexpr int kRaw16 = 100;
+constexpr int kUnknownType = -1;
+
+enum class Where { Host, Cuda, Other };
+
+struct Array {
+  void *data = nullptr;
+  int dtype = kUnknownType;
+  std::string dtypeText; // for messages when dtype is unknown
+  int64_t shape[8] = {};
+  int ndim = 0;
+  bool contiguous = true;
+  Where where = Where::Other;
+  int device = -1;
+  std::string deviceText;
+};
+
+std::string shapeText(const int64_t *shape, int ndim) {
+  std::string out = "[";
+  for (int i = 0; i < ndim; ++i) {
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  }
+  return out + "]";
+}
+
+/// torch.Tensor and its dtypes, looked up once torch has been imported by
+/// someone else (pq never imports torch itself).
+struct TorchTypes {
+  PyObject *tensorType = nullptr;
+  PyObject *dtypes[6] = {}; // indexed by pqrt_dtype
+  PyObject *int16 = nullptr;
+  PyObject *uint16 = nullptr;
+  bool tried = false;
+
+  bool isTensor(nb::handle obj) {
+    if (!tensorType) {
+      PyObject *modules = PySys_GetObject("modules"); // borrowed
+      PyObject *torch =
+          modules ? PyDict_GetItemString(modules, "torch") : nullptr;
+      if (!torch) {
+        return false;
+      }
+      nb::handle mod(torch);
+      if (!nb::hasattr(mod, "Tensor") || !nb::hasattr(mod, "bfloat16")) {
+        return false; // torch is still importing
+      }
+      static const char *names[6] = {"float32", "float16", "bfloat16",
+                                     "int32",   "int64",   "uint8"};
+      for (int i = 0; i < 6; ++i) {
+        dtypes[i] = mod.attr(names[i]).inc_ref().ptr();
+      }
+      int16 = mod.attr("int16").inc_ref().ptr();
+      uint16 = nb::hasattr(mod, "uint16") ? mod.attr("uint16").inc_ref().ptr()
+                                          : nullptr;
+      tensorType = mod.attr("Tensor").inc_ref().ptr();
+    }
+    return PyObject_IsInstance(obj.ptr(), tensorType) == 1;
+  }
+};
+
+TorchTypes torchTypes;
+
+void importTorch(nb::handle obj, Array &out) {
+  out.data = reinterpret_cast<void *>(
+      nb::cast<uintptr_t>(obj.attr("data_ptr")()));
+  nb::object dtype = obj.attr("dtype");
+  for (int i = 0; i < 6; ++i) {
+    if (dtype.ptr() == torchTypes.dtypes[i]) {
+      out.dtype = i;
+    }
+  }
+  if (dtype.ptr() == torchTypes.int16 || (torchTypes.uint16 &&
+                                          dtype.ptr() == torchTypes.uint16)) {
+    out.dtype = kRaw16;
+  }
+  if (out.dtype == kUnknownType) {
+    out.dtypeText = nb::cast<std::string>(nb::str(dtype));
+  }
+  nb::tuple shape = nb::borrow<nb::tuple>(obj.attr("shape"));
+  out.ndim = static_cast<int>(nb::len(shape));
+  if (out.ndim > 8) {
+    out.ndim = 8; // reported as a wrong number of dimensions anyway
+  }
+  for (int i = 0; i < out.ndim; ++i) {
+    out.shape[i] = nb::cast<int64_t>(shape[i]);
+  }
+  out.contiguous = nb::cast<bool>(obj.attr("is_contiguous")());
+  if (nb::cast<bool>(obj.attr("is_cuda"))) {
+    out.where = Where::Cuda;
+    out.device = nb::cast<int>(obj.attr("get_device")());
+  } else if (nb::cast<bool>(obj.attr("is_cpu"))) {
+    out.where = Where::Host;
+  } else {
+    out.deviceText = nb::cast<std::string>(nb::str(obj.attr("device")));
+  }
+}
+
+int dlpackType(nb::dlpack::dtype t) {
+  using code = nb::dlpack::dtype_code;
+  if (t.lanes != 1) {
+    return kUnknownType;
+  }
+  switch (static_cast<code>(t.code)) {
+  case code::Float:
+    return t.bits == 32 ? PQRT_F32 : t.bits == 16 ? PQRT_F16 : kUnknownType;
+  case code::Bfloat:
+    return t.bits == 16 ? PQRT_BF16 : kUnknownType;
+  case code::Int:
+    return t.bits == 32   ? PQRT_I32
+           : t.bits == 64 ? PQRT_I64
+           : t.bits == 16 ? kRaw16
+                          : kUnknownType;
+  case code::UInt:
+    return t.bits == 8 ? PQRT_U8 : t.bits == 16 ? kRaw16 : kUnknownType;
+  default:
+    return kUnknownType;
+  }
+}
+
+template <typename NdArray> void importDlpack(NdArray &a, Array &out) {
+  out.data = const_cast<void *>(static_cast<const void *>(a.data()));
+  out.dtype = dlpackType(a.dtype());
+  if (out.dtype == kUnknownType) {
+    out.dtypeText = "DLPack type code " + std::to_string(a.dtype().code) +
+                    ", " + std::to_string(a.dtype().bits) + " bits";
+  }
+  out.ndim = static_cast<int>(a.ndim() > 8 ? 8 : a.ndim());
+  int64_t expected = 1;
+  out.contiguous = true;
+  for (int i = static_cast<int>(a.ndim()) - 1; i >= 0; --i) {
+    if (i < 8) {
+      out.shape[i] = static_cast<int64_t>(a.shape(i));
+    }
+    if (a.shape(i) != 1 && a.stride(i) != expected) {
+      out.contiguous = false;
+    }
+    expected *= static_cast<int64_t>(a.shape(i));
+  }
+  int type = a.device_type();
+  out.device = a.device_id();
+  if (type == nb::device::cpu::value || type == nb::device::cuda_host::value) {
+    out.where = Where::Host;
+  } else if (type == nb::device::cuda::value ||
+             type == nb::device::cuda_managed::value) {
+    out.where = Where::Cuda;
+  } else {
+    out.deviceText = "DLPack device type " + std::to_string(type);
+  }
+}
+
+/// Reads `obj` (a torch tensor, or anything nb::ndarray imports). Inputs are
+/// imported read-only, so read-only NumPy arrays are accepted for them. The
+/// pointer stays valid while `obj` lives: the caller holds it for the call.
+Array importArray(nb::handle obj, const char *name, bool writable) {
+  Array out;
+  if (torchTypes.isTensor(obj)) {
+    importTorch(obj, out);
+    return out;
+  }
+  if (writable) {
+    nb::ndarray<> a;
+    if (!nb::try_cast(obj, a, false)) {
+      badArgument(std::string(name) +
+                  ": expected a writable array (DLPack or buffer protocol), "
+                  "got " +
+                  nb::cast<std::string>(nb::str(obj.type())));
+    }
+    importDlpack(a, out);
+  } else {
+    nb::ndarray<nb::ro> a;
+    if (!nb::try_cast(obj, a, false)) {
+      badArgument(std::string(name) +
+                  ": expected an array (DLPack or buffer protocol), got " +
+                  nb::cast<std::string>(nb::str(obj.type())));
+    }
+    importDlpack(a, out);
+  }
+  return out;
+}
+
+//===---------------------------- Configuration ---------------------------===//
+
+pqrt_config configFromDict(const nb::dict &d) {
+  pqrt_config c;
+  pqrt_config_init(&c);
+  auto get = [&](const char *key) -> int64_t {
+    if (!d.contains(key)) {
+      badArgument(std::string("config: missing field '") + key + "'");
+    }
+    return nb::cast<int64_t>(d[key]);
+  };
+  c.heads = get("heads");
+  c.kv_heads = get("kv_heads");
+  c.head_dim = get("head_dim");
+  c.subspaces = get("subspaces");
+  c.bits = get("bits");
+  c.sink = get("sink");
+  c.window = get("window");
+  c.heavy = get("heavy");
+  c.init_offset = get("init_offset");
+  // Enum fields are range-checked by libpqrt on every call.
+  c.metric = static_cast<pqrt_metric>(get("metric"));
+  c.layout = static_cast<pqrt_layout>(get("layout"));
+  c.query_type = static_cast<pqrt_dtype>(get("query_type"));
+  c.centroid_type = static_cast<pqrt_dtype>(get("centroid_type"));
+  c.weight_type = static_cast<pqrt_dtype>(get("weight_type"));
+  c.index_type = static_cast<pqrt_dtype>(get("index_type"));
+  return c;
+}
+
+nb::dict configToDict(const pqrt_config &c) {
+  nb::dict d;
+  d["heads"] = c.heads;
+  d["kv_heads"] = c.kv_heads;
+  d["head_dim"] = c.head_dim;
+  d["subspaces"] = c.subspaces;
+  d["bits"] = c.bits;
+  d["sink"] = c.sink;
+  d["window"] = c.window;
+  d["heavy"] = c.heavy;
+  d["init_offset"] = c.init_offset;
+  d["metric"] = static_cast<int>(c.metric);
+  d["layout"] = static_cast<int>(c.layout);
+  d["query_type"] = static_cast<int>(c.query_type);
+  d["centroid_type"] = static_cast<int>(c.centroid_type);
+  d["weight_type"] = static_cast<int>(c.weight_type);
+  d["index_type"] = static_cast<int>(c.index_type);
+  return d;
+}
+
+//===----------------------------- Step checks ----------------------------===//
+
+/// Where a step's buffers must live: host memory (the reference) or one GPU.
+struct Placement {
+  bool gpu;
+  int device;
+};
+
+void expectArray(const Array &a, const char *name, const char *dims,
+                 std::initializer_list<int64_t> shape, int dtype,
+                 const Placement &place) {
+  int ndim = static_cast<int>(shape.size());
+  bool ok = a.ndim == ndim;
+  for (int i = 0; ok && i < ndim; ++i) {
+    ok = a.shape[i] == shape.begin()[i];
+  }
+  if (!ok) {
+    badArgument(std::string(name) + ": expected shape " +
+                shapeText(shape.begin(), ndim) + " " + dims + ", got " +
+                shapeText(a.shape, a.ndim));
+  }
+  bool typeOk = a.dtype == dtype || (dtype == PQRT_BF16 && a.dtype == kRaw16);
+  if (!typeOk) {
+    std::string got = a.dtype == kUnknownType ? a.dtypeText
+                      : a.dtype == kRaw16     ? "int16"
+                                              : dtypeName(a.dtype);
+    badArgument(std::string(name) + ": expected dtype " + dtypeName(dtype) +
+                ", got " + got);
+  }
+  if (!a.contiguous) {
+    badArgument(std::string(name) +
+                ": must be contiguous (row-major, no gaps); pass "
+                "x.contiguous() or a copy");
+  }
+  if (place.gpu) {
+    if (a.where != Where::Cuda || a.device != place.device) {
+      std::string got = a.where == Where::Host   ? "host memory"
+                        : a.where == Where::Cuda ? "cuda:" +
+                                                       std::to_string(a.device)
+                                                 : a.deviceText;
+      badArgument(std::string(name) + ": expected memory of cuda:" +
+                  std::to_string(place.device) + " (the indexer's device), got " +
+                  got);
+    }
+  } else if (a.where != Where::Host) {
+    std::string got = a.where == Where::Cuda
+                          ? "cuda:" + std::to_string(a.device)
+                          : a.deviceText;
+    badArgument(std::string(name) +
+                ": the CPU reference needs host (NumPy/CPU) memory, got " +
+                got);
+  }
+}
+
+/// The arrays of one step, checked against `c` and turned into a pqrt_step.
+/// `seqLen` < 0 takes sk from weight_list's last dimension.
+struct Step {
+  Array query, key, centroids, phi, codebook, sparseList, sparseLen,
+      weightList;
+  pqrt_step raw;
+  int64_t numCached = 0;
+
+  Step(const pqrt_config &c, const Placement &place, nb::handle queryObj,
+       nb::handle keyObj, nb::handle centroidsObj, nb::handle codebookObj,
+       int64_t numCachedIn, nb::handle phiObj, nb::handle sparseListObj,
+       nb::handle sparseLenObj, nb::handle weightListObj) {
+    pqrt_step_init(&raw);
+    numCached = numCachedIn;
+    query = importArray(queryObj, "query", false);
+    if (query.ndim != 4) {
+      badArgument("query: expected 4 dimensions [b, heads, 1, head_dim], got " +
+                  shapeText(query.shape, query.ndim));
+    }
+    weightList = importArray(weightListObj, "weight_list", true);
+    if (weightList.ndim != 3) {
+      badArgument("weight_list: expected 3 dimensions [b, heads, seq_len], "
+                  "got " +
+                  shapeText(weightList.shape, weightList.ndim));
+    }
+    int64_t b = query.shape[0];
+    int64_t sk = weightList.shape[2];
+    int64_t total = 0;
+    check(pqrt_output_total(&c, sk, &total, nullptr));
+    int64_t h = c.heads, hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
+    int64_t C = int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
+    int64_t width = d / (s ? s : 1) + (c.metric == PQRT_METRIC_IP ? 1 : 0);
+
+    expectArray(query, "query", "(b, heads, 1, head_dim)", {b, h, 1, d},
+                c.query_type, place);
+    int64_t keyCapacity = sk;
+    if (!keyObj.is_none()) {
+      key = importArray(keyObj, "key", false);
+      keyCapacity = key.ndim == 4 ? key.shape[2] : -1;
+      expectArray(key, "key", "(b, kv_heads, key capacity >= seq_len, head_dim)",
+                  {b, hk, keyCapacity, d}, c.query_type, place);
+    }
+    centroids = importArray(centroidsObj, "centroids", false);
+    expectArray(centroids, "centroids",
+                c.metric == PQRT_METRIC_IP
+                    ? "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces + 1)"
+                    : "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces)",
+                {b, hk, s, C, width}, c.centroid_type, place);
+    if (!phiObj.is_none() && c.metric == PQRT_METRIC_IP) {
+      phi = importArray(phiObj, "phi", false);
+      expectArray(phi, "phi", "(b * kv_heads * subspaces)", {b * hk * s},
+                  PQRT_F32, place);
+    }
+    codebook = importArray(codebookObj, "codebook", true);
+    int64_t capacity = -1;
+    if (c.layout == PQRT_LAYOUT_COMPACT) {
+      capacity = codebook.ndim == 4 ? codebook.shape[2] : -1;
+      expectArray(codebook, "codebook",
+                  "(b, kv_heads, code capacity, subspaces), compact layout",
+                  {b, hk, capacity, s}, PQRT_U8, place);
+    } else {
+      capacity = codebook.ndim == 4 ? codebook.shape[1] : -1;
+      expectArray(codebook, "codebook",
+                  "(b, code capacity, kv_heads, subspaces), seed layout",
+                  {b, capacity, hk, s}, PQRT_I64, place);
+    }
+    sparseList = importArray(sparseListObj, "sparse_list", true);
+    expectArray(sparseList, "sparse_list", "(b, heads, total)", {b, h, total},
+                c.index_type, place);
+    sparseLen = importArray(sparseLenObj, "sparse_len", true);
+    expectArray(sparseLen, "sparse_len", "(b, heads)", {b, h}, PQRT_I64,
+                place);
+    expectArray(weightList, "weight_list", "(b, heads, seq_len)", {b, h, sk},
+                c.weight_type, place);
+
+    raw.batch = b;
+    raw.seq_len = sk;
+    raw.key_capacity = keyCapacity;
+    raw.code_capacity = capacity;
+    raw.query = query.data;
+    raw.key = key.data;
+    raw.centroids = centroids.data;
+    raw.phi = static_cast<const float *>(phi.data);
+    raw.codebook = codebook.data;
+    raw.num_cached = &numCached;
+    raw.sparse_list = sparseList.data;
+    raw.sparse_len = static_cast<int64_t *>(sparseLen.data);
+    raw.weight_list = weightList.data;
+  }
+};
+
+//===--------------------------- Bundle, Indexer --------------------------===//
+
+struct Bundle {
+  pqrt_bundle *handle = nullptr;
+  explicit Bundle(pqrt_bundle *h) : handle(h) {}
+  Bundle(const Bundle &) = delete;
+  ~Bundle() { pqrt_bundle_destroy(handle); }
+
+  static Bundle *fromFile(const std::string &path) {
+    pqrt_bundle *h = nullptr;
+    check(pqrt_bundle_load_file(path.c_str(), &h));
+    return new Bundle(h);
+  }
+  static Bundle *fromBytes(nb::bytes data) {
+    pqrt_bundle *h = nullptr;
+    check(pqrt_bundle_load_memory(data.c_str(), data.size(), &h));
+    return new Bundle(h);
+  }
+  nb::dict info() const {
+    pqrt_bundle_info i;
+    pqrt_bundle_info_init(&i);
+    check(pqrt_bundle_get_info(handle, &i));
+    nb::dict d;
+    d["entry"] = i.entry;
+    d["producer"] = i.producer;
+    d["strategy"] = i.strategy;
+    d["static_batch"] = i.static_batch;
+    d["max_seq_len"] = i.max_seq_len;
+    d["quantize"] = bool(i.quantize);
+    d["workspace_bytes_per_batch"] = i.workspace_bytes_per_batch;
+    d["num_kernels"] = i.num_kernels;
+    d["num_images"] = i.num_images;
+    return d;
+  }
+  nb::dict config() const {
+    pqrt_config c;
+    pqrt_config_init(&c);
+    check(pqrt_bundle_get_config(handle, &c));
+    return configToDict(c);
+  }
+  nb::tuple selectImage(int sm) const {
+    const char *arch = nullptr;
+    int isPtx = 0;
+    check(pqrt_bundle_select_image(handle, sm, &arch, &isPtx));
+    return nb::make_tuple(std::string(arch), bool(isPtx));
+  }
+};
+
+struct Indexer {
+  pqrt_indexer *handle = nullptr;
+  pqrt_config config;
+  Placement place;
+
+  Indexer(const Bundle &bundle, int device, int64_t maxBatch) {
+    pqrt_config_init(&config);
+    check(pqrt_bundle_get_config(bundle.handle, &config));
+    check(pqrt_indexer_create(bundle.handle, device, maxBatch, &handle));
+    place = {true, device};
+  }
+  Indexer(const Indexer &) = delete;
+  ~Indexer() { pqrt_indexer_destroy(handle); }
+
+  int64_t run(nb::handle query, nb::handle key, nb::handle centroids,
+              nb::handle codebook, int64_t numCached, nb::handle phi,
+              nb::handle sparseList, nb::handle sparseLen,
+              nb::handle weightList, uintptr_t stream) const {
+    Step step(config, place, query, key, centroids, codebook, numCached, phi,
+              sparseList, sparseLen, weightList);
+    check(pqrt_indexer_run(handle, &step.raw, reinterpret_cast<void *>(stream)));
+    return step.numCached;
+  }
+};
+
+int64_t referenceRun(const nb::dict &configDict, nb::handle query,
+                     nb::handle key, nb::handle centroids, nb::handle codebook,
+                     int64_t numCached, nb::handle phi, nb::handle sparseList,
+                     nb::handle sparseLen, nb::handle weightList) {
+  pqrt_config c = configFromDict(configDict);
+  Step step(c, {false, -1}, query, key, centroids, codebook, numCached, phi,
+            sparseList, sparseLen, weightList);
+  pqrt_status status;
+  {
+    nb::gil_scoped_release release; // the reference may take seconds
+    status = pqrt_reference_run(&c, &step.raw);
+  }
+  check(status);
+  return step.numCached;
+}
+
+void referenceScores(const nb::dict &configDict, nb::handle query,
+                     nb::handle key, nb::handle centroids, nb::handle codebook,
+                     int64_t numCached, nb::handle phi, nb::handle sparseList,
+                     nb::handle sparseLen, nb::handle weightList,
+                     nb::handle scoresObj) {
+  pqrt_config c = configFromDict(configDict);
+  Step step(c, {false, -1}, query, key, centroids, codebook, numCached, phi,
+            sparseList, sparseLen, weightList);
+  Array scores = importArray(scoresObj, "scores", true);
+  int64_t n = step.raw.seq_len - c.init_offset;
+  expectArray(scores, "scores", "(b, heads, seq_len - init_offset)",
+              {step.raw.batch, c.heads, n < 0 ? 0 : n}, PQRT_F32,
+              {false, -1});
+  int64_t capacity = step.raw.batch * c.heads * (n < 0 ? 0 : n);
+  check(pqrt_reference_scores(&c, &step.raw, static_cast<float *>(scores.data),
+                              capacity));
+}
+
+/// Host views of (sparse_list, sparse_len, weight_list) for the comparisons.
+struct Outputs {
+  Array lists[3];
+  pqrt_outputs raw;
+  Outputs(const pqrt_config &c, int64_t b, int64_t sk, nb::handle sl,
+          nb::handle sn, nb::handle wl, const char *which) {
+    int64_t total = 0;
+    check(pqrt_output_total(&c, sk, &total, nullptr));
+    std::string prefix = std::string(which) + ".";
+    std::string n0 = prefix + "sparse_list", n1 = prefix + "sparse_len",
+                n2 = prefix + "weight_list";
+    lists[0] = importArray(sl, n0.c_str(), false);
+    lists[1] = importArray(sn, n1.c_str(), false);
+    lists[2] = importArray(wl, n2.c_str(), false);
+    Placement host{false, -1};
+    expectArray(lists[0], n0.c_str(), "(b, heads, total)", {b, c.heads, total},
+                c.index_type, host);
+    expectArray(lists[1], n1.c_str(), "(b, heads)", {b, c.heads}, PQRT_I64,
+                host);
+    expectArray(lists[2], n2.c_str(), "(b, heads, seq_len)", {b, c.heads, sk},
+                c.weight_type, host);
+    pqrt_outputs_init(&raw);
+    raw.sparse_list = lists[0].data;
+    raw.sparse_len = static_cast<const int64_t *>(lists[1].data);
+    raw.weight_list = lists[2].data;
+  }
+};
+
+void referenceCompare(const nb::dict &configDict, int64_t batch, int64_t seqLen,
+                      nb::handle refList, nb::handle refLen, nb::handle refWeight,
+                      nb::handle scoresObj, nb::handle actList,
+                      nb::handle actLen, nb::handle actWeight,
+                      double tolerance) {
+  pqrt_config c = configFromDict(configDict);
+  Outputs reference(c, batch, seqLen, refList, refLen, refWeight, "reference");
+  Outputs actual(c, batch, seqLen, actList, actLen, actWeight, "actual");
+  const float *scores = nullptr;
+  Array scoreArray;
+  if (!scoresObj.is_none()) {
+    scoreArray = importArray(scoresObj, "scores", false);
+    int64_t n = seqLen - c.init_offset;
+    expectArray(scoreArray, "scores", "(b, heads, seq_len - init_offset)",
+                {batch, c.heads, n < 0 ? 0 : n}, PQRT_F32, {false, -1});
+    scores = static_cast<const float *>(scoreArray.data);
+  }
+  check(pqrt_reference_compare(&c, batch, seqLen, &reference.raw, scores,
+                               &actual.raw, tolerance));
+}
+
+void referenceCompareIdentical(const nb::dict &configDict, int64_t batch,
+                               int64_t seqLen, nb::handle firstList,
+                               nb::handle firstLen, nb::handle firstWeight,
+                               nb::handle secondList, nb::handle secondLen,
+                               nb::handle secondWeight) {
+  pqrt_config c = configFromDict(configDict);
+  Outputs first(c, batch, seqLen, firstList, firstLen, firstWeight, "first");
+  Outputs second(c, batch, seqLen, secondList, secondLen, secondWeight,
+                 "second");
+  check(pqrt_reference_compare_identical(&c, batch, seqLen, &first.raw,
+                                         &second.raw));
+}
+
+nb::tuple outputTotal(const nb::dict &configDict, int64_t seqLen) {
+  pqrt_config c = configFromDict(configDict);
+  int64_t total = 0;
+  int full = 0;
+  check(pqrt_output_total(&c, seqLen, &total, &full));
+  return nb::make_tuple(total, bool(full));
+}
+
+} // namespace
+
+NB_MODULE(_pqrt, m) {
+  m.doc() = "libpqrt's C API (pqrt.h) for pq; use the pq package instead.";
+  if (!pqrt_version_compatible(pqrt_get_version())) {
+    throw std::runtime_error(
+        "pq._pqrt: the loaded libpqrt " +
+        std::to_string(pqrt_get_version() >> 16) + "." +
+        std::to_string(pqrt_get_version() & 0xffff) +
+        " does not serve this binding (built with pqrt.h " +
+        std::to_string(PQRT_VERSION_MAJOR) + "." +
+        std::to_string(PQRT_VERSION_MINOR) + ")");
+  }
+  m.attr("HEADER_VERSION") =
+      nb::make_tuple(PQRT_VERSION_MAJOR, PQRT_VERSION_MINOR);
+
+  m.def("library_version", [] {
+    uint32_t v = pqrt_get_version();
+    return nb::make_tuple(int(v >> 16), int(v & 0xffff));
+  });
+  m.def("device_count", [] {
+    int count = 0;
+    check(pqrt_device_count(&count));
+    return count;
+  });
+  m.def("device_sm", [](int device) {
+    int sm = 0;
+    check(pqrt_device_sm(device, &sm));
+    return sm;
+  });
+  m.def("output_total", &outputTotal, nb::arg("config"), nb::arg("seq_len"));
+
+  nb::class_<Bundle>(m, "Bundle")
+      .def_static("from_file", &Bundle::fromFile, nb::arg("path"),
+                  nb::rv_policy::take_ownership)
+      .def_static("from_bytes", &Bundle::fromBytes, nb::arg("data"),
+                  nb::rv_policy::take_ownership)
+      .def("info", &Bundle::info)
+      .def("config", &Bundle::config)
+      .def("select_image", &Bundle::selectImage, nb::arg("sm"));
+
+  nb::class_<Indexer>(m, "Indexer")
+      .def(nb::init<const Bundle &, int, int64_t>(), nb::arg("bundle"),
+           nb::arg("device"), nb::arg("max_batch"))
+      .def("run", &Indexer::run, nb::arg("query"), nb::arg("key").none(),
+           nb::arg("centroids"), nb::arg("codebook"), nb::arg("num_cached"),
+           nb::arg("phi").none(), nb::arg("sparse_list"),
+           nb::arg("sparse_len"), nb::arg("weight_list"), nb::arg("stream"))
+      .def("config", [](const Indexer &i) { return configToDict(i.config); });
+
+  m.def("reference_run", &referenceRun, nb::arg("config"), nb::arg("query"),
+        nb::arg("key").none(), nb::arg("centroids"), nb::arg("codebook"),
+        nb::arg("num_cached"), nb::arg("phi").none(), nb::arg("sparse_list"),
+        nb::arg("sparse_len"), nb::arg("weight_list"));
+  m.def("reference_scores", &referenceScores, nb::arg("config"),
+        nb::arg("query"), nb::arg("key").none(), nb::arg("centroids"),
+        nb::arg("codebook"), nb::arg("num_cached"), nb::arg("phi").none(),
+        nb::arg("sparse_list"), nb::arg("sparse_len"), nb::arg("weight_list"),
+        nb::arg("scores"));
+  m.def("reference_compare", &referenceCompare, nb::arg("config"),
+        nb::arg("batch"), nb::arg("seq_len"), nb::arg("ref_sparse_list"),
+        nb::arg("ref_sparse_len"), nb::arg("ref_weight_list"),
+        nb::arg("scores").none(), nb::arg("sparse_list"),
+        nb::arg("sparse_len"), nb::arg("weight_list"),
+        nb::arg("relative_tolerance"));
+  m.def("reference_compare_identical", &referenceCompareIdentical,
+        nb::arg("config"), nb::arg("batch"), nb::arg("seq_len"),
+        nb::arg("first_sparse_list"), nb::arg("first_sparse_len"),
+        nb::arg("first_weight_list"), nb::arg("sparse_list"),
+        nb::arg("sparse_len"), nb::arg("weight_list"));
+}

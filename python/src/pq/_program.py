@@ -1,0 +1,48 @@
+"""The pq dialect program of one step configuration.
+
+The same text as scripts/pqgen.py's program() (a test compares them), so a
+configuration compiles to the same kernels from Python and from the scripts.
+"""
+from __future__ import annotations
+
+from ._config import StepConfig
+
+
+def program(config: StepConfig, *, name: str = "pq_step", quantize: bool = True,
+            batch: int = 0) -> str:
+    """The .mlir text of a step: quantize (when `quantize`) -> score -> topk
+    -> gen_indices, with a dynamic batch when `batch` is 0."""
+    c = config
+    h, hk, d, S, bits = c.heads, c.kv_heads, c.head_dim, c.subspaces, c.bits
+    C = 1 << bits
+    ip = c.metric == "ip"
+    width = d // S + (1 if ip else 0) if S else 0
+    qt, wt, it, ct = c.query_type, c.weight_type, c.index_type, c.centroid_type
+    b = str(batch) if batch else "?"
+    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if c.layout == "compact"
+             else f"memref<{b}x?x{hk}x{S}xi64>")
+    step = (f"#pq.step<sink = {c.sink}, window = {c.window}, heavy = {c.heavy}, "
+            f"init_offset = {c.init_offset}, bits = {bits}, metric = {c.metric}>")
+    q = f"memref<{b}x{h}x1x{d}x{qt}>"
+    k = f"memref<{b}x{hk}x?x{d}x{qt}>"
+    cent = f"memref<{b}x{hk}x{S}x{C}x{width}x{ct}>"
+    sl, sn, wl = f"memref<{b}x{h}x?x{it}>", f"memref<{b}x{h}xi64>", f"memref<{b}x{h}x?x{wt}>"
+    phi_arg = ", %phi: memref<?xf32>" if ip and quantize else ""
+    lines = [f"func.func @{name}(%query: {q}, %key: {k}, %centroids: {cent}{phi_arg}, "
+             f"%codes: {codes}, %num_cached: index, %seq_len: index, %sparse_list: {sl}, "
+             f"%sparse_len: {sn}, %weight_list: {wl}) -> index {{"]
+    count = "%num_cached"
+    if quantize:
+        phi_use, phi_ty = (" phi %phi", ", memref<?xf32>") if ip else ("", "")
+        lines.append(f"  %n = pq.quantize %key, %centroids{phi_use} into %codes[%num_cached] "
+                     f"seq_len %seq_len step {step} layout {c.layout} : {k}, {cent}{phi_ty} into {codes}")
+        count = "%n"
+    lines += [
+        f"  %scores = pq.score %query, %centroids, %codes[{count}] seq_len %seq_len step {step} "
+        f"layout {c.layout} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
+        f"  %heavy = pq.topk %scores seq_len %seq_len step {step} tie lowest_index : "
+        f"memref<{b}x{h}x?xf32> -> memref<{b}x{h}x?xi32>",
+        f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
+        f"%weight_list) : memref<{b}x{h}x?xi32>, {sl}, {sn}, {wl}",
+        f"  return {count} : index", "}"]
+    return "\n".join(lines) + "\n"
