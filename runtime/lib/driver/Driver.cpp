@@ -74,6 +74,13 @@ Status openDriverLibrary(const char *library, CudaDriver &table,
   }
   PQRT_CUDA_REQUIRED_SYMBOLS(PQRT_CUDA_RESOLVE)
 #undef PQRT_CUDA_RESOLVE
+#define PQRT_CUDA_RESOLVE_RENAMED(name, older)                                 \
+  if (!resolve(opened, #name, table.name) &&                                   \
+      !resolve(opened, #older, table.name)) {                                  \
+    missing += missing.empty() ? #name : ", " #name;                           \
+  }
+  PQRT_CUDA_RENAMED_SYMBOLS(PQRT_CUDA_RESOLVE_RENAMED)
+#undef PQRT_CUDA_RESOLVE_RENAMED
 #define PQRT_CUDA_RESOLVE_OPTIONAL(name) resolve(opened, #name, table.name);
   PQRT_CUDA_OPTIONAL_SYMBOLS(PQRT_CUDA_RESOLVE_OPTIONAL)
 #undef PQRT_CUDA_RESOLVE_OPTIONAL

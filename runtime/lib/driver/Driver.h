@@ -26,8 +26,11 @@ constexpr const char *kDriverLibrary = "libcuda.so.1";
 /// Function pointers of the driver, one member per symbol of Symbols.h.
 struct CudaDriver {
 #define PQRT_CUDA_MEMBER(name) decltype(&::name) name = nullptr;
+#define PQRT_CUDA_RENAMED_MEMBER(name, older) PQRT_CUDA_MEMBER(name)
   PQRT_CUDA_REQUIRED_SYMBOLS(PQRT_CUDA_MEMBER)
   PQRT_CUDA_OPTIONAL_SYMBOLS(PQRT_CUDA_MEMBER)
+  PQRT_CUDA_RENAMED_SYMBOLS(PQRT_CUDA_RENAMED_MEMBER)
+#undef PQRT_CUDA_RENAMED_MEMBER
 #undef PQRT_CUDA_MEMBER
 };
 
