@@ -17,16 +17,16 @@ namespace detail {
 
 using pqrt::driver::CudaDriver;
 
-/// The table, or NoDriver / NoDevice / DriverError from loading it.
-inline pqrt::Status table(const CudaDriver *&out) {
-  return pqrt::driver::getDriver(out);
-}
+/// The table, or NoDriver / NoDevice / DriverError from loading it, or
+/// NoDriver when the driver lacks a host entry point (libpqrt's indexers
+/// would still run on it; the tools cannot).
+pqrt::Status table(const CudaDriver *&out);
 
-/// The table for destructors: null when it never loaded (then nothing was
+/// The table for destructors: null when it is not usable (then nothing was
 /// created through it either).
 inline const CudaDriver *tableOrNull() {
   const CudaDriver *cuda = nullptr;
-  return pqrt::driver::getDriver(cuda).ok() ? cuda : nullptr;
+  return table(cuda).ok() ? cuda : nullptr;
 }
 
 /// Ok, or DriverError "<what>: CUDA_ERROR_X (text)".

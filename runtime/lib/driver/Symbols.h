@@ -30,14 +30,16 @@
   X(cuFuncSetAttribute)                                                        \
   X(cuLaunchKernel)                                                            \
   X(cuMemAlloc_v2)                                                             \
-  X(cuMemFree_v2)                                                              \
-  PQRT_CUDA_HOST_SYMBOLS(X)
+  X(cuMemFree_v2)
 
 /// What host programs built on libpqrt's table (tools/host: pq-run, pq-bench,
 /// the GPU tests) need beyond the indexer: libpqrt allocates nothing per call
 /// and launches on the caller's stream, so they own memory, streams, events
-/// and graphs. All exist since CUDA 11.4, which cuLaunchKernel's users need
-/// anyway; listing them here keeps one dlopen and one table per process.
+/// and graphs. Listing them here keeps one dlopen and one table per process.
+/// libpqrt itself never calls them, so they are resolved like the optional
+/// ones (null when absent) and a driver without them still runs indexers;
+/// the host layer refuses such a driver, naming what it lacks
+/// (missingHostSymbols). All exist since CUDA 11.4.
 #define PQRT_CUDA_HOST_SYMBOLS(X)                                              \
   X(cuDeviceGetName)                                                           \
   X(cuCtxSetCurrent)                                                           \
@@ -61,12 +63,11 @@
 /// absent, and only the features that need them fail.
 #define PQRT_CUDA_OPTIONAL_SYMBOLS(X) X(cuLaunchKernelEx)
 
-/// Entry points whose ABI name changed without a change of signature:
+/// Host entry points whose ABI name changed without a change of signature:
 /// X(name, older name). The member is the newest ABI name; a driver that
 /// predates it is asked for the older one (cuda.h 12.8+ maps
-/// cuEventElapsedTime to _v2, which older drivers lack). Required: a driver
-/// with neither is too old.
-#define PQRT_CUDA_RENAMED_SYMBOLS(X)                                           \
+/// cuEventElapsedTime to _v2, which older drivers lack). Null with neither.
+#define PQRT_CUDA_HOST_RENAMED_SYMBOLS(X)                                      \
   X(cuEventElapsedTime_v2, cuEventElapsedTime)
 
 #endif // PQRT_LIB_DRIVER_SYMBOLS_H
