@@ -10,18 +10,13 @@
 namespace pqbench {
 
 using pqrt::Status;
-namespace cuda = pqrun::cuda;
 
-Status measureCopyBandwidth(const cuda::Stream &stream, double &tbps) {
+Status measureCopyBandwidth(const pqhost::Stream &stream, double &tbps) {
   constexpr size_t kBytes = size_t(1) << 30;
   constexpr int kTimed = 10;
-  const cuda::Api *api = nullptr;
-  Status status = cuda::getApi(api);
-  cuda::Buffer from, to;
-  cuda::Event start, stop;
-  if (status.ok()) {
-    status = from.allocate(kBytes, "bandwidth source");
-  }
+  pqhost::Buffer from, to;
+  pqhost::Event start, stop;
+  Status status = from.allocate(kBytes, "bandwidth source");
   if (status.ok()) {
     status = to.allocate(kBytes, "bandwidth target");
   }
@@ -31,17 +26,13 @@ Status measureCopyBandwidth(const cuda::Stream &stream, double &tbps) {
   if (status.ok()) {
     status = stop.create();
   }
-  auto copy = [&] {
-    return cuda::check(
-        api->memcpyDtoDAsync(to.get(), from.get(), kBytes, stream.get()),
-        "cuMemcpyDtoDAsync");
-  };
+  auto copy = [&] { return to.enqueueCopyFrom(from, stream); };
   for (int i = 0; i < 3 && status.ok(); ++i) {
     status = copy();
   }
   float ms = 0;
   if (status.ok()) {
-    status = cuda::timeEnqueued(stream, start, stop, kTimed, copy, ms);
+    status = pqhost::timeEnqueued(stream, start, stop, kTimed, copy, ms);
   }
   if (status.ok()) {
     tbps = 2.0 * double(kBytes) * kTimed / (double(ms) * 1e-3) / 1e12;

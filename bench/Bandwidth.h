@@ -10,15 +10,14 @@
 #ifndef PQ_BENCH_BANDWIDTH_H
 #define PQ_BENCH_BANDWIDTH_H
 
-#include "CudaHost.h"
-
+#include "pqhost/Cuda.h"
 #include "pqrt/Config.h"
 
 namespace pqbench {
 
 /// Copy bandwidth in TB/s (1e12 bytes/s) of a 1 GiB cuMemcpyDtoDAsync on
 /// `stream`, counting read and write: 3 warm-up copies, 10 timed by events.
-pqrt::Status measureCopyBandwidth(const pqrun::cuda::Stream &stream,
+pqrt::Status measureCopyBandwidth(const pqhost::Stream &stream,
                                   double &tbps);
 
 /// Bytes the step must move (codes [b, n, h_kv, S], weight_list [b, h, sk],

@@ -3,7 +3,7 @@
 #include "BenchInputs.h"
 
 #include "pqrt/Layout.h"
-#include "pqrt/RandomInputs.h"
+#include "pqhost/RandomInputs.h"
 
 #include <algorithm>
 #include <cstring>

@@ -12,7 +12,7 @@
 #ifndef PQ_BENCH_BENCHINPUTS_H
 #define PQ_BENCH_BENCHINPUTS_H
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <cstdint>
 

@@ -5,7 +5,7 @@
 #include "BenchInputs.h"
 #include "BundleFile.h"
 #include "CApiBridge.h"
-#include "DeviceStep.h"
+#include "pqhost/DeviceStep.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +15,6 @@ namespace pqbench {
 
 using pqrt::Status;
 using pqrt::StepBuffers;
-namespace cuda = pqrun::cuda;
 
 const ColumnTimes *BundleResult::column(int64_t newKeys) const {
   for (const ColumnTimes &c : columns) {
@@ -63,9 +62,9 @@ namespace {
 /// The loaded step: device buffers, the indexer and its host-side state.
 struct Session {
   pqrt_indexer *indexer;
-  pqrun::DeviceStep &memory;
+  pqhost::DeviceStep &memory;
   StepBuffers &host;
-  const cuda::Stream &stream;
+  const pqhost::Stream &stream;
 
   /// Enqueues one step that starts from `numCached` codes.
   Status launch(int64_t numCached) {
@@ -149,9 +148,9 @@ Status benchColumn(Session &s, const BenchSettings &settings, int64_t newKeys,
   }
 
   // The graph keeps the n_cached of capture time, which is what we want.
-  cuda::Graph graph;
+  pqhost::Graph graph;
   status = s.prepare(reference, numCached);
-  Status capture = status.ok() ? graph.beginCapture(s.stream) : status;
+  Status capture = status.ok() ? graph.beginCapture(s.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) : status;
   if (capture.ok()) {
     Status launched = s.launch(numCached);
     capture = graph.endCapture(s.stream);
@@ -201,13 +200,13 @@ Status runReference(const pqrt::StepConfig &config, StepBuffers &reference,
 /// The minimal launch: the loaded indexer at kMinimalSeqLen, checked, timed
 /// by events and wall clock like the 0-new-key column.
 Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
-                    const BenchSettings &settings, const cuda::Stream &stream,
+                    const BenchSettings &settings, const pqhost::Stream &stream,
                     ColumnTimes &out) {
   StepBuffers host = makeBenchInputs(config, kMinimalSeqLen, 0, settings.seed);
   StepBuffers reference = host;
   std::vector<float> scores;
   Status status = runReference(config, reference, scores);
-  pqrun::DeviceStep memory;
+  pqhost::DeviceStep memory;
   if (status.ok()) {
     status = memory.allocate(host);
   }
@@ -223,7 +222,7 @@ Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
 } // namespace
 
 Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
-                   const cuda::Device &device, const cuda::Stream &stream,
+                   const pqhost::Device &device, const pqhost::Stream &stream,
                    BundleResult &result) {
   result.entry = entry;
   std::shared_ptr<const pqrun::BundleFile> bundle;
@@ -275,7 +274,7 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
                    "loading the bundle");
   std::unique_ptr<pqrt_indexer, void (*)(pqrt_indexer *)> indexer(
       raw, pqrt_indexer_destroy);
-  pqrun::DeviceStep memory;
+  pqhost::DeviceStep memory;
   if (status.ok()) {
     status = memory.allocate(host);
   }

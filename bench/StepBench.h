@@ -22,7 +22,7 @@
 
 #include "Bandwidth.h"
 #include "BenchIndex.h"
-#include "CudaHost.h"
+#include "pqhost/Cuda.h"
 #include "Timing.h"
 
 #include <string>
@@ -83,8 +83,8 @@ std::string overallCheck(const BundleResult &result);
 /// Benchmarks `entry` on `device` (its primary context current) on `stream`.
 /// An error leaves the columns measured so far.
 pqrt::Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
-                         const pqrun::cuda::Device &device,
-                         const pqrun::cuda::Stream &stream,
+                         const pqhost::Device &device,
+                         const pqhost::Stream &stream,
                          BundleResult &result);
 
 } // namespace pqbench

@@ -11,7 +11,7 @@
 #ifndef PQ_BENCH_TIMING_H
 #define PQ_BENCH_TIMING_H
 
-#include "CudaHost.h"
+#include "pqhost/Cuda.h"
 
 #include <algorithm>
 #include <chrono>
@@ -36,9 +36,9 @@ inline double median(std::vector<double> values) {
 /// around `iters` back-to-back calls, median over `reps` repetitions; NaN on
 /// error.
 template <typename Enqueue>
-pqrt::Status eventTimeUs(const pqrun::cuda::Stream &stream, int64_t iters,
+pqrt::Status eventTimeUs(const pqhost::Stream &stream, int64_t iters,
                          int64_t reps, Enqueue enqueue, double &us) {
-  pqrun::cuda::Event start, stop;
+  pqhost::Event start, stop;
   pqrt::Status status = start.create();
   if (status.ok()) {
     status = stop.create();
@@ -46,7 +46,7 @@ pqrt::Status eventTimeUs(const pqrun::cuda::Stream &stream, int64_t iters,
   std::vector<double> perCall;
   for (int64_t r = 0; r < reps && status.ok(); ++r) {
     float ms = 0;
-    status = pqrun::cuda::timeEnqueued(stream, start, stop, iters, enqueue, ms);
+    status = pqhost::timeEnqueued(stream, start, stop, iters, enqueue, ms);
     perCall.push_back(double(ms) * 1e3 / double(iters));
   }
   us = status.ok() ? median(perCall) : kNotMeasured;
@@ -56,7 +56,7 @@ pqrt::Status eventTimeUs(const pqrun::cuda::Stream &stream, int64_t iters,
 /// Microseconds of one call of `enqueue` + stream sync on the host clock,
 /// median of `count`; NaN on error.
 template <typename Enqueue>
-pqrt::Status wallTimeUs(const pqrun::cuda::Stream &stream, int64_t count,
+pqrt::Status wallTimeUs(const pqhost::Stream &stream, int64_t count,
                         Enqueue enqueue, double &us) {
   using Clock = std::chrono::steady_clock;
   std::vector<double> times;

@@ -51,8 +51,8 @@ int run(int argc, char **argv) {
     return fail(status.message);
   }
 
-  pqrun::cuda::Device device;
-  pqrun::cuda::Stream stream;
+  pqhost::Device device;
+  pqhost::Stream stream;
   status = device.open(options.device);
   if (status.ok()) {
     status = stream.create();

@@ -7,7 +7,7 @@
 #include "pqrt/CConfig.h"
 #include "pqrt/Compare.h"
 #include "pqrt/Layout.h"
-#include "pqrt/RandomInputs.h"
+#include "pqhost/RandomInputs.h"
 #include "pqrt/Reference.h"
 
 #include <algorithm>

@@ -24,7 +24,7 @@
 #include "Plan.h"
 #include "support/Backend.h"
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 #include "pqrt/pqrt.h"
 
 #include <memory>

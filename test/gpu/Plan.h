@@ -14,7 +14,7 @@
 #define PQ_TEST_GPU_PLAN_H
 
 #include "pqrt/Config.h"
-#include "pqrt/RandomInputs.h"
+#include "pqhost/RandomInputs.h"
 
 #include <cstdint>
 #include <string>

@@ -39,8 +39,10 @@ TEST(DriverMissing, ALibraryWithoutTheSymbolsIsNoDriver) {
             std::string::npos)
       << status.message;
   EXPECT_NE(status.message.find("cuMemFree_v2"), std::string::npos);
-  // Optional symbols are not demanded.
+  // Optional symbols are not demanded, nor the host tools' entries.
   EXPECT_EQ(status.message.find("cuLaunchKernelEx"), std::string::npos);
+  EXPECT_EQ(status.message.find("cuStreamCreate"), std::string::npos);
+  EXPECT_EQ(status.message.find("cuEventElapsedTime"), std::string::npos);
   EXPECT_EQ(handle, nullptr);
   EXPECT_EQ(table.cuInit, nullptr);
 }
@@ -59,6 +61,18 @@ TEST(DriverMissing, TheProcessDriverReportsNoDriver) {
         << status.message;
     EXPECT_EQ(cuda, nullptr);
   }
+}
+
+TEST(DriverMissing, NamesEachMissingHostEntry) {
+  driver::CudaDriver table;
+  const std::string missing = driver::missingHostSymbols(table);
+  EXPECT_EQ(missing.rfind("cuDeviceGetName, cuCtxSetCurrent, ", 0), 0u)
+      << missing;
+  EXPECT_NE(missing.find(", cuGraphDestroy, cuEventElapsedTime_v2"),
+            std::string::npos)
+      << missing;
+  // Only the host entries: what libpqrt needs is checked when it opens.
+  EXPECT_EQ(missing.find("cuInit"), std::string::npos);
 }
 
 TEST(DriverMissing, DescribesResultsWithoutATable) {

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pqrt/Layout.h"
-#include "StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NpyImage.h"
-#include "pqrt/Npy.h"
+#include "pqhost/Npy.h"
 
 #include <gtest/gtest.h>
 

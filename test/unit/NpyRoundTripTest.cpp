@@ -8,7 +8,7 @@
 
 #include "NpyImage.h"
 #include "pqrt/Float16.h"
-#include "pqrt/Npy.h"
+#include "pqhost/Npy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 //===- QuantizeTest.cpp - Codes of new keys (SEMANTICS step 2) ------------===//
 
-#include "StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 #include "pqrt/Float16.h"
 
 #include <gtest/gtest.h>

@@ -11,7 +11,7 @@
 
 #include "pqrt/CConfig.h"
 #include "pqrt/Compare.h"
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 #include "pqrt/pqrt.h"
 
 #include <string>

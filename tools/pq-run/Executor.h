@@ -13,7 +13,7 @@
 #include "BundleFile.h"
 #include "Options.h"
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <memory>
 #include <string>

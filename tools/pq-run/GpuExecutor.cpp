@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CApiBridge.h"
-#include "DeviceStep.h"
+#include "pqhost/DeviceStep.h"
 #include "Executor.h"
 
 #include <chrono>
@@ -122,7 +122,7 @@ public:
     for (int64_t i = 0; i < runs && status.ok(); ++i) {
       buffers.numCached = numCachedBefore;
       float ms = 0;
-      status = cuda::timeEnqueued(stream, start, stop, 1,
+      status = pqhost::timeEnqueued(stream, start, stop, 1,
                                   [&] { return launch(buffers); }, ms);
       times.gpu.push_back(ms * 1e-3);
     }
@@ -136,10 +136,10 @@ private:
   }
 
   std::shared_ptr<const BundleFile> bundle;
-  cuda::Device device;
-  cuda::Stream stream;
-  cuda::Event start, stop;
-  DeviceStep memory;
+  pqhost::Device device;
+  pqhost::Stream stream;
+  pqhost::Event start, stop;
+  pqhost::DeviceStep memory;
   pqrt_indexer *indexer = nullptr;
 };
 

@@ -9,8 +9,8 @@
 #include "Inputs.h"
 
 #include "pqrt/Layout.h"
-#include "pqrt/Npy.h"
-#include "pqrt/RandomInputs.h"
+#include "pqhost/Npy.h"
+#include "pqhost/RandomInputs.h"
 
 #include <algorithm>
 #include <cstring>

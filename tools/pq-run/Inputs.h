@@ -5,7 +5,7 @@
 
 #include "Options.h"
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <memory>
 #include <string>

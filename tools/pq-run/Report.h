@@ -5,7 +5,7 @@
 
 #include "Executor.h"
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <cstdio>
 #include <string>

@@ -40,32 +40,94 @@ StepInfo StepInfo::get(IndexerOp op) {
   return info;
 }
 
-SmallVector<ParamSpec> mlir::pq::kernelParams(MLIRContext *context,
-                                              const StepInfo &info) {
-  auto flat = [](Type element) {
+namespace {
+
+/// The type of `param` in the kernels of `info`; null when they do not take
+/// it.
+Type paramType(KernelParam param, const StepInfo &info, Builder &builder) {
+  auto flat = [](Type element) -> Type {
     return MemRefType::get({ShapedType::kDynamic}, element);
   };
+  switch (param) {
+  case KernelParam::Query:
+    return flat(info.queryType);
+  case KernelParam::Key:
+    return info.quantize ? flat(info.queryType) : Type();
+  case KernelParam::Centroids:
+    return flat(info.centroidType);
+  case KernelParam::Phi:
+    return info.quantize && info.metric == Metric::ip
+               ? flat(builder.getF32Type())
+               : Type();
+  case KernelParam::Codes:
+    return flat(info.codeType);
+  case KernelParam::SparseList:
+    return flat(info.indexType);
+  case KernelParam::SparseLen:
+    return flat(builder.getI64Type());
+  case KernelParam::WeightList:
+    return flat(info.weightType);
+  case KernelParam::Workspace:
+    return info.tiling.getStrategy() != Strategy::row
+               ? flat(builder.getI32Type())
+               : Type();
+  case KernelParam::SeqLen:
+  case KernelParam::NumCached:
+  case KernelParam::KeyCapacity:
+  case KernelParam::CodeCapacity:
+    return builder.getI64Type();
+  }
+  llvm_unreachable("unknown kernel parameter");
+}
+
+/// Where a kernel body finds `param`.
+Value &argSlot(KernelArgs &args, KernelParam param) {
+  switch (param) {
+  case KernelParam::Query:
+    return args.query;
+  case KernelParam::Key:
+    return args.key;
+  case KernelParam::Centroids:
+    return args.centroids;
+  case KernelParam::Phi:
+    return args.phi;
+  case KernelParam::Codes:
+    return args.codes;
+  case KernelParam::SparseList:
+    return args.sparseList;
+  case KernelParam::SparseLen:
+    return args.sparseLen;
+  case KernelParam::WeightList:
+    return args.weightList;
+  case KernelParam::Workspace:
+    return args.workspace;
+  case KernelParam::SeqLen:
+    return args.seqLen;
+  case KernelParam::NumCached:
+    return args.numCached;
+  case KernelParam::KeyCapacity:
+    return args.keyCapacity;
+  case KernelParam::CodeCapacity:
+    return args.codeCapacity;
+  }
+  llvm_unreachable("unknown kernel parameter");
+}
+
+} // namespace
+
+SmallVector<ParamSpec> mlir::pq::kernelParams(MLIRContext *context,
+                                              const StepInfo &info) {
   Builder builder(context);
   SmallVector<ParamSpec> params;
-  params.push_back({"query", flat(info.queryType)});
-  if (info.quantize) {
-    params.push_back({"key", flat(info.queryType)});
+  // The list's order is the ABI's; the list's kind must match the type.
+#define PQ_KERNEL_PARAM_SPEC(name, text, kind)                                 \
+  if (Type type = paramType(KernelParam::name, info, builder)) {               \
+    assert(isa<MemRefType>(type) == (StringRef(#kind) == "Memref") &&          \
+           "kernel parameter type disagrees with KernelParamList.h");          \
+    params.push_back({KernelParam::name, text, type});                         \
   }
-  params.push_back({"centroids", flat(info.centroidType)});
-  if (info.quantize && info.metric == Metric::ip) {
-    params.push_back({"phi", flat(builder.getF32Type())});
-  }
-  params.push_back({"codes", flat(info.codeType)});
-  params.push_back({"sparse_list", flat(info.indexType)});
-  params.push_back({"sparse_len", flat(builder.getI64Type())});
-  params.push_back({"weight_list", flat(info.weightType)});
-  if (info.tiling.getStrategy() != Strategy::row) {
-    params.push_back({"workspace", flat(builder.getI32Type())});
-  }
-  for (StringRef scalar :
-       {"seq_len", "num_cached", "key_capacity", "code_capacity"}) {
-    params.push_back({scalar, builder.getI64Type()});
-  }
+  PQRT_KERNEL_PARAMS(PQ_KERNEL_PARAM_SPEC)
+#undef PQ_KERNEL_PARAM_SPEC
   return params;
 }
 
@@ -106,22 +168,7 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
     if (param.type.isInteger(64)) {
       arg = arith::IndexCastOp::create(b, b.getIndexType(), value);
     }
-    llvm::StringSwitch<Value *>(param.name)
-        .Case("query", &args.query)
-        .Case("key", &args.key)
-        .Case("centroids", &args.centroids)
-        .Case("phi", &args.phi)
-        .Case("codes", &args.codes)
-        .Case("sparse_list", &args.sparseList)
-        .Case("sparse_len", &args.sparseLen)
-        .Case("weight_list", &args.weightList)
-        .Case("workspace", &args.workspace)
-        .Case("seq_len", &args.seqLen)
-        .Case("num_cached", &args.numCached)
-        .Case("key_capacity", &args.keyCapacity)
-        .Case("code_capacity", &args.codeCapacity)
-        .Default(nullptr)
-        ->operator=(arg);
+    argSlot(args, param.id) = arg;
   }
   auto ret = gpu::ReturnOp::create(b);
   // The runtime rejects such calls; the guard keeps a bypassed check from

@@ -10,6 +10,9 @@
 
 #include "dialects/pq/PQDialect.h"
 #include "pq/Utils/KernelPlan.h"
+// The parameter list itself is the runtime's (shared with libpqrt's bundle
+// reader); the compiler decides which of them a kernel takes and their types.
+#include "runtime/internal/pqrt/KernelParamList.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
@@ -43,9 +46,17 @@ struct StepInfo {
   }
 };
 
+/// The kernel parameters of docs/BUNDLE.md, in their order.
+enum class KernelParam {
+#define PQ_KERNEL_PARAM_ENUMERATOR(name, text, kind) name,
+  PQRT_KERNEL_PARAMS(PQ_KERNEL_PARAM_ENUMERATOR)
+#undef PQ_KERNEL_PARAM_ENUMERATOR
+};
+
 /// One kernel parameter of docs/BUNDLE.md: a 1-D memref or an i64.
 struct ParamSpec {
-  StringRef name;
+  KernelParam id;
+  StringRef name; // the manifest's name
   Type type;
 };
 SmallVector<ParamSpec> kernelParams(MLIRContext *context, const StepInfo &info);

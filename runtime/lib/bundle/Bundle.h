@@ -10,6 +10,7 @@
 #define PQRT_LIB_BUNDLE_BUNDLE_H
 
 #include "pqrt/Config.h"
+#include "pqrt/KernelParamList.h"
 
 #include <array>
 #include <cstddef>
@@ -24,29 +25,22 @@ constexpr char kMagic[8] = {'P', 'Q', 'M', 'O', 'D', '0', '1', '\n'};
 constexpr int64_t kVersion = 1;
 constexpr size_t kHeaderSize = 16;
 
-/// The kernel parameters a module may take, in docs/BUNDLE.md's vocabulary.
+/// The kernel parameters a module may take, in docs/BUNDLE.md's vocabulary
+/// and order (pqrt/KernelParamList.h, shared with the compiler).
 enum class ParamName {
-  Query,
-  Key,
-  Centroids,
-  Phi,
-  Codes,
-  SparseList,
-  SparseLen,
-  WeightList,
-  Workspace,
-  SeqLen,
-  NumCached,
-  KeyCapacity,
-  CodeCapacity,
+#define PQRT_PARAM_ENUMERATOR(name, text, kind) name,
+  PQRT_KERNEL_PARAMS(PQRT_PARAM_ENUMERATOR)
+#undef PQRT_PARAM_ENUMERATOR
 };
-constexpr int kNumParamNames = 13;
+#define PQRT_PARAM_ONE(name, text, kind) +1
+constexpr int kNumParamNames = 0 PQRT_KERNEL_PARAMS(PQRT_PARAM_ONE);
+#undef PQRT_PARAM_ONE
 enum class ParamKind { Memref, I64 };
 
 /// "query", "seq_len", ...
 const char *paramNameText(ParamName name);
 ParamKind paramKindOf(ParamName name);
-/// Parses a manifest name; false when it is not one of the 13.
+/// Parses a manifest name; false when it is not one of the list.
 bool parseParamName(const std::string &text, ParamName &out);
 
 /// A grid entry: a constant or the call's batch.

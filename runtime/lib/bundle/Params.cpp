@@ -16,19 +16,10 @@ struct ParamEntry {
 };
 
 constexpr ParamEntry kParams[kNumParamNames] = {
-    {ParamName::Query, "query", ParamKind::Memref},
-    {ParamName::Key, "key", ParamKind::Memref},
-    {ParamName::Centroids, "centroids", ParamKind::Memref},
-    {ParamName::Phi, "phi", ParamKind::Memref},
-    {ParamName::Codes, "codes", ParamKind::Memref},
-    {ParamName::SparseList, "sparse_list", ParamKind::Memref},
-    {ParamName::SparseLen, "sparse_len", ParamKind::Memref},
-    {ParamName::WeightList, "weight_list", ParamKind::Memref},
-    {ParamName::Workspace, "workspace", ParamKind::Memref},
-    {ParamName::SeqLen, "seq_len", ParamKind::I64},
-    {ParamName::NumCached, "num_cached", ParamKind::I64},
-    {ParamName::KeyCapacity, "key_capacity", ParamKind::I64},
-    {ParamName::CodeCapacity, "code_capacity", ParamKind::I64},
+#define PQRT_PARAM_ENTRY(name, text, kind)                                     \
+  {ParamName::name, text, ParamKind::kind},
+    PQRT_KERNEL_PARAMS(PQRT_PARAM_ENTRY)
+#undef PQRT_PARAM_ENTRY
 };
 
 const ParamEntry &entryOf(ParamName name) {

@@ -76,7 +76,12 @@ Status openDriverLibrary(const char *library, CudaDriver &table,
 #undef PQRT_CUDA_RESOLVE
 #define PQRT_CUDA_RESOLVE_OPTIONAL(name) resolve(opened, #name, table.name);
   PQRT_CUDA_OPTIONAL_SYMBOLS(PQRT_CUDA_RESOLVE_OPTIONAL)
+  PQRT_CUDA_HOST_SYMBOLS(PQRT_CUDA_RESOLVE_OPTIONAL)
 #undef PQRT_CUDA_RESOLVE_OPTIONAL
+#define PQRT_CUDA_RESOLVE_RENAMED(name, older)                                 \
+  resolve(opened, #name, table.name) || resolve(opened, #older, table.name);
+  PQRT_CUDA_HOST_RENAMED_SYMBOLS(PQRT_CUDA_RESOLVE_RENAMED)
+#undef PQRT_CUDA_RESOLVE_RENAMED
   if (!missing.empty()) {
     dlclose(opened);
     table = CudaDriver();
@@ -94,6 +99,20 @@ Status getDriver(const CudaDriver *&out) {
   static const ProcessDriver driver = loadProcessDriver();
   out = driver.status.ok() ? &driver.table : nullptr;
   return driver.status;
+}
+
+std::string missingHostSymbols(const CudaDriver &cuda) {
+  std::string missing;
+#define PQRT_CUDA_CHECK_HOST(name)                                             \
+  if (!cuda.name) {                                                            \
+    missing += missing.empty() ? #name : ", " #name;                           \
+  }
+#define PQRT_CUDA_CHECK_HOST_RENAMED(name, older) PQRT_CUDA_CHECK_HOST(name)
+  PQRT_CUDA_HOST_SYMBOLS(PQRT_CUDA_CHECK_HOST)
+  PQRT_CUDA_HOST_RENAMED_SYMBOLS(PQRT_CUDA_CHECK_HOST_RENAMED)
+#undef PQRT_CUDA_CHECK_HOST_RENAMED
+#undef PQRT_CUDA_CHECK_HOST
+  return missing;
 }
 
 std::string describeCuda(const CudaDriver *cuda, CUresult result) {

@@ -26,8 +26,12 @@ constexpr const char *kDriverLibrary = "libcuda.so.1";
 /// Function pointers of the driver, one member per symbol of Symbols.h.
 struct CudaDriver {
 #define PQRT_CUDA_MEMBER(name) decltype(&::name) name = nullptr;
+#define PQRT_CUDA_RENAMED_MEMBER(name, older) PQRT_CUDA_MEMBER(name)
   PQRT_CUDA_REQUIRED_SYMBOLS(PQRT_CUDA_MEMBER)
   PQRT_CUDA_OPTIONAL_SYMBOLS(PQRT_CUDA_MEMBER)
+  PQRT_CUDA_HOST_SYMBOLS(PQRT_CUDA_MEMBER)
+  PQRT_CUDA_HOST_RENAMED_SYMBOLS(PQRT_CUDA_RENAMED_MEMBER)
+#undef PQRT_CUDA_RENAMED_MEMBER
 #undef PQRT_CUDA_MEMBER
 };
 
@@ -42,6 +46,10 @@ Status openDriverLibrary(const char *library, CudaDriver &table, void *&handle);
 /// NoDriver without a usable libcuda.so.1, NoDevice when cuInit finds no
 /// device, DriverError for other cuInit failures. Never unloaded.
 Status getDriver(const CudaDriver *&out);
+
+/// The host entry points (PQRT_CUDA_HOST_SYMBOLS and the renamed ones) the
+/// table lacks, comma-separated; empty when it has them all.
+std::string missingHostSymbols(const CudaDriver &cuda);
 
 /// Ok for CUDA_SUCCESS, else DriverError "<what>: CUDA_ERROR_X (text)".
 Status checkCuda(const CudaDriver &cuda, CUresult result,

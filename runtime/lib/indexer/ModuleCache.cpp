@@ -79,18 +79,12 @@ Status createModule(const driver::CudaDriver &cuda,
                     int ordinal, std::shared_ptr<LoadedModule> &out) {
   auto loaded = std::make_shared<LoadedModule>();
   loaded->cuda = &cuda;
-  Status status = driver::checkCuda(
-      cuda, cuda.cuDeviceGet(&loaded->device, ordinal), "cuDeviceGet");
+  Status status = driver::PrimaryContext::acquire(cuda, ordinal,
+                                                  loaded->primary);
   if (!status.ok()) {
     return status;
   }
-  status = driver::checkCuda(
-      cuda, cuda.cuDevicePrimaryCtxRetain(&loaded->context, loaded->device),
-      "cuDevicePrimaryCtxRetain");
-  if (!status.ok()) {
-    loaded->context = nullptr; // nothing to release
-    return status;
-  }
+  loaded->context = loaded->primary->context();
   ScopedContext scope(cuda, loaded->context);
   if (!scope.getStatus().ok()) {
     return scope.getStatus();
@@ -108,16 +102,13 @@ Status createModule(const driver::CudaDriver &cuda,
 } // namespace
 
 LoadedModule::~LoadedModule() {
-  if (!cuda || !context) {
-    return;
-  }
-  if (module) {
+  // `primary` (declared before) outlives the unload.
+  if (cuda && context && module) {
     ScopedContext scope(*cuda, context);
     if (scope.getStatus().ok()) {
       cuda->cuModuleUnload(module);
     }
   }
-  cuda->cuDevicePrimaryCtxRelease_v2(device);
 }
 
 Status acquireModule(const driver::CudaDriver &cuda,

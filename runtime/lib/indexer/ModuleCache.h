@@ -2,8 +2,8 @@
 //
 // Indexers built from the same bundle on the same device share one CUmodule
 // in the device's primary context. The cache holds weak references: the
-// module is unloaded (and the primary context released) when the last
-// indexer using it goes away, never from a static destructor.
+// module is unloaded (and its hold on the primary context dropped) when the
+// last indexer using it goes away, never from a static destructor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,18 +12,19 @@
 
 #include "bundle/Bundle.h"
 #include "driver/Driver.h"
+#include "driver/PrimaryContext.h"
 
 #include <memory>
 
 namespace pqrt {
 namespace indexer {
 
-/// A module loaded in a retained primary context; releases both on
-/// destruction.
+/// A module loaded in a device's primary context (held through the
+/// process-wide PrimaryContext); unloads the module on destruction.
 struct LoadedModule {
   const driver::CudaDriver *cuda = nullptr;
-  CUdevice device = 0;
-  CUcontext context = nullptr;
+  std::shared_ptr<const driver::PrimaryContext> primary;
+  CUcontext context = nullptr; // primary->context()
   CUmodule module = nullptr;
 
   LoadedModule() = default;

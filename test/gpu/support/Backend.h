@@ -1,12 +1,13 @@
 //===- Backend.h - Where the GPU tests run their steps ----------*- C++ -*-===//
 //
 // The tests talk to "device memory", one stream, an indexer and a CUDA graph
-// through this interface. The CUDA backend is the real thing: the driver
-// through CudaDriver, libpqrt's indexer (pqrt.hpp). The CPU backend keeps the
-// "device" buffers in host memory and runs the step with libpqrt's own checks
-// (pqrt_bundle_validate_step) and CPU reference: it lets the harness itself
-// be exercised on a machine without a GPU (PQ_GPU_TESTS_BACKEND=cpu), and,
-// with a planted fault (cpu-faulty:KIND), shows that each check can fail.
+// through this interface. The CUDA backend is the real thing: the host layer
+// (pqhost/Cuda.h) over libpqrt's driver table, and libpqrt's indexer
+// (pqrt.hpp). The CPU backend keeps the "device" buffers in host memory and
+// runs the step with libpqrt's own checks (pqrt_bundle_validate_step) and
+// CPU reference: it lets the harness itself be exercised on a machine
+// without a GPU (PQ_GPU_TESTS_BACKEND=cpu), and, with a planted fault
+// (cpu-faulty:KIND), shows that each check can fail.
 //
 //===----------------------------------------------------------------------===//
 

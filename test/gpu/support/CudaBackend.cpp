@@ -1,15 +1,19 @@
 //===- CudaBackend.cpp - The GPU tests on a real device --------------------===//
 //
-// Device memory from cuMemAlloc, copies that are complete when they return,
-// one non-blocking stream for the runs, and CUDA graphs captured in the
-// global mode, the strictest one: a libpqrt run that made an unsafe call
-// (allocation, synchronization) would break the capture.
+// Device 0 through the host layer (tools/host, pqhost/Cuda.h) over libpqrt's
+// own driver table and primary context: buffers from cuMemAlloc, copies that
+// are complete when they return, one non-blocking stream for the runs, and
+// CUDA graphs captured in the global mode, the strictest one: a libpqrt run
+// that made an unsafe call (allocation, synchronization) would break the
+// capture.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Backend.h"
-#include "CudaDriver.h"
 
+#include "pqhost/Cuda.h"
+
+#include <map>
 #include <sstream>
 
 namespace pqgpu {
@@ -32,79 +36,80 @@ private:
   CUstream stream;
 };
 
+/// "" for Ok, else the status's message.
+std::string text(const pqrt::Status &status) {
+  return status.ok() ? std::string() : status.message;
+}
+
 class CudaBackend : public Backend {
 public:
-  explicit CudaBackend(CudaDriver *cuda) : cuda(cuda) {}
   ~CudaBackend() override {
-    dropGraph();
-    if (stream) {
-      cuda->streamSynchronize(stream);
-      cuda->streamDestroy(stream);
+    graph.reset();
+    if (stream.get()) {
+      stream.synchronize();
     }
+    buffers.clear(); // before the stream and the device go
   }
 
   std::string init() {
-    // Non-blocking: nothing on the legacy stream can join a capture. Copies
-    // are synchronous (uploads wait for the legacy stream, downloads follow
-    // a synchronize of this stream), so no implicit ordering is needed.
-    return cuda->check(cuda->streamCreate(&stream, CU_STREAM_NON_BLOCKING),
-                       "cuStreamCreate");
+    std::string error = text(device.open(0));
+    if (error.empty()) {
+      error = text(pqhost::deviceCount(deviceCount));
+    }
+    if (error.empty()) {
+      error = text(pqhost::driverVersion(driverVersion));
+    }
+    if (error.empty()) {
+      error = text(stream.create());
+    }
+    return error;
   }
 
   std::string description() const override {
     std::ostringstream out;
-    out << "CUDA device 0: " << cuda->deviceName << " (sm_" << cuda->sm
-        << ", " << cuda->smCount << " SMs), driver " << cuda->driverVersion / 1000
-        << "." << (cuda->driverVersion % 1000) / 10 << ", "
-        << cuda->deviceCount << " device(s)";
+    out << "CUDA device 0: " << device.name() << " (sm_" << device.sm() << ", "
+        << device.smCount() << " SMs), driver " << driverVersion / 1000 << "."
+        << (driverVersion % 1000) / 10 << ", " << deviceCount << " device(s)";
     return out.str();
   }
   bool isGpu() const override { return true; }
-  int sm() const override { return cuda->sm; }
-  int smCount() const override { return cuda->smCount; }
+  int sm() const override { return device.sm(); }
+  int smCount() const override { return device.smCount(); }
 
   std::string alloc(size_t bytes, DevPtr &out) override {
-    CUdeviceptr pointer = 0;
-    std::string error = cuda->check(cuda->memAlloc(&pointer, bytes ? bytes : 1),
-                                    "cuMemAlloc");
+    auto buffer = std::make_unique<pqhost::Buffer>();
+    // One byte at least: the harness takes pointer 0 for "no buffer".
+    std::string error =
+        text(buffer->allocate(bytes ? bytes : 1, "pq-gpu-tests buffer"));
     if (!error.empty()) {
-      return error + " (" + std::to_string(bytes) + " bytes)";
+      return error;
     }
-    out = pointer;
+    out = buffer->get();
+    buffers[out] = std::move(buffer);
     return std::string();
   }
-  void release(DevPtr pointer) override {
-    if (pointer) {
-      cuda->memFree(CUdeviceptr(pointer));
-    }
-  }
+  void release(DevPtr pointer) override { buffers.erase(pointer); }
   std::string brokenReason() const override { return broken; }
 
   std::string upload(DevPtr dst, const void *src, size_t bytes) override {
-    std::string error = cuda->check(
-        cuda->memcpyHtoD(CUdeviceptr(dst), src, bytes), "cuMemcpyHtoD");
-    if (error.empty()) {
-      // A pageable copy may return before its DMA lands; the legacy stream
-      // holds it. Waiting here keeps every upload complete on return.
-      error = cuda->check(cuda->streamSynchronize(nullptr),
-                          "cuStreamSynchronize(legacy stream)");
-    }
-    return noteBroken(error);
+    pqhost::Buffer *buffer = find(dst);
+    return noteBroken(buffer ? text(buffer->upload(src, bytes, stream))
+                             : unknown("upload", dst));
   }
   std::string download(void *dst, DevPtr src, size_t bytes) override {
-    return noteBroken(cuda->check(
-        cuda->memcpyDtoH(dst, CUdeviceptr(src), bytes), "cuMemcpyDtoH"));
+    pqhost::Buffer *buffer = find(src);
+    return noteBroken(buffer ? text(buffer->download(dst, bytes, stream))
+                             : unknown("download", src));
   }
   std::string synchronize() override {
-    return noteBroken(
-        cuda->check(cuda->streamSynchronize(stream), "cuStreamSynchronize"));
+    return noteBroken(text(stream.synchronize()));
   }
 
   std::string createRunner(const pqrt::Bundle &bundle, int64_t maxBatch,
                            std::unique_ptr<Runner> &out) override {
     try {
       auto indexer = std::make_unique<pqrt::Indexer>(bundle, 0, maxBatch);
-      out = std::make_unique<CudaRunner>(std::move(indexer), stream);
+      out = std::make_unique<CudaRunner>(std::move(indexer), stream.get());
       return std::string();
     } catch (const pqrt::Error &error) {
       return std::string("pqrt_indexer_create: ") + error.what();
@@ -112,41 +117,21 @@ public:
   }
 
   std::string beginCapture() override {
-    dropGraph();
-    return cuda->check(
-        cuda->streamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL),
-        "cuStreamBeginCapture");
+    return text(graph.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
   }
-  std::string endCapture() override {
-    std::string error =
-        cuda->check(cuda->streamEndCapture(stream, &graph), "cuStreamEndCapture");
-    if (error.empty()) {
-      error = cuda->check(cuda->graphInstantiate(&exec, graph, 0),
-                          "cuGraphInstantiate");
-    }
-    return error;
-  }
-  std::string replay() override {
-    if (!exec) {
-      return "replay: no instantiated graph";
-    }
-    return cuda->check(cuda->graphLaunch(exec, stream), "cuGraphLaunch");
-  }
-  void dropGraph() override {
-    if (exec) {
-      cuda->graphExecDestroy(exec);
-      exec = nullptr;
-    }
-    if (graph) {
-      cuda->graphDestroy(graph);
-      graph = nullptr;
-    }
-  }
+  std::string endCapture() override { return text(graph.endCapture(stream)); }
+  std::string replay() override { return text(graph.launch(stream)); }
+  void dropGraph() override { graph.reset(); }
 
 private:
-  CudaDriver *cuda;
-  std::string broken;
-
+  pqhost::Buffer *find(DevPtr pointer) {
+    auto it = buffers.find(pointer);
+    return it == buffers.end() ? nullptr : it->second.get();
+  }
+  static std::string unknown(const char *what, DevPtr pointer) {
+    return std::string(what) + ": " + std::to_string(pointer) +
+           " is not a buffer of this backend";
+  }
   const std::string &noteBroken(const std::string &error) {
     if (!error.empty() && broken.empty()) {
       broken = error;
@@ -154,29 +139,31 @@ private:
     return error;
   }
 
-  CUstream stream = nullptr;
-  CUgraph graph = nullptr;
-  CUgraphExec exec = nullptr;
+  // Declaration order is destruction order in reverse: buffers, graph and
+  // stream go before the device's hold on the context.
+  pqhost::Device device;
+  pqhost::Stream stream;
+  pqhost::Graph graph;
+  std::map<DevPtr, std::unique_ptr<pqhost::Buffer>> buffers;
+  int deviceCount = 0;
+  int driverVersion = 0;
+  std::string broken;
 };
 
 } // namespace
 
 std::unique_ptr<Backend> makeCudaBackend(std::string &whyNot) {
-  CudaDriver *cuda = CudaDriver::get(whyNot);
-  if (!cuda) {
+  auto backend = std::make_unique<CudaBackend>();
+  whyNot = backend->init();
+  if (!whyNot.empty()) {
     return nullptr;
   }
-  // libpqrt must see the same driver and device.
+  // libpqrt must see the same driver and device (it does: one table).
   int count = 0;
   pqrt_status status = pqrt_device_count(&count);
   if (status != PQRT_OK) {
     whyNot = std::string("libpqrt sees no device: ") +
              pqrt_status_name(status) + ": " + pqrt_last_error();
-    return nullptr;
-  }
-  auto backend = std::make_unique<CudaBackend>(cuda);
-  whyNot = backend->init();
-  if (!whyNot.empty()) {
     return nullptr;
   }
   return backend;

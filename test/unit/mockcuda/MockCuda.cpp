@@ -1,10 +1,15 @@
 //===- MockCuda.cpp - A fake CUDA driver for libpqrt's tests --------------===//
 //
-// Implements only what libpqrt calls, with the signatures of cuda.h (so the
-// exported names are the versioned ABI names, e.g. cuMemAlloc_v2). Contexts
-// are a per-thread stack, as in the real driver; module loads, launches
-// and allocations need a current context, so a missing push in libpqrt
-// shows up as CUDA_ERROR_INVALID_CONTEXT.
+// Implements only what libpqrt's symbol table lists, with the signatures of
+// cuda.h (so the exported names are the versioned ABI names, e.g.
+// cuMemAlloc_v2). Contexts are a per-thread stack, as in the real driver;
+// module loads, launches, allocations and copies need a current context, so
+// a missing push in libpqrt shows up as CUDA_ERROR_INVALID_CONTEXT.
+// Allocations are tracked (a copy must stay inside a live one, a free must
+// name one) and keep their bytes, so uploads and downloads round-trip.
+// Stream capture records launches into the graph instead of running them and
+// refuses what the real driver refuses under global capture (allocation,
+// freeing, synchronizing the capturing stream); a graph launch replays them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +18,7 @@
 #include <cuda.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -31,8 +37,20 @@ struct Module {
   std::vector<Function *> functions;
 };
 
+struct Allocation {
+  size_t size = 0;
+  std::vector<unsigned char> bytes; // grown at the first copy into it
+};
+
+struct Graph {
+  std::vector<MockLaunch> launches;
+};
+
 struct State {
   std::mutex mutex;
+  std::map<uint64_t, Allocation> allocations; // by start address
+  std::map<CUstream, Graph *> capturing;      // stream -> graph being built
+  uintptr_t nextHandle = 0x100;               // streams, events, graphs
   int deviceCount = 1;
   MockDevice device = {9, 0, 232448, 1};
   int paramCount = 0;
@@ -101,8 +119,59 @@ CUresult recordLaunch(CUfunction f, const unsigned grid[3],
   for (int i = 0; i < s.paramCount && i < 64; ++i) {
     std::memcpy(&launch.params[i], params[i], 8);
   }
+  auto capture = s.capturing.find(stream);
+  if (capture != s.capturing.end()) {
+    capture->second->launches.push_back(launch);
+    ++s.counters["captured_launches"];
+    return CUDA_SUCCESS;
+  }
   s.launches.push_back(launch);
   ++s.counters["launches"];
+  return CUDA_SUCCESS;
+}
+
+/// The bytes of [address, address + bytes) inside one live allocation, or
+/// null when the range is not.
+unsigned char *deviceBytes(State &s, CUdeviceptr address, size_t bytes) {
+  auto it = s.allocations.upper_bound(uint64_t(address));
+  if (it == s.allocations.begin()) {
+    return nullptr;
+  }
+  --it;
+  const uint64_t offset = uint64_t(address) - it->first;
+  if (offset > it->second.size || bytes > it->second.size - offset) {
+    return nullptr;
+  }
+  it->second.bytes.resize(it->second.size);
+  return it->second.bytes.data() + offset;
+}
+
+/// What the real driver says to allocation, freeing or synchronization
+/// while a stream is captured in the global mode.
+bool anyCapture(const State &s) { return !s.capturing.empty(); }
+
+CUresult copy(const char *function, void *to, const void *from, size_t bytes,
+              CUstream stream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  CUresult failure = injected(s, function);
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  if (s.capturing.count(stream)) {
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED; // not needed by the tools
+  }
+  ++s.counters["copies"];
+  std::memmove(to, from, bytes);
+  return CUDA_SUCCESS;
+}
+
+CUresult newHandle(State &s, void **out) {
+  *out = reinterpret_cast<void *>(s.nextHandle);
+  s.nextHandle += 0x10;
   return CUDA_SUCCESS;
 }
 
@@ -129,6 +198,7 @@ void mockcuda_reset(void) {
   }
   s.lastAllocSize = 0;
   s.lastAllocAddress = 0;
+  s.capturing.clear();
 }
 
 void mockcuda_set_devices(int count, MockDevice device) {
@@ -409,7 +479,11 @@ CUresult CUDAAPI cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
   if (failure != CUDA_SUCCESS) {
     return failure;
   }
+  if (anyCapture(s)) {
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
   ++s.counters["allocs"];
+  s.allocations[s.nextAddress].size = bytes;
   s.lastAllocSize = bytes;
   s.lastAllocAddress = s.nextAddress;
   *pointer = CUdeviceptr(s.nextAddress);
@@ -417,13 +491,201 @@ CUresult CUDAAPI cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuMemFree(CUdeviceptr) {
+CUresult CUDAAPI cuMemFree(CUdeviceptr pointer) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   if (contextStack.empty()) {
     return CUDA_ERROR_INVALID_CONTEXT;
   }
+  if (anyCapture(s)) {
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
+  if (s.allocations.erase(uint64_t(pointer)) == 0) {
+    return CUDA_ERROR_INVALID_VALUE;
+  }
   ++s.counters["frees"];
+  return CUDA_SUCCESS;
+}
+
+//===---------------- what host programs add (tools/host) -----------------===//
+
+CUresult CUDAAPI cuDeviceGetName(char *name, int length, CUdevice device) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (device < 0 || device >= s.deviceCount || length < 1) {
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  std::snprintf(name, size_t(length), "Mock GPU %d", int(device));
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxSetCurrent(CUcontext context) {
+  // As the driver: replaces the top of the stack; null pops it.
+  if (!contextStack.empty()) {
+    contextStack.pop_back();
+  }
+  if (context) {
+    contextStack.push_back(context);
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemcpyHtoDAsync(CUdeviceptr to, const void *from,
+                                   size_t bytes, CUstream stream) {
+  unsigned char *device = nullptr;
+  {
+    State &s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    device = deviceBytes(s, to, bytes);
+  }
+  return device ? copy("cuMemcpyHtoDAsync", device, from, bytes, stream)
+                : CUDA_ERROR_INVALID_VALUE;
+}
+
+CUresult CUDAAPI cuMemcpyDtoHAsync(void *to, CUdeviceptr from, size_t bytes,
+                                   CUstream stream) {
+  unsigned char *device = nullptr;
+  {
+    State &s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    device = deviceBytes(s, from, bytes);
+  }
+  return device ? copy("cuMemcpyDtoHAsync", to, device, bytes, stream)
+                : CUDA_ERROR_INVALID_VALUE;
+}
+
+CUresult CUDAAPI cuMemcpyDtoDAsync(CUdeviceptr to, CUdeviceptr from,
+                                   size_t bytes, CUstream stream) {
+  unsigned char *target = nullptr, *source = nullptr;
+  {
+    State &s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    target = deviceBytes(s, to, bytes);
+    source = deviceBytes(s, from, bytes);
+  }
+  return target && source
+             ? copy("cuMemcpyDtoDAsync", target, source, bytes, stream)
+             : CUDA_ERROR_INVALID_VALUE;
+}
+
+CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  ++s.counters["streams"];
+  return newHandle(s, reinterpret_cast<void **>(stream));
+}
+
+CUresult CUDAAPI cuStreamDestroy(CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  --s.counters["streams"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamSynchronize(CUstream stream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  CUresult failure = injected(s, "cuStreamSynchronize");
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  if (anyCapture(s)) {
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
+  (void)stream;
+  ++s.counters["syncs"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventCreate(CUevent *event, unsigned int) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counters["events"];
+  return newHandle(s, reinterpret_cast<void **>(event));
+}
+
+CUresult CUDAAPI cuEventDestroy(CUevent) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  --s.counters["events"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventRecord(CUevent, CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counters["event_records"];
+  return CUDA_SUCCESS;
+}
+
+/// cuda.h maps the name to cuEventElapsedTime_v2: a 12.8+ driver. Every
+/// interval is a quarter millisecond.
+CUresult CUDAAPI cuEventElapsedTime(float *ms, CUevent, CUevent) {
+  *ms = 0.25f;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamBeginCapture(CUstream stream, CUstreamCaptureMode) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.capturing.count(stream)) {
+    return CUDA_ERROR_ILLEGAL_STATE;
+  }
+  s.capturing[stream] = new Graph;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamEndCapture(CUstream stream, CUgraph *graph) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.capturing.find(stream);
+  if (it == s.capturing.end()) {
+    return CUDA_ERROR_ILLEGAL_STATE;
+  }
+  *graph = reinterpret_cast<CUgraph>(it->second);
+  s.capturing.erase(it);
+  ++s.counters["graphs"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph,
+                                             unsigned long long) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  *exec = reinterpret_cast<CUgraphExec>(
+      new Graph(*reinterpret_cast<Graph *>(graph)));
+  ++s.counters["graph_execs"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGraphLaunch(CUgraphExec exec, CUstream stream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (MockLaunch launch : reinterpret_cast<Graph *>(exec)->launches) {
+    launch.stream = stream;
+    s.launches.push_back(launch);
+    ++s.counters["launches"];
+  }
+  ++s.counters["graph_launches"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGraphExecDestroy(CUgraphExec exec) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  delete reinterpret_cast<Graph *>(exec);
+  --s.counters["graph_execs"];
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGraphDestroy(CUgraph graph) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  delete reinterpret_cast<Graph *>(graph);
+  --s.counters["graphs"];
   return CUDA_SUCCESS;
 }
 

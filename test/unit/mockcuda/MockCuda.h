@@ -48,7 +48,9 @@ void mockcuda_fail_next(const char *function, int result, const char *log);
 
 /// Counters: "module_loads", "module_unloads", "live_modules", "launches",
 /// "allocs", "frees", "ctx_retains", "ctx_releases", "ctx_depth" (this
-/// thread's pushed contexts).
+/// thread's pushed contexts), "copies", "syncs", "streams" and "events"
+/// (live), "event_records", "captured_launches", "graphs" and "graph_execs"
+/// (live), "graph_launches".
 int mockcuda_count(const char *counter);
 const MockLaunch *mockcuda_launch(int index);
 /// The last image given to cuModuleLoadDataEx (as a NUL-terminated string

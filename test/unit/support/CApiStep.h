@@ -10,7 +10,7 @@
 #ifndef PQ_TEST_UNIT_SUPPORT_CAPISTEP_H
 #define PQ_TEST_UNIT_SUPPORT_CAPISTEP_H
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 #include "pqrt/pqrt.h"
 
 namespace pqrt {

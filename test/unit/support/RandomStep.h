@@ -9,8 +9,8 @@
 #ifndef PQ_TEST_UNIT_SUPPORT_RANDOMSTEP_H
 #define PQ_TEST_UNIT_SUPPORT_RANDOMSTEP_H
 
-#include "StepBuffers.h"
-#include "pqrt/RandomInputs.h"
+#include "pqhost/StepBuffers.h"
+#include "pqhost/RandomInputs.h"
 
 #include <random>
 

@@ -9,7 +9,7 @@
 #ifndef PQ_TEST_UNIT_SUPPORT_SCALARSTEP_H
 #define PQ_TEST_UNIT_SUPPORT_SCALARSTEP_H
 
-#include "StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <vector>
 

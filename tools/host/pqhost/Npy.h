@@ -24,8 +24,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PQRT_NPY_H
-#define PQRT_NPY_H
+#ifndef PQHOST_NPY_H
+#define PQHOST_NPY_H
 
 #include "pqrt/Config.h"
 
@@ -107,4 +107,4 @@ std::string npyShapeString(const std::vector<int64_t> &shape);
 
 } // namespace pqrt
 
-#endif // PQRT_NPY_H
+#endif // PQHOST_NPY_H

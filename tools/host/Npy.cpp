@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pqrt/Npy.h"
+#include "pqhost/Npy.h"
 
 #include <cerrno>
 #include <cstring>

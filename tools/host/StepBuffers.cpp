@@ -1,6 +1,6 @@
 //===- StepBuffers.cpp - Host buffers of one step -------------------------===//
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include "pqrt/Layout.h"
 

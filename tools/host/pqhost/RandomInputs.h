@@ -10,10 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PQRT_RANDOMINPUTS_H
-#define PQRT_RANDOMINPUTS_H
+#ifndef PQHOST_RANDOMINPUTS_H
+#define PQHOST_RANDOMINPUTS_H
 
-#include "pqrt/StepBuffers.h"
+#include "pqhost/StepBuffers.h"
 
 #include <cstdint>
 
@@ -35,4 +35,4 @@ StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
 
 } // namespace pqrt
 
-#endif // PQRT_RANDOMINPUTS_H
+#endif // PQHOST_RANDOMINPUTS_H

@@ -1,15 +1,15 @@
 //===- DeviceStep.cpp - A step's buffers in device memory -----------------===//
 
-#include "DeviceStep.h"
+#include "pqhost/DeviceStep.h"
 
-namespace pqrun {
+namespace pqhost {
 
 using pqrt::Status;
 using pqrt::StepBuffers;
 
 Status DeviceStep::allocate(const StepBuffers &host) {
   struct {
-    cuda::Buffer *device;
+    Buffer *device;
     size_t bytes;
     const char *name;
   } buffers[] = {
@@ -32,7 +32,7 @@ Status DeviceStep::allocate(const StepBuffers &host) {
 }
 
 Status DeviceStep::upload(const StepBuffers &host,
-                          const cuda::Stream &stream) {
+                          const Stream &stream) {
   Status status = query.upload(host.query.data(), stream);
   if (status.ok()) {
     status = key.upload(host.key.data(), stream);
@@ -60,7 +60,7 @@ Status DeviceStep::upload(const StepBuffers &host,
 }
 
 Status DeviceStep::download(StepBuffers &host,
-                            const cuda::Stream &stream) const {
+                            const Stream &stream) const {
   Status status = sparseList.download(host.sparseList.data(), stream);
   if (status.ok()) {
     status = sparseLen.download(host.sparseLen.data(), stream);
@@ -96,4 +96,4 @@ pqrt_step DeviceStep::step(StepBuffers &host) const {
   return s;
 }
 
-} // namespace pqrun
+} // namespace pqhost

@@ -7,38 +7,37 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PQ_TOOLS_PQRUN_DEVICESTEP_H
-#define PQ_TOOLS_PQRUN_DEVICESTEP_H
+#ifndef PQHOST_DEVICESTEP_H
+#define PQHOST_DEVICESTEP_H
 
-#include "CudaHost.h"
-
-#include "pqrt/StepBuffers.h"
+#include "pqhost/Cuda.h"
+#include "pqhost/StepBuffers.h"
 #include "pqrt/pqrt.h"
 
-namespace pqrun {
+namespace pqhost {
 
 class DeviceStep {
 public:
   /// Allocates device buffers of `host`'s sizes (needs a current context,
-  /// see cuda::Device).
+  /// see Device).
   pqrt::Status allocate(const pqrt::StepBuffers &host);
   /// Copies every buffer, inputs and (sentinel) outputs, to the device, in
   /// order on `stream`; returns when they are there.
   pqrt::Status upload(const pqrt::StepBuffers &host,
-                      const cuda::Stream &stream);
+                      const Stream &stream);
   /// Copies sparse_list, sparse_len, weight_list and the codebook back once
   /// `stream`'s work is done.
   pqrt::Status download(pqrt::StepBuffers &host,
-                        const cuda::Stream &stream) const;
+                        const Stream &stream) const;
   /// The step over the device buffers; num_cached is the host's counter
   /// (libpqrt reads and updates it on the host).
   pqrt_step step(pqrt::StepBuffers &host) const;
 
 private:
-  cuda::Buffer query, key, centroids, phi, codebook, sparseList, sparseLen,
+  Buffer query, key, centroids, phi, codebook, sparseList, sparseLen,
       weightList;
 };
 
-} // namespace pqrun
+} // namespace pqhost
 
-#endif // PQ_TOOLS_PQRUN_DEVICESTEP_H
+#endif // PQHOST_DEVICESTEP_H

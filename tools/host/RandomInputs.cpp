@@ -1,6 +1,6 @@
 //===- RandomInputs.cpp - Seeded random step inputs -----------------------===//
 
-#include "pqrt/RandomInputs.h"
+#include "pqhost/RandomInputs.h"
 
 #include <algorithm>
 #include <random>

@@ -2,13 +2,14 @@
 //
 // Owns every buffer a step reads or writes, sized from a StepConfig and sk,
 // with typed accessors in fp32 / int64 so callers can state values directly.
-// Part of pqrt_tools: used by pq-run, the unit tests and the GPU differential
-// tests, which upload these same buffers.
+// Part of the host tools library (tools/host, not libpqrt): used by pq-run,
+// pq-bench, the unit tests and the GPU differential tests, which upload
+// these same buffers.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PQRT_STEPBUFFERS_H
-#define PQRT_STEPBUFFERS_H
+#ifndef PQHOST_STEPBUFFERS_H
+#define PQHOST_STEPBUFFERS_H
 
 #include "pqrt/Compare.h"
 #include "pqrt/Reference.h"
@@ -85,4 +86,4 @@ public:
 
 } // namespace pqrt
 
-#endif // PQRT_STEPBUFFERS_H
+#endif // PQHOST_STEPBUFFERS_H
