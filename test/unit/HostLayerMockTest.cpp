@@ -85,7 +85,17 @@ TEST_F(MockHost, BuffersRoundTripAndAreFreed) {
     EXPECT_EQ(back, data);
     Status tooMuch = a.upload(data.data(), data.size() + 1, stream);
     EXPECT_EQ(tooMuch.code, StatusCode::InvalidArgument);
-    EXPECT_EQ(tooMuch.message, "upload(a): 6 bytes into a buffer of 5");
+    EXPECT_EQ(tooMuch.message,
+              "upload(a): 6 bytes at offset 0 into a buffer of 5");
+    // Part of a buffer, from an offset (the GPU tests' misaligned views).
+    ASSERT_TRUE(a.upload("QR", 2, stream, 1).ok());
+    std::vector<char> middle(3);
+    ASSERT_TRUE(a.download(middle.data(), 3, stream, 1).ok());
+    EXPECT_EQ(middle, (std::vector<char>{'Q', 'R', 't'}));
+    Status pastEnd = a.download(middle.data(), 3, stream, 3);
+    EXPECT_EQ(pastEnd.code, StatusCode::InvalidArgument);
+    EXPECT_EQ(pastEnd.message,
+              "download(a): 3 bytes at offset 3 from a buffer of 5");
     // Re-allocating frees the old allocation first.
     ASSERT_TRUE(a.allocate(64, "a").ok());
     EXPECT_EQ(mock.count("frees"), 1);

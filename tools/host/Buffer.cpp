@@ -43,35 +43,41 @@ Status Buffer::download(void *host, const Stream &stream) const {
   return download(host, bytes, stream);
 }
 
-Status Buffer::upload(const void *host, size_t count, const Stream &stream) {
+Status Buffer::upload(const void *host, size_t count, const Stream &stream,
+                      size_t offset) {
   const CudaDriver *cuda = nullptr;
   Status status = detail::table(cuda);
-  if (status.ok() && count > bytes) {
+  if (status.ok() && (offset > bytes || count > bytes - offset)) {
     return Status::invalid("upload(" + label + "): " + std::to_string(count) +
-                           " bytes into a buffer of " + std::to_string(bytes));
+                           " bytes at offset " + std::to_string(offset) +
+                           " into a buffer of " + std::to_string(bytes));
   }
   if (!status.ok() || count == 0) {
     return status;
   }
   status = check(*cuda,
-                 cuda->cuMemcpyHtoDAsync_v2(pointer, host, count, stream.get()),
+                 cuda->cuMemcpyHtoDAsync_v2(pointer + offset, host, count,
+                                            stream.get()),
                  "cuMemcpyHtoDAsync(" + label + ")");
   return status.ok() ? stream.synchronize() : status;
 }
 
-Status Buffer::download(void *host, size_t count, const Stream &stream) const {
+Status Buffer::download(void *host, size_t count, const Stream &stream,
+                        size_t offset) const {
   const CudaDriver *cuda = nullptr;
   Status status = detail::table(cuda);
-  if (status.ok() && count > bytes) {
+  if (status.ok() && (offset > bytes || count > bytes - offset)) {
     return Status::invalid("download(" + label + "): " +
-                           std::to_string(count) + " bytes from a buffer of " +
+                           std::to_string(count) + " bytes at offset " +
+                           std::to_string(offset) + " from a buffer of " +
                            std::to_string(bytes));
   }
   if (!status.ok() || count == 0) {
     return status;
   }
   status = check(*cuda,
-                 cuda->cuMemcpyDtoHAsync_v2(host, pointer, count, stream.get()),
+                 cuda->cuMemcpyDtoHAsync_v2(host, pointer + offset, count,
+                                            stream.get()),
                  "cuMemcpyDtoHAsync(" + label + ")");
   return status.ok() ? stream.synchronize() : status;
 }

@@ -93,13 +93,16 @@ public:
 
   std::string upload(DevPtr dst, const void *src, size_t bytes) override {
     pqhost::Buffer *buffer = find(dst);
-    return noteBroken(buffer ? text(buffer->upload(src, bytes, stream))
-                             : unknown("upload", dst));
+    return noteBroken(
+        buffer ? text(buffer->upload(src, bytes, stream, dst - buffer->get()))
+               : unknown("upload", dst));
   }
   std::string download(void *dst, DevPtr src, size_t bytes) override {
     pqhost::Buffer *buffer = find(src);
-    return noteBroken(buffer ? text(buffer->download(dst, bytes, stream))
-                             : unknown("download", src));
+    return noteBroken(
+        buffer
+            ? text(buffer->download(dst, bytes, stream, src - buffer->get()))
+            : unknown("download", src));
   }
   std::string synchronize() override {
     return noteBroken(text(stream.synchronize()));
@@ -124,9 +127,16 @@ public:
   void dropGraph() override { graph.reset(); }
 
 private:
+  /// The buffer holding `pointer`: the harness passes interior pointers
+  /// too (misaligned views of a buffer).
   pqhost::Buffer *find(DevPtr pointer) {
-    auto it = buffers.find(pointer);
-    return it == buffers.end() ? nullptr : it->second.get();
+    auto it = buffers.upper_bound(pointer);
+    if (it == buffers.begin()) {
+      return nullptr;
+    }
+    --it;
+    pqhost::Buffer *buffer = it->second.get();
+    return pointer - buffer->get() < buffer->size() ? buffer : nullptr;
   }
   static std::string unknown(const char *what, DevPtr pointer) {
     return std::string(what) + ": " + std::to_string(pointer) +

@@ -90,9 +90,11 @@ public:
   /// Copies the whole buffer from / to the host on `stream` and waits.
   pqrt::Status upload(const void *host, const Stream &stream);
   pqrt::Status download(void *host, const Stream &stream) const;
-  /// The first `bytes` only (at most size()).
-  pqrt::Status upload(const void *host, size_t bytes, const Stream &stream);
-  pqrt::Status download(void *host, size_t bytes, const Stream &stream) const;
+  /// `bytes` from `offset` on only (within size()).
+  pqrt::Status upload(const void *host, size_t bytes, const Stream &stream,
+                      size_t offset = 0);
+  pqrt::Status download(void *host, size_t bytes, const Stream &stream,
+                        size_t offset = 0) const;
   /// Enqueues a copy of `source`'s first size() bytes on `stream` without
   /// waiting (timed by pq-bench's bandwidth probe).
   pqrt::Status enqueueCopyFrom(const Buffer &source,
