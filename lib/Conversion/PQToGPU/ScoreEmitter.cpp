@@ -18,7 +18,8 @@ using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
 SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
-                                        const SharedMemoryPlan &plan) {
+                                        const SharedMemoryPlan &plan,
+                                        const StepShape &shape) {
   ImplicitLocOpBuilder &b = kb.b;
   auto space = gpu::AddressSpaceAttr::get(b.getContext(),
                                           gpu::AddressSpace::Workgroup);
@@ -49,6 +50,12 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   if (plan.centroidTileRows > 0) {
     views.centroidTile = region(plan.keys, plan.hist, b.getF32Type());
     views.centroidTileRows = plan.centroidTileRows;
+  }
+  if (plan.fusedKeys > 0) {
+    views.fusedScratch = quantizeScratch(shape, plan.fusedKeys);
+    int64_t end = plan.fused + 4 * views.fusedScratch.words;
+    views.fused = region(plan.fused, end, b.getF32Type());
+    views.fusedBits = region(plan.fused, end, b.getI32Type());
   }
   return views;
 }
