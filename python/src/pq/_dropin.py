@@ -1,6 +1,7 @@
 """indexer_next: the seed's function, with the seed's signature and tuple."""
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Any, Dict, Optional, Tuple
 
@@ -13,6 +14,22 @@ MIN_MAX_SEQ_LEN = 4096
 
 _lock = threading.Lock()
 _indexers: Dict[Tuple[StepConfig, int, int], Any] = {}
+
+
+def clear_indexer_cache() -> int:
+    """Releases the Indexers (and their GPU memory) that pq.indexer_next
+    keeps per configuration, device and size class; returns how many. The
+    next call for a configuration loads its bundle again (from the disk
+    cache). Runs at interpreter exit, so the Indexers are destroyed while
+    libpqrt and the CUDA driver are still alive, whoever holds this module's
+    globals (torch.compile's caches may hold indexer_next)."""
+    with _lock:
+        count = len(_indexers)
+        _indexers.clear()
+    return count
+
+
+atexit.register(clear_indexer_cache)
 
 
 def _size_class(seq_len: int) -> int:
