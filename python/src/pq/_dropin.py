@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ._config import StepConfig
 from ._indexer import _python_total as output_total
