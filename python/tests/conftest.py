@@ -12,6 +12,12 @@ import pq
 REPO = Path(__file__).resolve().parents[2]
 
 
+def pytest_configure(config):
+    # Here too, not only in pyproject.toml: the device kit runs the tests
+    # outside python/.
+    config.addinivalue_line("markers", "gpu: needs an NVIDIA GPU (skipped without one)")
+
+
 def _tool(env, name):
     path = os.environ.get(env)
     if path:

@@ -83,3 +83,24 @@ def test_python_total_is_pqrts():
         c = small_config(**fields)
         for sk in list(range(1, 120)) + [300, 1000, 5000]:
             assert _python_total(c, sk) == pq.output_total(c, sk), (fields, sk)
+
+
+def test_drop_in_cache_keeps_replaced_indexers_until_cleared(monkeypatch):
+    from pq import _dropin
+
+    class FakeIndexer:  # no GPU here: what _indexer_for constructs
+        def __init__(self, bundle, device, max_batch):
+            self.bundle, self.device, self.max_batch = bundle, device, max_batch
+
+    monkeypatch.setattr(pq._compile, "compile", lambda config, **kw: ("bundle", kw))
+    monkeypatch.setattr(pq._indexer, "Indexer", FakeIndexer)
+    pq.clear_indexer_cache()
+    config = small_config()
+    a = _dropin._indexer_for(config, 5000, 0, 2)
+    assert a.max_batch == 8 and a.bundle[1]["max_seq_len"] == 8192
+    assert _dropin._indexer_for(config, 6000, 0, 8) is a  # same size class and batch room
+    b = _dropin._indexer_for(config, 5000, 0, 9)  # a larger batch: a new Indexer
+    assert b is not a and b.max_batch == 16 and _dropin._retired == [a]
+    assert _dropin._indexer_for(config, 5000, 1, 1) is not b  # another device
+    assert pq.clear_indexer_cache() == 3
+    assert not _dropin._indexers and not _dropin._retired

@@ -289,20 +289,66 @@ def test_drop_in_grows_the_codebook():
     check_against_reference(config, host, n, sk, (sl, slen, wl), grown)
 
 
-def test_two_devices_run_concurrently():
-    torch = torch_or_skip()
-    if pq.device_count() < 2:
-        pytest.skip("needs two GPUs")
-    config = small_config(layout="compact")
-    bundle = pq.compile(config, max_seq_len=4096)
-    results = []
+def _two_device_work(torch, config, bundle, sk):
+    """One indexer and its inputs per device, all kept alive by the caller."""
+    work = []
     for d in (0, 1):
-        host, dev, n = make_inputs(torch, config, 2, 3000, 2, seed=20 + d, device=f"cuda:{d}")
-        ix = pq.Indexer(bundle, device=d)
-        with torch.cuda.device(d):
-            out = ix.step(dev["query"], dev["key"], dev["centroids"], dev["codebook"], n)
-        results.append((host, n, out, dev["codebook"]))
-    torch.cuda.synchronize(0)
-    torch.cuda.synchronize(1)
-    for host, n, out, codes in results:
-        check_against_reference(config, host, n, 3000, out[:3], codes)
+        host, dev, n = make_inputs(torch, config, 2, sk, 2, seed=20 + d, device=f"cuda:{d}")
+        work.append((pq.Indexer(bundle, device=d), host, dev, n))
+    return work
+
+
+def test_two_devices_run_concurrently():
+    """Two indexers on two GPUs in one process: steps of both devices are
+    enqueued before either is synchronized, then two threads (one per
+    device, each on its own stream) run steps at the same time; every result
+    is checked."""
+    torch = torch_or_skip()
+    if pq.device_count() < 2 or torch.cuda.device_count() < 2:
+        pytest.skip("needs two GPUs")
+    import threading
+
+    config = small_config(layout="compact")
+    sk = 3000
+    work = _two_device_work(torch, config, pq.compile(config, max_seq_len=4096), sk)
+    assert [ix.device for ix, *_ in work] == [0, 1]
+    first = []
+    for ix, host, dev, n in work:  # one thread, both devices in flight
+        with torch.cuda.device(ix.device):
+            first.append(ix.step(dev["query"], dev["key"], dev["centroids"], dev["codebook"],
+                                 n))
+    for d in (0, 1):
+        torch.cuda.synchronize(d)
+    for (ix, host, dev, n), out in zip(work, first):
+        assert out.sparse_list.device == torch.device("cuda", ix.device)
+        check_against_reference(config, host, n, sk, out[:3], dev["codebook"])
+
+    barrier = threading.Barrier(2, timeout=120)
+    results, errors = [None, None], []
+
+    def worker(i):
+        ix, _, dev, n = work[i]
+        try:
+            with torch.cuda.device(ix.device):
+                stream = torch.cuda.Stream()
+                with torch.cuda.stream(stream):
+                    outs = [torch.empty_like(t) for t in first[i][:3]]
+                    barrier.wait()
+                    for _ in range(100):
+                        assert ix(dev["query"], dev["key"], dev["centroids"], dev["codebook"],
+                                  n, None, *outs) == sk - config.init_offset
+                stream.synchronize()
+                results[i] = [t.cpu() for t in outs]
+        except BaseException as e:  # reported below
+            errors.append(e)
+            barrier.abort()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a device's thread did not finish"
+    assert not errors, errors
+    for i in (0, 1):
+        pq.compare_identical(config, tuple(t.cpu() for t in first[i][:3]), tuple(results[i]))

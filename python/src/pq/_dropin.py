@@ -1,8 +1,9 @@
 """indexer_next: the seed's function, with the seed's signature and tuple."""
 from __future__ import annotations
 
+import atexit
 import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ._config import StepConfig
 from ._indexer import _python_total as output_total
@@ -13,6 +14,27 @@ MIN_MAX_SEQ_LEN = 4096
 
 _lock = threading.Lock()
 _indexers: Dict[Tuple[StepConfig, int, int], Any] = {}
+# Indexers replaced by one for a larger batch: kept until clear_indexer_cache
+# (a step of theirs may still be in flight; a few per key: batches double).
+_retired: List[Any] = []
+
+
+def clear_indexer_cache() -> int:
+    """Releases the Indexers (and their GPU memory) that pq.indexer_next
+    keeps per configuration, device and size class; returns how many. The
+    next call for a configuration loads its bundle again (from the disk
+    cache). Synchronize their streams first: a step of theirs may be in
+    flight. Runs at interpreter exit, so the Indexers are destroyed while
+    libpqrt and the CUDA driver are still alive, whoever holds this module's
+    globals (torch.compile's caches may hold indexer_next)."""
+    with _lock:
+        count = len(_indexers) + len(_retired)
+        _indexers.clear()
+        _retired.clear()
+    return count
+
+
+atexit.register(clear_indexer_cache)
 
 
 def _size_class(seq_len: int) -> int:
@@ -34,6 +56,8 @@ def _indexer_for(config: StepConfig, seq_len: int, device: int, batch: int) -> A
         if ix is None or ix.max_batch < batch:
             max_batch = max(8, 1 << (batch - 1).bit_length())
             bundle = compile(config, target="auto", device=device, max_seq_len=key[1])
+            if ix is not None:
+                _retired.append(ix)
             ix = Indexer(bundle, device, max_batch=max_batch)
             _indexers[key] = ix
         return ix

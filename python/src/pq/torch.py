@@ -13,8 +13,11 @@ tensors it runs the CPU reference.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import threading
-from typing import Dict, List, Optional, Tuple, Union
+import weakref
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 
@@ -28,34 +31,78 @@ if not hasattr(torch, "library") or not hasattr(torch.library, "custom_op"):
     raise ImportError(f"pq.torch needs torch >= 2.4 (torch.library.custom_op); "
                       f"this is torch {torch.__version__}")
 
-# The op takes an int handle: torch ops cannot take Python objects.
+# The op takes an int handle: torch ops cannot take Python objects. Handles
+# of Indexers refer to them weakly: the op's function is held by torch's C++
+# dispatcher until the process ends, and with it this module's globals, so a
+# strong registry kept every Indexer (and its GPU memory) alive past
+# interpreter finalization (nanobind reported them leaked) and grew with
+# every Indexer ever used. Handles are never reused.
 _lock = threading.Lock()
-_entries: List[Tuple[StepConfig, Optional[Indexer]]] = []
-_by_id: Dict[int, int] = {}
+_configs: Dict[int, StepConfig] = {}            # handle -> configuration
+_indexers: Dict[int, "weakref.ref[Indexer]"] = {}  # handle -> its Indexer (GPU)
+_by_id: Dict[int, int] = {}                     # id(live Indexer) -> handle
+_by_config: Dict[StepConfig, int] = {}          # StepConfig (CPU) -> handle
+_next_handle = itertools.count()
+
+
+def _forget(h: int, key: int, _ref: object) -> None:
+    """weakref callback: the Indexer of handle h is gone. No lock: it may run
+    from a garbage collection inside handle(); single dict operations are
+    atomic."""
+    _indexers.pop(h, None)
+    _configs.pop(h, None)
+    if _by_id.get(key) == h:
+        _by_id.pop(key, None)
 
 
 def handle(target: Union[Indexer, StepConfig]) -> int:
     """The op's handle of an Indexer (GPU tensors) or of a StepConfig (CPU
-    tensors only: the reference). The object is kept alive."""
+    tensors only: the reference). An Indexer is referenced weakly: keep it
+    alive while its handle is used (the op raises ValueError for the handle
+    of a collected Indexer); StepConfig handles stay valid."""
     with _lock:
-        h = _by_id.get(id(target))
-        if h is not None and _entries[h][1 if isinstance(target, Indexer) else 0] is target:
-            return h
         if isinstance(target, Indexer):
-            _entries.append((target.config, target))
-        elif isinstance(target, StepConfig):
-            _entries.append((target, None))
-        else:
-            raise ValueError(f"handle: expected a pq.Indexer or pq.StepConfig, "
-                             f"got {type(target).__name__}")
-        _by_id[id(target)] = len(_entries) - 1
-        return len(_entries) - 1
+            h = _by_id.get(id(target))
+            ref = _indexers.get(h) if h is not None else None
+            if ref is not None and ref() is target:
+                return h
+            h = next(_next_handle)
+            _indexers[h] = weakref.ref(target, functools.partial(_forget, h, id(target)))
+            _configs[h] = target.config
+            _by_id[id(target)] = h
+            return h
+        if isinstance(target, StepConfig):
+            h = _by_config.get(target)
+            if h is None:
+                h = next(_next_handle)
+                _configs[h] = target
+                _by_config[target] = h
+            return h
+        raise ValueError(f"handle: expected a pq.Indexer or pq.StepConfig, "
+                         f"got {type(target).__name__}")
+
+
+def _not_live(h: int) -> ValueError:
+    return ValueError(f"handle: {h} is not a live pq.torch handle (pq.torch.handle; an "
+                      "Indexer must stay alive while its handle is used)")
+
+
+def _config(h: int) -> StepConfig:
+    config = _configs.get(h)
+    if config is None:
+        raise _not_live(h)
+    return config
 
 
 def _entry(h: int) -> Tuple[StepConfig, Optional[Indexer]]:
-    if not 0 <= h < len(_entries):
-        raise ValueError(f"handle: {h} is not a pq.torch handle (pq.torch.handle)")
-    return _entries[h]
+    config = _config(h)
+    ref = _indexers.get(h)
+    if ref is None:
+        return config, None  # a StepConfig's handle
+    indexer = ref()
+    if indexer is None:
+        raise _not_live(h)
+    return config, indexer
 
 
 @torch.library.custom_op("pq::indexer_step",
@@ -95,7 +142,7 @@ def step(target: Union[Indexer, StepConfig, int], query: torch.Tensor,
     (seq_len - init_offset on the sparse path, unchanged on the
     full-attention path; computed on the host, so it traces)."""
     h = target if isinstance(target, int) else handle(target)
-    config = _entry(h)[0]
+    config = _config(h)
     torch.ops.pq.indexer_step(h, query, key, centroids, codebook, num_cached, phi,
                               sparse_list, sparse_len, weight_list)
     seq_len = weight_list.shape[-1]
