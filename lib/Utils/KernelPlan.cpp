@@ -114,11 +114,13 @@ int64_t mlir::pq::clusterChunk(const StepShape &shape, int64_t maxSeqLen,
   return (even + 15) / 16 * 16;
 }
 
-/// Appends the regions only `cluster` kernels have.
-static SharedMemoryPlan withClusterRegions(SharedMemoryPlan result,
-                                           const StepShape &shape,
-                                           int64_t threads,
-                                           int64_t clusterSize) {
+SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
+                                             int64_t maxSeqLen,
+                                             int64_t threads,
+                                             int64_t clusterSize) {
+  SharedMemoryPlan result =
+      plan(&shape, shape.group() * clusterChunk(shape, maxSeqLen, clusterSize),
+           threads, clusterCentroidSlice(shape, clusterSize), kFusedKeys);
   Layout layout;
   layout.add(result.total);
   int64_t group = shape.group();
@@ -129,27 +131,6 @@ static SharedMemoryPlan withClusterRegions(SharedMemoryPlan result,
   result.warpTotals = layout.add(4 * group * 2 * (threads / 32));
   result.total = layout.size();
   return result;
-}
-
-SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
-                                             int64_t maxSeqLen,
-                                             int64_t threads,
-                                             int64_t clusterSize) {
-  int64_t keys = shape.group() * clusterChunk(shape, maxSeqLen, clusterSize);
-  int64_t slice = clusterCentroidSlice(shape, clusterSize);
-  SharedMemoryPlan fused = withClusterRegions(
-      plan(&shape, keys, threads, slice, kFusedKeys), shape, threads,
-      clusterSize);
-  // The 64-key scratch must not cost an SM its second CTA (long32k's keys
-  // region is too small to hold it: 61.5 -> 70.3 us in the seed layout).
-  if (fused.total > kTwoCTASmem) {
-    SharedMemoryPlan rounds = withClusterRegions(
-        plan(&shape, keys, threads, slice), shape, threads, clusterSize);
-    if (rounds.total <= kTwoCTASmem) {
-      return rounds;
-    }
-  }
-  return fused;
 }
 
 int64_t mlir::pq::splitSelectThreads(int64_t threads) {

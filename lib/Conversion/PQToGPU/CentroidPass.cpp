@@ -20,8 +20,7 @@ using arith::CmpIPredicate;
 void mlir::pq::forCentroidTiles(
     KernelBuilder &kb, const StepInfo &info, const KernelArgs &args,
     const SharedViews &views, Value batchKv, Value first, Value last,
-    Value parts,
-    function_ref<void(Value row, Value valid, Value slot, Value part)> body) {
+    function_ref<void(Value row, Value valid, Value slot)> body) {
   // Loads in flight per thread while copying a tile.
   constexpr int64_t kCopyLoads = 16;
   const StepShape &shape = info.shape;
@@ -54,13 +53,11 @@ void mlir::pq::forCentroidTiles(
       }
     });
     kb.barrier();
-    kb.forLoop(kb.threadId(), kb.mul(parts, kb.idx(tileRows)),
-               kb.idx(kb.threads), [&](Value item) {
-      Value slot = kb.remu(item, kb.idx(tileRows));
+    kb.forLoop(kb.threadId(), kb.idx(tileRows), kb.idx(kb.threads),
+               [&](Value slot) {
       Value row = kb.add(tile, slot);
       Value valid = kb.cmp(CmpIPredicate::ult, row, last);
-      body(kb.select(valid, row, kb.idx(0)), valid, slot,
-           kb.divu(item, kb.idx(tileRows)));
+      body(kb.select(valid, row, kb.idx(0)), valid, slot);
     });
     kb.barrier();
   });
@@ -157,19 +154,10 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
     last = kb.minu(kb.add(first, kb.idx(slice)), last);
     sink.peer = sharing->ownerPartials;
   }
-  // Part 0 of a row builds its table entries; with several new keys, part
-  // p measures keys [8p, 8p + 8) too, so the rounds run side by side.
-  Value parts = kb.idx(1);
-  if (fused) {
-    parts = kb.maxs(kb.divu(kb.add(fused->count, kb.idx(kQuantizeKeys - 1)),
-                            kb.idx(kQuantizeKeys)),
-                    kb.idx(1));
-  }
   // The staged keys are visible after the first tile's copy barrier.
-  forCentroidTiles(kb, info, args, views, batchKv, first, last, parts,
-                   [&](Value row, Value valid, Value slot, Value part) {
-    Value firstPart = kb.cmp(CmpIPredicate::eq, part, kb.idx(0));
-    kb.ifThen(kb.andI1(valid, firstPart), [&] {
+  forCentroidTiles(kb, info, args, views, batchKv, first, last,
+                   [&](Value row, Value valid, Value slot) {
+    kb.ifThen(valid, [&] {
       // Whole blocks in a rolled loop (copies of the block crowd ptxas into
       // spilling on sm_80), then the rest.
       const int64_t whole = group / kRowBlock * kRowBlock;
@@ -187,8 +175,8 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
     if (!fused) {
       return;
     }
-    // Warp-uniform branches: one key (a decode step), or this part's
-    // kQuantizeKeys of the staged keys (none when there are none).
+    // Warp-uniform branches: one key (a decode step), or rounds of
+    // kQuantizeKeys over the staged keys (none when there are none).
     kb.ifThenElse(
         kb.cmp(CmpIPredicate::eq, fused->count, kb.idx(1)), TypeRange{},
         [&]() -> SmallVector<Value> {
@@ -198,9 +186,11 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
         },
         [&]() -> SmallVector<Value> {
           kb.ifThen(kb.cmp(CmpIPredicate::ugt, fused->count, kb.idx(1)), [&] {
-            emitRowArgmins(kb, info, views, space, row, valid, slot,
-                           kb.mul(part, kb.idx(kQuantizeKeys)), kQuantizeKeys,
-                           sink);
+            kb.forLoopRolled(kb.idx(0), fused->count, kb.idx(kQuantizeKeys),
+                             [&](Value k0) {
+              emitRowArgmins(kb, info, views, space, row, valid, slot, k0,
+                             kQuantizeKeys, sink);
+            });
           });
           return {};
         });

@@ -18,17 +18,16 @@ namespace mlir::pq {
 
 /// For centroid rows [first, last) (row = s * C + c) of (batch, kv head)
 /// `batchKv`, tile by tile: copies the tile into views.centroidTile, then
-/// calls body(row, valid, slot, part) on a thread per (tile slot, part <
-/// `parts`), the row's elements at centroidTile[slot * centroidPitch + t].
-/// A warp holds 32 slots of one part (valid is false past `last`; row is
-/// then a safe 0). A barrier follows each copy and each tile's work.
-/// `first` must be a multiple of 32 (argmin segments never straddle a
-/// tile); `parts` (>= 1) is CTA-uniform.
-void forCentroidTiles(
-    KernelBuilder &kb, const StepInfo &info, const KernelArgs &args,
-    const SharedViews &views, Value batchKv, Value first, Value last,
-    Value parts,
-    function_ref<void(Value row, Value valid, Value slot, Value part)> body);
+/// calls body(row, valid, slot) on a thread per tile slot, the row's
+/// elements at centroidTile[slot * centroidPitch + t]. Slots run in whole
+/// warps (valid is false past `last`; row is then a safe 0). A barrier
+/// follows each copy and each tile's work. `first` must be a multiple of 32
+/// (argmin segments never straddle a tile).
+void forCentroidTiles(KernelBuilder &kb, const StepInfo &info,
+                      const KernelArgs &args, const SharedViews &views,
+                      Value batchKv, Value first, Value last,
+                      function_ref<void(Value row, Value valid, Value slot)>
+                          body);
 
 /// A quantize scratch in shared memory (QuantizeScratch layout) as f32 and
 /// as i32: the quantize region (rounds of kQuantizeKeys) or the centroid

@@ -290,8 +290,8 @@ void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
                    fresh.count, keys);
     // forCentroidTiles' first copy ends with the barrier the keys need.
     forCentroidTiles(kb, info, args, views, batchKv, kb.idx(0),
-                     kb.idx(shape.subspaces * shape.centroids), kb.idx(1),
-                     [&](Value row, Value valid, Value slot, Value) {
+                     kb.idx(shape.subspaces * shape.centroids),
+                     [&](Value row, Value valid, Value slot) {
       emitRowArgmins(kb, info, views, space, row, valid, slot, kb.idx(0), keys,
                      sink);
     });
