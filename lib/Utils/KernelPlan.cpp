@@ -42,12 +42,9 @@ int64_t mlir::pq::centroidTileRows(const StepShape &shape, int64_t rowsPerCTA,
   return std::min(all, std::max(free, grown));
 }
 
-/// `rowsPerCTA`: centroid rows a CTA stages (0 for kernels without a table);
-/// `fusedKeys`: kFusedKeys to keep the centroid pass's quantize scratch in
-/// the keys region, else kQuantizeKeys (it uses the quantize region).
+/// `rowsPerCTA`: centroid rows a CTA stages (0 for kernels without a table).
 static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
-                             int64_t threads, int64_t rowsPerCTA,
-                             int64_t fusedKeys = kQuantizeKeys) {
+                             int64_t threads, int64_t rowsPerCTA) {
   SharedMemoryPlan result;
   Layout layout;
   int64_t group = shape ? shape->group() : 0;
@@ -55,16 +52,10 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
   result.lut = layout.add(
       shape ? 4 * group * shape->subspaces * shape->centroids : 0);
   int64_t keysBytes = 4 * keys;
-  int64_t tileBytes = 0, fusedBytes = 0;
   if (shape && rowsPerCTA > 0) {
-    if (fusedKeys > kQuantizeKeys) {
-      fusedBytes = 4 * quantizeScratch(*shape, fusedKeys).words;
-    }
-    // The tile takes what the keys region leaves beside the scratch.
-    result.centroidTileRows = centroidTileRows(
-        *shape, rowsPerCTA, std::max<int64_t>(keysBytes - fusedBytes, 0));
-    tileBytes = result.centroidTileRows * 4 * centroidPitch(*shape);
-    keysBytes = std::max(keysBytes, tileBytes + fusedBytes);
+    result.centroidTileRows = centroidTileRows(*shape, rowsPerCTA, keysBytes);
+    keysBytes = std::max(keysBytes, result.centroidTileRows * 4 *
+                                        centroidPitch(*shape));
   }
   result.keys = layout.add(keysBytes);
   result.hist = layout.add(4 * kRadixBins);
@@ -73,8 +64,6 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
   result.scan = layout.add(4 * (threads / 32 + 1));
   result.quantize =
       layout.add(shape ? 4 * quantizeScratch(*shape).words : 0);
-  result.fusedKeys = shape && rowsPerCTA > 0 ? fusedKeys : 0;
-  result.fused = fusedBytes > 0 ? result.keys + tileBytes : result.quantize;
   result.bins = result.slice = result.exchange = result.rows =
       result.warpTotals = layout.size();
   result.total = layout.size();
@@ -84,7 +73,7 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
 SharedMemoryPlan mlir::pq::planRowKernel(const StepShape &shape,
                                          int64_t maxSeqLen, int64_t threads) {
   return plan(&shape, shape.group() * keyRowStride(shape, maxSeqLen), threads,
-              shape.subspaces * shape.centroids, kFusedKeys);
+              shape.subspaces * shape.centroids);
 }
 
 SharedMemoryPlan mlir::pq::planSplitScoreKernel(const StepShape &shape,
@@ -96,14 +85,13 @@ SharedMemoryPlan mlir::pq::planSplitSelectKernel(int64_t threads) {
   return plan(nullptr, 0, threads, 0);
 }
 
-QuantizeScratch mlir::pq::quantizeScratch(const StepShape &shape,
-                                          int64_t capacity) {
+QuantizeScratch mlir::pq::quantizeScratch(const StepShape &shape) {
   QuantizeScratch scratch;
   int64_t partials = (shape.centroids + 31) / 32;
-  scratch.capacity = capacity;
-  scratch.augmented = capacity * shape.headDim;
-  scratch.partials = scratch.augmented + capacity * shape.subspaces;
-  scratch.words = scratch.partials + capacity * shape.subspaces * partials * 2;
+  scratch.augmented = kQuantizeKeys * shape.headDim;
+  scratch.partials = scratch.augmented + kQuantizeKeys * shape.subspaces;
+  scratch.words =
+      scratch.partials + kQuantizeKeys * shape.subspaces * partials * 2;
   return scratch;
 }
 
@@ -120,7 +108,7 @@ SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
                                              int64_t clusterSize) {
   SharedMemoryPlan result =
       plan(&shape, shape.group() * clusterChunk(shape, maxSeqLen, clusterSize),
-           threads, clusterCentroidSlice(shape, clusterSize), kFusedKeys);
+           threads, clusterCentroidSlice(shape, clusterSize));
   Layout layout;
   layout.add(result.total);
   int64_t group = shape.group();

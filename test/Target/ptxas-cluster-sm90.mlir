@@ -10,7 +10,7 @@
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_cluster --input-file=%t.llama3_8b.131072.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.llama3_8b.131072.log
 // RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=8192 --cluster-size=16 --emit=ptx -o %t.llama3_8b_long.8192.ptx
-// RUN: FileCheck %s --check-prefix=PTX -DENTRY=llama3_8b_long_cluster -DQ=16 -DT=512 --input-file=%t.llama3_8b_long.8192.ptx --implicit-check-not=.entry --implicit-check-not=.local
+// RUN: FileCheck %s --check-prefix=PTX -DENTRY=llama3_8b_long_cluster -DQ=16 -DT=256 --input-file=%t.llama3_8b_long.8192.ptx --implicit-check-not=.entry --implicit-check-not=.local
 // RUN: %ptxas -arch=sm_90 -v %t.llama3_8b_long.8192.ptx -o %t.llama3_8b_long.8192.cubin > %t.llama3_8b_long.8192.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_long_cluster --input-file=%t.llama3_8b_long.8192.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.llama3_8b_long.8192.log
@@ -30,7 +30,7 @@
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=mha32_seed_cluster --input-file=%t.mha32_seed.131072.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.mha32_seed.131072.log
 // RUN: pq-compile %examples/qwen2_5_7b.mlir --target=sm_90 --max-seq-len=4096 --cluster-size=16 --emit=ptx -o %t.qwen2_5_7b.4096.ptx
-// RUN: FileCheck %s --check-prefix=PTX -DENTRY=qwen2_5_7b_cluster -DQ=16 -DT=512 --input-file=%t.qwen2_5_7b.4096.ptx --implicit-check-not=.entry --implicit-check-not=.local
+// RUN: FileCheck %s --check-prefix=PTX -DENTRY=qwen2_5_7b_cluster -DQ=16 -DT=256 --input-file=%t.qwen2_5_7b.4096.ptx --implicit-check-not=.entry --implicit-check-not=.local
 // RUN: %ptxas -arch=sm_90 -v %t.qwen2_5_7b.4096.ptx -o %t.qwen2_5_7b.4096.cubin > %t.qwen2_5_7b.4096.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=qwen2_5_7b_cluster --input-file=%t.qwen2_5_7b.4096.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.qwen2_5_7b.4096.log

@@ -28,8 +28,8 @@
 #qwen = #pq.step<sink = 128, window = 128, heavy = 2048, init_offset = 128, bits = 8, metric = ip>
 
 // CHECK-LABEL: func.func @llama3_8b(
-// L4208: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4208, smem = 78256>
-// L4209: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 1, max_seq_len = 4209, smem = 144528>
+// L4208: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4208, smem = 74928>
+// L4209: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 1, max_seq_len = 4209, smem = 141456>
 // L74624: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 74624, smem = 196240>
 // L74625: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 74625, smem = 196496>
 // L131072: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>

@@ -16,9 +16,9 @@
 #llama = #pq.step<sink = 128, window = 128, heavy = 1024, init_offset = 128, bits = 6, metric = euclidean>
 
 // Q3-LABEL: func.func @llama3_8b(
-// Q3:         tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 3, max_seq_len = 4096, smem = 106096>
+// Q3:         tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 3, max_seq_len = 4096, smem = 75376>
 // Q5-LABEL: func.func @llama3_8b(
-// Q5:         tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 5, max_seq_len = 4096, smem = 93168>
+// Q5:         tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 5, max_seq_len = 4096, smem = 62320>
 // SMALL: error: pq-tile: a cluster of 1 CTAs cannot keep this step's keys for max-seq-len 131072 in 232448 bytes of shared memory per CTA
 // RANGE: error: pq-tile: cluster-size must be in [0, 16] (0: pq-tile chooses), got 17
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {

@@ -12,7 +12,7 @@
 
 // CHECK: #target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = false>
 // CHECK-LABEL: func.func @llama3_8b(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 78256>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
 // CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 204208>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 33, max_seq_len = 131072, smem = 42928>
 module attributes {pq.target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = false>} {

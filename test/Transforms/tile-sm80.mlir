@@ -25,7 +25,7 @@
 
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 78256>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
 // CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 42928>
 // CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 42928>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 42928>
@@ -36,7 +36,7 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 114032>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
 // CHECK-12K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 12288, smem = 63856>
 // CHECK-16K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 16384, smem = 63856>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 27, max_seq_len = 131072, smem = 63856>
@@ -47,9 +47,9 @@ func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf
 
 // group 1 (32 kv heads), S = 2, C = 64
 // CHECK-LABEL: func.func @mha32_seed(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 75184>
-// CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 75184>
-// CHECK-16K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 16384, smem = 75184>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 39856>
+// CHECK-12K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 12288, smem = 55216>
+// CHECK-16K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 16384, smem = 71600>
 // CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 7, max_seq_len = 131072, smem = 39856>
 func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>, %codes: memref<?x?x32x2xi64>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x32x2x64x64xf32>) codes(%codes : memref<?x?x32x2xi64>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #mha layout seed tie lowest_index

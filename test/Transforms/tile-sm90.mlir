@@ -43,7 +43,7 @@
 
 // group 4, S = 2, C = 64
 // CHECK-LABEL: func.func @llama3_8b(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 78256>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
 // CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 181904>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
@@ -53,7 +53,7 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 
 // group 4, S = 4, C = 256
 // CHECK-LABEL: func.func @llama3_8b_long(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 114032>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
 // CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 198096>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 192464>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
@@ -63,8 +63,8 @@ func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf
 
 // group 1 (32 kv heads), S = 2, C = 64
 // CHECK-LABEL: func.func @mha32_seed(
-// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 75184>
-// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 32768, smem = 60560>
+// CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 39856>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 32768, smem = 49552>
 // CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 131072, smem = 147952>
 func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>, %codes: memref<?x?x32x2xi64>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x32x2x64x64xf32>) codes(%codes : memref<?x?x32x2xi64>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #mha layout seed tie lowest_index

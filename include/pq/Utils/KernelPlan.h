@@ -79,21 +79,14 @@ enum ExchangeWord : int64_t {
 
 /// New keys quantized together (their distances share each centroid load).
 constexpr int64_t kQuantizeKeys = 8;
-/// New keys the centroid pass quantizes along with the table where the
-/// keys region has room for them (`row`, `cluster`): a prefill chunk of 64
-/// costs one pass, not eight rounds.
-constexpr int64_t kFusedKeys = 64;
-/// Element offsets (4-byte words) within a quantize scratch of `capacity`
-/// keys: the staged keys at 0, the augmented coordinates (ip), the partial
-/// argmins.
+/// Element offsets (4-byte words) within the quantize region: the staged
+/// keys at 0, the augmented coordinates (ip), the partial argmins.
 struct QuantizeScratch {
-  int64_t capacity = 0;
   int64_t augmented = 0;
   int64_t partials = 0;
   int64_t words = 0;
 };
-QuantizeScratch quantizeScratch(const StepShape &shape,
-                                int64_t capacity = kQuantizeKeys);
+QuantizeScratch quantizeScratch(const StepShape &shape);
 
 /// Centroid rows are staged in shared memory before use (the table and the
 /// quantize distances read them a thread per row; straight from global
@@ -126,7 +119,6 @@ struct SharedMemoryPlan {
   int64_t lut = 0;     // f32 [group][S][C]: T[r][s][c] = q_r,s . centroid
   int64_t keys = 0;    // u32 [group][max indexed]: order-preserving keys;
                        // before scoring, f32 [tile rows][centroidPitch]
-                       // and (row, cluster) the fused quantize scratch
   int64_t hist = 0;    // u32 [kRadixBins]
   int64_t scalars = 0; // u32 [kSharedScalars]
   int64_t scan = 0;    // u32 [threads / 32 + 1]: warp totals of a scan
@@ -139,10 +131,6 @@ struct SharedMemoryPlan {
   int64_t warpTotals = 0; // u32 [group][2 * warps]: emission counts
   int64_t total = 0;
   int64_t centroidTileRows = 0; // rows of the centroid tile (0: none)
-  // The centroid pass's quantize scratch (QuantizeScratch of fusedKeys
-  // keys): in the keys region after the tile, or the quantize region.
-  int64_t fused = 0;
-  int64_t fusedKeys = 0;
 };
 
 /// The `row` kernel: LUT, queries and the keys of every row of the group.

@@ -3,9 +3,8 @@
 // One pass over the centroid rows, staged tile by tile in shared memory,
 // builds T[r][s][c] = q_{r,s} . centroid[s][c] for the group's query heads
 // and, when the step has new keys, measures each row against the first
-// kFusedKeys of them (kQuantizeKeys where the keys region has no room): a
-// decode step's new key, or a prefill chunk of 64, costs a few
-// instructions per row and key of a pass the table needs anyway. A cluster shares the pass out:
+// kQuantizeKeys of them: a decode step's new key costs a few instructions
+// per row of a pass the table needs anyway. A cluster shares the pass out:
 // each CTA takes a slice of the rows, stores its table entries into every
 // CTA's table and its partial argmins into rank 0's quantize region.
 //
@@ -127,12 +126,10 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
     kb.store(kb.toF32(kb.load(args.query, kb.add(queryBase, i))), views.query,
              i);
   });
-  QuantizeSpace space = fusedSpace(views);
   if (fused) {
-    // Whole rounds of kQuantizeKeys (zeros past the count).
     kb.ifThen(kb.cmp(CmpIPredicate::ugt, fused->count, kb.idx(0)), [&] {
-      stageFreshKeys(kb, info, args, space, batchKv, fused->first, kb.idx(0),
-                     fused->count, space.layout.capacity);
+      stageFreshKeys(kb, info, args, views, batchKv, fused->first, kb.idx(0),
+                     fused->count, kQuantizeKeys);
     });
   }
   if (sharing) {
@@ -147,7 +144,7 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
   constexpr int64_t kRowBlock = 8;
   const int64_t perHead = shape.subspaces * shape.centroids;
   Value first = kb.idx(0), last = kb.idx(perHead);
-  PartialsSink sink{space.i32, {}};
+  PartialsSink sink{views.quantizeBits, {}};
   if (sharing) {
     int64_t slice = clusterCentroidSlice(shape, sharing->clusterSize);
     first = kb.minu(kb.mul(sharing->rank, kb.idx(slice)), last);
@@ -175,22 +172,17 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
     if (!fused) {
       return;
     }
-    // Warp-uniform branches: one key (a decode step), or rounds of
-    // kQuantizeKeys over the staged keys (none when there are none).
+    // Warp-uniform branches: one key (a decode step), several, or none.
     kb.ifThenElse(
         kb.cmp(CmpIPredicate::eq, fused->count, kb.idx(1)), TypeRange{},
         [&]() -> SmallVector<Value> {
-          emitRowArgmins(kb, info, views, space, row, valid, slot, kb.idx(0),
-                         1, sink);
+          emitRowArgmins(kb, info, views, row, valid, slot, 1, sink);
           return {};
         },
         [&]() -> SmallVector<Value> {
           kb.ifThen(kb.cmp(CmpIPredicate::ugt, fused->count, kb.idx(1)), [&] {
-            kb.forLoopRolled(kb.idx(0), fused->count, kb.idx(kQuantizeKeys),
-                             [&](Value k0) {
-              emitRowArgmins(kb, info, views, space, row, valid, slot, k0,
-                             kQuantizeKeys, sink);
-            });
+            emitRowArgmins(kb, info, views, row, valid, slot, kQuantizeKeys,
+                           sink);
           });
           return {};
         });
@@ -204,17 +196,16 @@ void mlir::pq::emitFusedCodes(KernelBuilder &kb, const StepInfo &info,
                               const KernelArgs &args, const SharedViews &views,
                               Value batch, Value kvHead,
                               const FreshKeys &fused) {
-  QuantizeSpace space = fusedSpace(views);
   kb.ifThenElse(
       kb.cmp(CmpIPredicate::eq, fused.count, kb.idx(1)), TypeRange{},
       [&]() -> SmallVector<Value> {
-        emitCombineCodes(kb, info, args, space, batch, kvHead, fused.first,
+        emitCombineCodes(kb, info, args, views, batch, kvHead, fused.first,
                          kb.idx(0), fused.count, 1);
         return {};
       },
       [&]() -> SmallVector<Value> {
-        emitCombineCodes(kb, info, args, space, batch, kvHead, fused.first,
-                         kb.idx(0), fused.count, space.layout.capacity);
+        emitCombineCodes(kb, info, args, views, batch, kvHead, fused.first,
+                         kb.idx(0), fused.count, kQuantizeKeys);
         return {};
       });
 }
@@ -228,10 +219,10 @@ void mlir::pq::emitTableAndCodes(KernelBuilder &kb, const StepInfo &info,
     return;
   }
   FreshKeys fresh = freshKeys(kb, args, begin, end);
-  FreshKeys fused = fusedRound(kb, views, fresh);
+  FreshKeys fused = fusedRound(kb, fresh);
   emitCentroidPass(kb, info, args, views, batch, kvHead, &fused);
   emitFusedCodes(kb, info, args, views, batch, kvHead, fused);
   kb.barrier();
   emitQuantize(kb, info, args, views, batch, kvHead,
-               afterFusedRound(kb, views, fresh));
+               afterFusedRound(kb, fresh));
 }

@@ -29,16 +29,6 @@ void forCentroidTiles(KernelBuilder &kb, const StepInfo &info,
                       function_ref<void(Value row, Value valid, Value slot)>
                           body);
 
-/// A quantize scratch in shared memory (QuantizeScratch layout) as f32 and
-/// as i32: the quantize region (rounds of kQuantizeKeys) or the centroid
-/// pass's (SharedMemoryPlan::fused).
-struct QuantizeSpace {
-  Value f32, i32;
-  QuantizeScratch layout;
-};
-QuantizeSpace roundSpace(const SharedViews &views, const StepShape &shape);
-QuantizeSpace fusedSpace(const SharedViews &views);
-
 /// Where partial argmins go: this CTA's quantize region, or (`peer` set)
 /// the region of the cluster CTA that combines them.
 struct PartialsSink {
@@ -48,27 +38,25 @@ struct PartialsSink {
 };
 
 /// Stages new keys [first + round, first + round + keys) (positions past
-/// `count` read as zeros) as f32 into `space` and, for ip, their augmented
-/// coordinates. No barrier before; the caller's barrier after makes them
-/// visible (ip has one inside).
+/// `count` read as zeros) as f32 into the quantize region and, for ip, their
+/// augmented coordinates. No barrier before; the caller's barrier after
+/// makes them visible (ip has one inside).
 void stageFreshKeys(KernelBuilder &kb, const StepInfo &info,
-                    const KernelArgs &args, const QuantizeSpace &space,
+                    const KernelArgs &args, const SharedViews &views,
                     Value batchKv, Value first, Value round, Value count,
                     int64_t keys);
 
-/// On a tile slot: the distances of centroid row `row` to staged keys
-/// [k0, k0 + keys) of `space`, their argmin over the warp's segment of
-/// centroids, and the segment leader's (distance, code) partial into
-/// `sink` (at the same key index). Whole warps only.
+/// On a tile slot: the distances of centroid row `row` to the `keys` staged
+/// keys, their argmin over the warp's segment of centroids, and the
+/// segment leader's (distance, code) partial into `sink`. Whole warps only.
 void emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
-                    const SharedViews &views, const QuantizeSpace &space,
-                    Value row, Value valid, Value slot, Value k0,
-                    int64_t keys, const PartialsSink &sink);
+                    const SharedViews &views, Value row, Value valid,
+                    Value slot, int64_t keys, const PartialsSink &sink);
 
 /// A thread per (key, s) of the round with first + round + k < first +
 /// count: the partials in centroid order, then the code into the codebook.
 void emitCombineCodes(KernelBuilder &kb, const StepInfo &info,
-                      const KernelArgs &args, const QuantizeSpace &space,
+                      const KernelArgs &args, const SharedViews &views,
                       Value batch, Value kvHead, Value first, Value round,
                       Value count, int64_t keys);
 

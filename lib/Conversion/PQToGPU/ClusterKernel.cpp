@@ -438,7 +438,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   Value rank = kb.clusterRank();
   Value kvHead = kb.divu(kb.blockId(gpu::Dimension::x), kb.idx(geo.clusterSize));
   Value batch = kb.blockId(gpu::Dimension::y);
-  SharedViews views = createSharedViews(kb, plan, shape);
+  SharedViews views = createSharedViews(kb, plan);
   Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},
@@ -478,9 +478,9 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           sharing.peers.push_back(kb.peerView(views.lut, kb.idx(p)));
         }
         FreshKeys fresh = freshKeys(kb, args, kb.idx(0), indexed);
-        FreshKeys fused = fusedRound(kb, views, fresh);
+        FreshKeys fused = fusedRound(kb, fresh);
         if (info.quantize) {
-          sharing.ownerPartials = kb.peerView(views.fusedBits, kb.idx(0));
+          sharing.ownerPartials = kb.peerView(views.quantizeBits, kb.idx(0));
         }
         kb.clusterArrive();
         emitCentroidPass(kb, info, args, views, batch, kvHead,
@@ -490,7 +490,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
             emitFusedCodes(kb, info, args, views, batch, kvHead, fused);
           });
           kb.barrier();
-          FreshKeys rest = afterFusedRound(kb, views, fresh);
+          FreshKeys rest = afterFusedRound(kb, fresh);
           Value perRank =
               kb.divu(kb.add(rest.count, kb.idx(geo.clusterSize - 1)),
                       kb.idx(geo.clusterSize));

@@ -23,15 +23,10 @@ struct SharedViews {
   /// scoring (CentroidTiles.h).
   Value centroidTile;
   int64_t centroidTileRows = 0;
-  /// The centroid pass's quantize scratch as f32 and as i32.
-  Value fused, fusedBits;
-  QuantizeScratch fusedScratch;
   // `cluster` only:
   Value bins, slice, exchange, rows, warpTotals;
 };
-/// `shape`: the kernel's step (the plan was made for it).
-SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan,
-                              const StepShape &shape);
+SharedViews createSharedViews(KernelBuilder &kb, const SharedMemoryPlan &plan);
 
 /// New keys of kv head g a CTA quantizes: indexed positions
 /// [first, first + count).
@@ -41,12 +36,10 @@ struct FreshKeys {
 /// The keys of [max(begin, num_cached), end).
 FreshKeys freshKeys(KernelBuilder &kb, const KernelArgs &args, Value begin,
                     Value end);
-/// The first views.fusedScratch.capacity of them (quantized by
-/// emitCentroidPass) and the rest (by emitQuantize).
-FreshKeys fusedRound(KernelBuilder &kb, const SharedViews &views,
-                     const FreshKeys &fresh);
-FreshKeys afterFusedRound(KernelBuilder &kb, const SharedViews &views,
-                          const FreshKeys &fresh);
+/// The first kQuantizeKeys of them (quantized by emitCentroidPass) and the
+/// rest (by emitQuantize).
+FreshKeys fusedRound(KernelBuilder &kb, const FreshKeys &fresh);
+FreshKeys afterFusedRound(KernelBuilder &kb, const FreshKeys &fresh);
 
 /// Quantizes `fresh` into the codebook, kQuantizeKeys keys a round, each
 /// round one pass over the staged centroid tiles. Barriers inside.
@@ -58,7 +51,7 @@ void emitQuantize(KernelBuilder &kb, const StepInfo &info,
 /// entries of its clusterCentroidSlice of the (s, c) rows and stores them
 /// into every CTA's table (`peers`: views.lut mapped into each CTA by
 /// peerView); its partial argmins go to rank 0 (`ownerPartials`: rank 0's
-/// views.fusedBits).
+/// views.quantizeBits).
 struct LutSharing {
   Value rank;
   int64_t clusterSize;
@@ -68,8 +61,8 @@ struct LutSharing {
 
 /// The centroid pass: loads the group's queries as f32 and builds
 /// T[r][s][c] in shared memory from the staged centroid tiles; with `fused`
-/// (at most views.fusedScratch.capacity keys), also leaves their partial
-/// argmins in the fused scratch (rank 0's in a cluster) for emitFusedCodes. Ends with a
+/// (at most kQuantizeKeys keys), also leaves their partial argmins in the
+/// quantize region (rank 0's in a cluster) for emitFusedCodes. Ends with a
 /// barrier; with `sharing`, with a cluster barrier (every CTA of the
 /// cluster must call it), having first waited for the cluster to start.
 void emitCentroidPass(KernelBuilder &kb, const StepInfo &info,

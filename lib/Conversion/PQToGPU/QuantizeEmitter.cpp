@@ -61,29 +61,21 @@ static int64_t partialsPerSubspace(const StepShape &shape) {
   return (shape.centroids + 31) / 32;
 }
 
-/// Word of the (distance bits, code) pair of (k, s, p) in the scratch.
-static Value partialAt(KernelBuilder &kb, const StepShape &shape,
-                       const QuantizeSpace &space, Value k, Value s, Value p) {
+/// Word of the (distance bits, code) pair of (k, s, p) in the region.
+static Value partialAt(KernelBuilder &kb, const StepShape &shape, Value k,
+                       Value s, Value p) {
   Value pair = kb.add(
       kb.mul(kb.add(kb.mul(k, kb.idx(shape.subspaces)), s),
              kb.idx(partialsPerSubspace(shape))),
       p);
-  return kb.add(kb.idx(space.layout.partials), kb.mul(pair, kb.idx(2)));
+  return kb.add(kb.idx(quantizeScratch(shape).partials),
+                kb.mul(pair, kb.idx(2)));
 }
 
-static Value augmentedAt(KernelBuilder &kb, const StepShape &shape,
-                         const QuantizeSpace &space, Value k, Value s) {
-  return kb.add(kb.idx(space.layout.augmented),
+static Value augmentedAt(KernelBuilder &kb, const StepShape &shape, Value k,
+                         Value s) {
+  return kb.add(kb.idx(quantizeScratch(shape).augmented),
                 kb.add(kb.mul(k, kb.idx(shape.subspaces)), s));
-}
-
-QuantizeSpace mlir::pq::roundSpace(const SharedViews &views,
-                                   const StepShape &shape) {
-  return {views.quantize, views.quantizeBits, quantizeScratch(shape)};
-}
-
-QuantizeSpace mlir::pq::fusedSpace(const SharedViews &views) {
-  return {views.fused, views.fusedBits, views.fusedScratch};
 }
 
 void PartialsSink::store(KernelBuilder &kb, Value value, Value index) const {
@@ -95,10 +87,9 @@ void PartialsSink::store(KernelBuilder &kb, Value value, Value index) const {
 }
 
 void mlir::pq::stageFreshKeys(KernelBuilder &kb, const StepInfo &info,
-                              const KernelArgs &args,
-                              const QuantizeSpace &space, Value batchKv,
-                              Value first, Value round, Value count,
-                              int64_t keys) {
+                              const KernelArgs &args, const SharedViews &views,
+                              Value batchKv, Value first, Value round,
+                              Value count, int64_t keys) {
   const StepShape &shape = info.shape;
   Value keyBase = kb.mul(kb.add(kb.mul(batchKv, args.keyCapacity),
                                 kb.idx(shape.initOffset)),
@@ -116,7 +107,7 @@ void mlir::pq::stageFreshKeys(KernelBuilder &kb, const StepInfo &info,
           return {kb.toF32(kb.load(args.key, at))};
         },
         [&]() -> SmallVector<Value> { return {kb.f32(0.0f)}; })[0];
-    kb.store(x, space.f32, i);
+    kb.store(x, views.quantize, i);
   });
   if (info.metric != Metric::ip) {
     return;
@@ -132,22 +123,21 @@ void mlir::pq::stageFreshKeys(KernelBuilder &kb, const StepInfo &info,
     Value norm = kb.forLoop(
         kb.idx(0), kb.idx(subDim), kb.idx(1), ValueRange{kb.f32(0.0f)},
         [&](Value t, ValueRange acc) -> SmallVector<Value> {
-          Value x = kb.load(space.f32, kb.add(x0, t));
+          Value x = kb.load(views.quantize, kb.add(x0, t));
           return {kb.addf(acc[0], kb.mulf(x, x))};
         })[0];
     Value phi =
         kb.load(args.phi, kb.add(kb.mul(batchKv, kb.idx(shape.subspaces)), s));
     Value gap = kb.subf(phi, norm);
     Value positive = kb.cmpf(CmpFPredicate::OGT, gap, kb.f32(0.0f));
-    kb.store(sqrtRn(kb, kb.select(positive, gap, kb.f32(0.0f))), space.f32,
-             augmentedAt(kb, shape, space, k, s));
+    kb.store(sqrtRn(kb, kb.select(positive, gap, kb.f32(0.0f))),
+             views.quantize, augmentedAt(kb, shape, k, s));
   });
 }
 
 void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
-                              const SharedViews &views,
-                              const QuantizeSpace &space, Value row,
-                              Value valid, Value slot, Value k0, int64_t keys,
+                              const SharedViews &views, Value row, Value valid,
+                              Value slot, int64_t keys,
                               const PartialsSink &sink) {
   // Registers for a whole row when there is one key; chunks otherwise.
   constexpr int64_t kElementLoads = 16;
@@ -174,10 +164,9 @@ void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
         SmallVector<Value> next(acc.begin(), acc.end());
         for (int64_t u = 0; u < chunk; ++u) {
           for (int64_t k = 0; k < keys; ++k) {
-            Value x = kb.load(
-                space.f32,
-                kb.add(kb.add(x0, kb.add(t0, kb.idx(u))),
-                       kb.mul(kb.add(k0, kb.idx(k)), kb.idx(shape.headDim))));
+            Value x = kb.load(views.quantize,
+                              kb.add(kb.add(x0, kb.add(t0, kb.idx(u))),
+                                     kb.idx(k * shape.headDim)));
             Value diff = kb.subf(x, ys[u]);
             next[k] = kb.addf(next[k], kb.mulf(diff, diff));
           }
@@ -195,8 +184,7 @@ void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
     Value distance = distances[k];
     if (yAugmented) {
       Value diff = kb.subf(
-          kb.load(space.f32,
-                  augmentedAt(kb, shape, space, kb.add(k0, kb.idx(k)), s)),
+          kb.load(views.quantize, augmentedAt(kb, shape, kb.idx(k), s)),
           yAugmented);
       distance = kb.addf(distance, kb.mulf(diff, diff));
     }
@@ -211,8 +199,7 @@ void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
         valid, kb.cmp(CmpIPredicate::eq,
                       kb.remu(kb.laneId(), kb.idx(segment)), kb.idx(0)));
     kb.ifThen(leads, [&] {
-      Value at = partialAt(kb, shape, space, kb.add(k0, kb.idx(k)), s,
-                           kb.divu(c, kb.idx(32)));
+      Value at = partialAt(kb, shape, kb.idx(k), s, kb.divu(c, kb.idx(32)));
       sink.store(kb,
                  arith::BitcastOp::create(kb.b, kb.b.getI32Type(), distance)
                      .getResult(),
@@ -224,7 +211,7 @@ void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
 
 void mlir::pq::emitCombineCodes(KernelBuilder &kb, const StepInfo &info,
                                 const KernelArgs &args,
-                                const QuantizeSpace &space, Value batch,
+                                const SharedViews &views, Value batch,
                                 Value kvHead, Value first, Value round,
                                 Value count, int64_t keys) {
   const StepShape &shape = info.shape;
@@ -235,10 +222,10 @@ void mlir::pq::emitCombineCodes(KernelBuilder &kb, const StepInfo &info,
     kb.ifThen(kb.cmp(CmpIPredicate::ult, kb.add(round, k), count), [&] {
       Value distance, code;
       for (int64_t p = 0; p < partials; ++p) {
-        Value at = partialAt(kb, shape, space, k, s, kb.idx(p));
-        Value other = arith::BitcastOp::create(kb.b, kb.b.getF32Type(),
-                                               kb.load(space.i32, at));
-        Value otherCode = kb.load(space.i32, kb.add(at, kb.idx(1)));
+        Value at = partialAt(kb, shape, k, s, kb.idx(p));
+        Value other = arith::BitcastOp::create(
+            kb.b, kb.b.getF32Type(), kb.load(views.quantizeBits, at));
+        Value otherCode = kb.load(views.quantizeBits, kb.add(at, kb.idx(1)));
         if (p == 0) {
           distance = other;
           code = otherCode;
@@ -264,16 +251,13 @@ FreshKeys mlir::pq::freshKeys(KernelBuilder &kb, const KernelArgs &args,
   return {first, kb.maxs(kb.sub(end, first), kb.idx(0))};
 }
 
-FreshKeys mlir::pq::fusedRound(KernelBuilder &kb, const SharedViews &views,
-                               const FreshKeys &fresh) {
-  return {fresh.first,
-          kb.minu(fresh.count, kb.idx(views.fusedScratch.capacity))};
+FreshKeys mlir::pq::fusedRound(KernelBuilder &kb, const FreshKeys &fresh) {
+  return {fresh.first, kb.minu(fresh.count, kb.idx(kQuantizeKeys))};
 }
 
 FreshKeys mlir::pq::afterFusedRound(KernelBuilder &kb,
-                                    const SharedViews &views,
                                     const FreshKeys &fresh) {
-  Value fused = kb.minu(fresh.count, kb.idx(views.fusedScratch.capacity));
+  Value fused = kb.minu(fresh.count, kb.idx(kQuantizeKeys));
   return {kb.add(fresh.first, fused), kb.sub(fresh.count, fused)};
 }
 
@@ -283,19 +267,17 @@ void mlir::pq::emitQuantize(KernelBuilder &kb, const StepInfo &info,
                             const FreshKeys &fresh) {
   const StepShape &shape = info.shape;
   Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
-  QuantizeSpace space = roundSpace(views, shape);
-  PartialsSink sink{space.i32, {}};
+  PartialsSink sink{views.quantizeBits, {}};
   auto emitRound = [&](Value round, int64_t keys) {
-    stageFreshKeys(kb, info, args, space, batchKv, fresh.first, round,
+    stageFreshKeys(kb, info, args, views, batchKv, fresh.first, round,
                    fresh.count, keys);
     // forCentroidTiles' first copy ends with the barrier the keys need.
     forCentroidTiles(kb, info, args, views, batchKv, kb.idx(0),
                      kb.idx(shape.subspaces * shape.centroids),
                      [&](Value row, Value valid, Value slot) {
-      emitRowArgmins(kb, info, views, space, row, valid, slot, kb.idx(0), keys,
-                     sink);
+      emitRowArgmins(kb, info, views, row, valid, slot, keys, sink);
     });
-    emitCombineCodes(kb, info, args, space, batch, kvHead, fresh.first, round,
+    emitCombineCodes(kb, info, args, views, batch, kvHead, fresh.first, round,
                      fresh.count, keys);
     // The next round restages the keys.
     kb.barrier();

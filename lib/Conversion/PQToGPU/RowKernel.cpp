@@ -32,7 +32,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
   KernelBuilder kb(b, threads);
   Value kvHead = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);
-  SharedViews views = createSharedViews(kb, plan, shape);
+  SharedViews views = createSharedViews(kb, plan);
   Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},

@@ -18,8 +18,7 @@ using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
 SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
-                                        const SharedMemoryPlan &plan,
-                                        const StepShape &shape) {
+                                        const SharedMemoryPlan &plan) {
   ImplicitLocOpBuilder &b = kb.b;
   auto space = gpu::AddressSpaceAttr::get(b.getContext(),
                                           gpu::AddressSpace::Workgroup);
@@ -50,12 +49,6 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   if (plan.centroidTileRows > 0) {
     views.centroidTile = region(plan.keys, plan.hist, b.getF32Type());
     views.centroidTileRows = plan.centroidTileRows;
-  }
-  if (plan.fusedKeys > 0) {
-    views.fusedScratch = quantizeScratch(shape, plan.fusedKeys);
-    int64_t end = plan.fused + 4 * views.fusedScratch.words;
-    views.fused = region(plan.fused, end, b.getF32Type());
-    views.fusedBits = region(plan.fused, end, b.getI32Type());
   }
   return views;
 }

@@ -42,7 +42,7 @@ static gpu::GPUFuncOp buildScoreKernel(gpu::GPUModuleOp module, StringRef name,
   Value chunk = kb.blockId(gpu::Dimension::x);
   Value kvHead = kb.blockId(gpu::Dimension::y);
   Value batch = kb.blockId(gpu::Dimension::z);
-  SharedViews views = createSharedViews(kb, plan, shape);
+  SharedViews views = createSharedViews(kb, plan);
   kb.ifThen(kb.notI1(isFullAttention(kb, info, args)), [&] {
     Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
     // Each CTA rebuilds the lookup tables; a chunk must be long enough to
@@ -84,7 +84,7 @@ static gpu::GPUFuncOp buildSelectKernel(gpu::GPUModuleOp module,
   Value head = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);
   Value row = kb.add(kb.mul(batch, kb.idx(shape.heads)), head);
-  SharedViews views = createSharedViews(kb, plan, shape);
+  SharedViews views = createSharedViews(kb, plan);
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},
       [&]() -> SmallVector<Value> {

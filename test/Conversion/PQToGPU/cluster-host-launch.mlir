@@ -17,7 +17,7 @@
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
 // CHECK:         %[[ONE:.+]] = arith.constant 1 : index
 // CHECK:         %[[C256:.+]] = arith.constant 256 : index
-// CHECK:         %[[SMEM:.+]] = arith.constant 88560 : i32
+// CHECK:         %[[SMEM:.+]] = arith.constant 53232 : i32
 // CHECK:         %[[C16:.+]] = arith.constant 16 : index
 // CHECK:         gpu.launch_func @pq_kernels::@llama3_8b_cluster clusters in (%[[C16]], %[[ONE]], %[[ONE]]) blocks in (%[[C128]], %[[B]], %[[C1]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) dynamic_shared_memory_size %[[SMEM]] args(
 // CHECK-SAME:      %[[WS]] : memref<?xi32>

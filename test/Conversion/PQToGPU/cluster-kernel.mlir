@@ -25,8 +25,8 @@
 // CHECK-SAME:     pq.cluster = 16 : i64
 // CHECK-SAME:     pq.grid = array<i64: 128, -1, 1>
 // CHECK-SAME:     pq.params = ["query", "key", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
-// CHECK-SAME:     pq.smem = 88560 : i64
-// CHECK-SAME:     pq.tiling = #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 88560>
+// CHECK-SAME:     pq.smem = 53232 : i64
+// CHECK-SAME:     pq.tiling = #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 53232>
 // CHECK-SAME:     pq.workspace_bytes_per_batch = 507904 : i64
 // CHECK:          nvvm.read.ptx.sreg.cluster.ctarank : i32
 // CHECK:          gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>

@@ -20,7 +20,7 @@
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
 // CHECK:         %[[ONE:.+]] = arith.constant 1 : index
 // CHECK:         %[[C256:.+]] = arith.constant 256 : index
-// CHECK:         %[[SMEM:.+]] = arith.constant 33792 : i32
+// CHECK:         %[[SMEM:.+]] = arith.constant 31104 : i32
 // CHECK:         %[[C2:.+]] = arith.constant 2 : index
 // CHECK:         gpu.launch_func @pq_kernels::@static_batch_cluster clusters in (%[[C2]], %[[ONE]], %[[ONE]]) blocks in (%[[C4]], %[[B]], %[[C1]]) threads in (%[[C256]], %[[ONE]], %[[ONE]]) dynamic_shared_memory_size %[[SMEM]] args(
 // CHECK-SAME:      %[[WS]] : memref<?xi32>
@@ -33,7 +33,7 @@
 // CHECK-SAME:    pq.params = ["query", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
 // CHECK-SAME:    pq.quantize = false
 // CHECK-SAME:    pq.shape = array<i64: 3, 4, 2, 16, 2>
-// CHECK-SAME:    pq.smem = 33792 : i64
+// CHECK-SAME:    pq.smem = 31104 : i64
 // CHECK-SAME:    pq.workspace_bytes_per_batch = 16320 : i64
 // CHECK:         nvvm.mapa
 module attributes {pq.target = #target} {

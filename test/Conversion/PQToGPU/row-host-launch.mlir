@@ -16,7 +16,7 @@
 // CHECK:         %[[C8:.+]] = arith.constant 8 : index
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
 // CHECK:         %[[C512:.+]] = arith.constant 512 : index
-// CHECK:         %[[SMEM:.+]] = arith.constant 78256 : i32
+// CHECK:         %[[SMEM:.+]] = arith.constant 73136 : i32
 // CHECK:         gpu.launch_func @pq_kernels::@llama3_8b_row blocks in (%[[C8]], %[[B]], %[[C1]]) threads in (%[[C512]], %{{.+}}, %{{.+}}) dynamic_shared_memory_size %[[SMEM]] args(
 // CHECK-SAME:      : memref<?xbf16>, {{.+}} : memref<?xbf16>, {{.+}} : memref<?xf32>, {{.+}} : memref<?xi8>, {{.+}} : memref<?xi64>, {{.+}} : memref<?xi64>, {{.+}} : memref<?xbf16>, {{.+}} : i64, {{.+}} : i64, {{.+}} : i64, {{.+}} : i64)
 // CHECK-NOT:     gpu.launch_func

@@ -20,6 +20,6 @@
 // CHECK-NEXT: param 9: num_cached i64
 // CHECK-NEXT: param 10: key_capacity i64
 // CHECK-NEXT: param 11: code_capacity i64
-// CHECK-NEXT: kernel llama3_8b_cluster grid=[128, batch, 1] block=[256, 1, 1] smem=88560 cluster=[16, 1, 1]
+// CHECK-NEXT: kernel llama3_8b_cluster grid=[128, batch, 1] block=[256, 1, 1] smem=53232 cluster=[16, 1, 1]
 // CHECK-NEXT: image 0: sm_90 ptx .target sm_90
 // CHECK-NEXT: content_hash: fnv1a64: ok

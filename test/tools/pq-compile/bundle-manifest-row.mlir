@@ -42,6 +42,6 @@
 // CHECK-NEXT: param 8: num_cached i64
 // CHECK-NEXT: param 9: key_capacity i64
 // CHECK-NEXT: param 10: code_capacity i64
-// CHECK-NEXT: kernel llama3_8b_row grid=[8, batch, 1] block=[512, 1, 1] smem=78256 cluster=[1, 1, 1]
+// CHECK-NEXT: kernel llama3_8b_row grid=[8, batch, 1] block=[512, 1, 1] smem=73136 cluster=[1, 1, 1]
 // CHECK-NEXT: image 0: sm_80 ptx .target sm_80
 // CHECK-NEXT: content_hash: fnv1a64: ok
