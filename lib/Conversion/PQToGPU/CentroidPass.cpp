@@ -62,6 +62,27 @@ void mlir::pq::forCentroidTiles(
   });
 }
 
+SmallVector<Value> mlir::pq::foldTileRow(
+    KernelBuilder &kb, const SharedViews &views, const StepShape &shape,
+    Value slot, int64_t count, int64_t maxLoads, ValueRange inits,
+    function_ref<SmallVector<Value>(Value t, Value y, ValueRange acc)> fold) {
+  Value tileBase = kb.mul(slot, kb.idx(centroidPitch(shape)));
+  return kb.forChunks(
+      count, maxLoads, inits,
+      [&](Value t0, int64_t width, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> ts, ys;
+        for (int64_t u = 0; u < width; ++u) {
+          ts.push_back(kb.add(t0, kb.idx(u)));
+          ys.push_back(kb.load(views.centroidTile, kb.add(tileBase, ts[u])));
+        }
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t u = 0; u < width; ++u) {
+          next = fold(ts[u], ys[u], next);
+        }
+        return next;
+      });
+}
+
 /// The dot products of centroid row `row` (in tile slot `slot`) with the
 /// query heads [r0, r0 + rows) of the group, stored into the table (and
 /// every peer's).
@@ -74,26 +95,17 @@ static void emitTableEntries(KernelBuilder &kb, const StepInfo &info,
   const int64_t subDim = shape.subDim();
   const int64_t perHead = shape.subspaces * shape.centroids;
   Value s = kb.divu(row, kb.idx(shape.centroids));
-  Value tileBase = kb.mul(slot, kb.idx(centroidPitch(shape)));
   Value qBase =
       kb.add(kb.mul(r0, kb.idx(shape.headDim)), kb.mul(s, kb.idx(subDim)));
   SmallVector<Value> zeros(rows, kb.f32(0.0f));
-  SmallVector<Value> dots = kb.forChunks(
-      subDim, kCentroidLoads, zeros,
-      [&](Value t0, int64_t width, ValueRange acc) -> SmallVector<Value> {
-        SmallVector<Value> cs;
-        for (int64_t u = 0; u < width; ++u) {
-          cs.push_back(kb.load(views.centroidTile,
-                               kb.add(tileBase, kb.add(t0, kb.idx(u)))));
-        }
+  SmallVector<Value> dots = foldTileRow(
+      kb, views, shape, slot, subDim, kCentroidLoads, zeros,
+      [&](Value t, Value y, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> next(acc.begin(), acc.end());
-        for (int64_t u = 0; u < width; ++u) {
-          for (int64_t i = 0; i < rows; ++i) {
-            Value q = kb.load(views.query,
-                              kb.add(kb.add(qBase, kb.add(t0, kb.idx(u))),
-                                     kb.idx(i * shape.headDim)));
-            next[i] = kb.addf(next[i], kb.mulf(q, cs[u]));
-          }
+        for (int64_t i = 0; i < rows; ++i) {
+          Value q = kb.load(views.query, kb.add(kb.add(qBase, t),
+                                                kb.idx(i * shape.headDim)));
+          next[i] = kb.addf(next[i], kb.mulf(q, y));
         }
         return next;
       });

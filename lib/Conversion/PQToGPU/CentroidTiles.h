@@ -23,11 +23,21 @@ namespace mlir::pq {
 /// warps (valid is false past `last`; row is then a safe 0). A barrier
 /// follows each copy and each tile's work. `first` must be a multiple of 32
 /// (argmin segments never straddle a tile).
-void forCentroidTiles(KernelBuilder &kb, const StepInfo &info,
-                      const KernelArgs &args, const SharedViews &views,
-                      Value batchKv, Value first, Value last,
-                      function_ref<void(Value row, Value valid, Value slot)>
-                          body);
+void forCentroidTiles(
+    KernelBuilder &kb, const StepInfo &info, const KernelArgs &args,
+    const SharedViews &views, Value batchKv, Value first, Value last,
+    function_ref<void(Value row, Value valid, Value slot)> body);
+
+/// Folds elements [0, count) of tile slot `slot`'s row (rows
+/// centroidPitch(shape) apart), in order, into `inits`: up to `maxLoads`
+/// elements are loaded before the first of them is used (loads in flight),
+/// then fold(t, y, acc) takes element t (an index), its value y, and
+/// returns the new accumulators. The table and the quantize distances both
+/// read rows this way.
+SmallVector<Value> foldTileRow(
+    KernelBuilder &kb, const SharedViews &views, const StepShape &shape,
+    Value slot, int64_t count, int64_t maxLoads, ValueRange inits,
+    function_ref<SmallVector<Value>(Value t, Value y, ValueRange acc)> fold);
 
 /// Where partial argmins go: this CTA's quantize region, or (`peer` set)
 /// the region of the cluster CTA that combines them.

@@ -150,31 +150,23 @@ void mlir::pq::emitRowArgmins(KernelBuilder &kb, const StepInfo &info,
   const int64_t segment = std::min<int64_t>(centroids, 32);
   Value s = kb.divu(row, kb.idx(centroids));
   Value c = kb.remu(row, kb.idx(centroids));
-  Value tileBase = kb.mul(slot, kb.idx(centroidPitch(shape)));
   Value x0 = kb.mul(s, kb.idx(subDim));
   SmallVector<Value> zeros(keys, kb.f32(0.0f));
-  SmallVector<Value> distances = kb.forChunks(
-      subDim, keys == 1 ? kLoneKeyLoads : kElementLoads, zeros,
-      [&](Value t0, int64_t chunk, ValueRange acc) -> SmallVector<Value> {
-        SmallVector<Value> ys;
-        for (int64_t u = 0; u < chunk; ++u) {
-          ys.push_back(kb.load(views.centroidTile,
-                               kb.add(tileBase, kb.add(t0, kb.idx(u)))));
-        }
+  SmallVector<Value> distances = foldTileRow(
+      kb, views, shape, slot, subDim, keys == 1 ? kLoneKeyLoads : kElementLoads,
+      zeros, [&](Value t, Value y, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> next(acc.begin(), acc.end());
-        for (int64_t u = 0; u < chunk; ++u) {
-          for (int64_t k = 0; k < keys; ++k) {
-            Value x = kb.load(views.quantize,
-                              kb.add(kb.add(x0, kb.add(t0, kb.idx(u))),
-                                     kb.idx(k * shape.headDim)));
-            Value diff = kb.subf(x, ys[u]);
-            next[k] = kb.addf(next[k], kb.mulf(diff, diff));
-          }
+        for (int64_t k = 0; k < keys; ++k) {
+          Value x = kb.load(views.quantize, kb.add(kb.add(x0, t),
+                                                   kb.idx(k * shape.headDim)));
+          Value diff = kb.subf(x, y);
+          next[k] = kb.addf(next[k], kb.mulf(diff, diff));
         }
         return next;
       });
   Value yAugmented;
   if (info.metric == Metric::ip) {
+    Value tileBase = kb.mul(slot, kb.idx(centroidPitch(shape)));
     yAugmented =
         kb.load(views.centroidTile, kb.add(tileBase, kb.idx(subDim)));
   }
