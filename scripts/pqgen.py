@@ -1,44 +1,25 @@
 """Writes pq programs (the dialect's text form) for a step configuration.
 
 Shared by the scripts that make test and benchmark bundles."""
+import importlib.util
 import os
 import subprocess
 
 
-def program(name, c):
-    h, hk, d, S, bits = c["heads"], c["kv_heads"], c["head_dim"], c["subspaces"], c["bits"]
-    C = 1 << bits
-    ip = c["metric"] == "ip"
-    width = d // S + (1 if ip else 0)
-    qt, wt, it, ct = c["query_type"], c["weight_type"], c["index_type"], c["centroid_type"]
-    b = str(c["batch"]) if c["batch"] else "?"
-    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if c["layout"] == "compact"
-             else f"memref<{b}x?x{hk}x{S}xi64>")
-    step = (f"#pq.step<sink = {c['sink']}, window = {c['window']}, heavy = {c['heavy']}, "
-            f"init_offset = {c['init_offset']}, bits = {bits}, metric = {c['metric']}>")
-    q = f"memref<{b}x{h}x1x{d}x{qt}>"
-    k = f"memref<{b}x{hk}x?x{d}x{qt}>"
-    cent = f"memref<{b}x{hk}x{S}x{C}x{width}x{ct}>"
-    sl, sn, wl = f"memref<{b}x{h}x?x{it}>", f"memref<{b}x{h}xi64>", f"memref<{b}x{h}x?x{wt}>"
-    phi_arg = ", %phi: memref<?xf32>" if ip and c["quantize"] else ""
-    lines = [f"func.func @{name}(%query: {q}, %key: {k}, %centroids: {cent}{phi_arg}, "
-             f"%codes: {codes}, %num_cached: index, %seq_len: index, %sparse_list: {sl}, "
-             f"%sparse_len: {sn}, %weight_list: {wl}) -> index {{"]
-    count = "%num_cached"
-    if c["quantize"]:
-        phi_use, phi_ty = (" phi %phi", ", memref<?xf32>") if ip else ("", "")
-        lines.append(f"  %n = pq.quantize %key, %centroids{phi_use} into %codes[%num_cached] "
-                     f"seq_len %seq_len step {step} layout {c['layout']} : {k}, {cent}{phi_ty} into {codes}")
-        count = "%n"
-    lines += [
-        f"  %scores = pq.score %query, %centroids, %codes[{count}] seq_len %seq_len step {step} "
-        f"layout {c['layout']} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
-        f"  %heavy = pq.topk %scores seq_len %seq_len step {step} tie lowest_index : "
-        f"memref<{b}x{h}x?xf32> -> memref<{b}x{h}x?xi32>",
-        f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
-        f"%weight_list) : memref<{b}x{h}x?xi32>, {sl}, {sn}, {wl}",
-        f"  return {count} : index", "}"]
-    return "\n".join(lines) + "\n"
+def _load_generator():
+    # The package's generator, loaded by path: the scripts run without the
+    # package installed (python/src/pq/_program.py imports nothing from it).
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "python", "src", "pq", "_program.py")
+    spec = importlib.util.spec_from_file_location("pq_program", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# program(name, config) -> .mlir text; config: a dict of StepConfig's fields
+# plus "quantize" and "batch".
+program = _load_generator().program_text
 
 
 def compile_bundle(build, name, config, out_dir, target="sm_90", extra_args=()):

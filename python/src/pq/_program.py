@@ -1,28 +1,39 @@
 """The pq dialect program of one step configuration.
 
-The same text as scripts/pqgen.py's program() (a test compares them), so a
-configuration compiles to the same kernels from Python and from the scripts.
+The one generator of step programs: the package calls program(), and
+scripts/pqgen.py loads this file by path and calls program_text() on its
+dict configurations, so it imports nothing from the package at run time.
 """
 from __future__ import annotations
 
-from ._config import StepConfig
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from ._config import StepConfig
 
 
 def program(config: StepConfig, *, name: str = "pq_step", quantize: bool = True,
             batch: int = 0) -> str:
     """The .mlir text of a step: quantize (when `quantize`) -> score -> topk
     -> gen_indices, with a dynamic batch when `batch` is 0."""
-    c = config
-    h, hk, d, S, bits = c.heads, c.kv_heads, c.head_dim, c.subspaces, c.bits
+    return program_text(name, dict(vars(config), quantize=quantize,
+                                   batch=batch))
+
+
+def program_text(name: str, c: Mapping[str, Any]) -> str:
+    """program() over a mapping of StepConfig's fields plus `quantize` and
+    `batch`."""
+    h, hk, d, S, bits = c["heads"], c["kv_heads"], c["head_dim"], c["subspaces"], c["bits"]
     C = 1 << bits
-    ip = c.metric == "ip"
+    ip = c["metric"] == "ip"
     width = d // S + (1 if ip else 0) if S else 0
-    qt, wt, it, ct = c.query_type, c.weight_type, c.index_type, c.centroid_type
+    qt, wt, it, ct = c["query_type"], c["weight_type"], c["index_type"], c["centroid_type"]
+    batch, quantize, layout = c["batch"], c["quantize"], c["layout"]
     b = str(batch) if batch else "?"
-    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if c.layout == "compact"
+    codes = (f"memref<{b}x{hk}x?x{S}xui8>" if layout == "compact"
              else f"memref<{b}x?x{hk}x{S}xi64>")
-    step = (f"#pq.step<sink = {c.sink}, window = {c.window}, heavy = {c.heavy}, "
-            f"init_offset = {c.init_offset}, bits = {bits}, metric = {c.metric}>")
+    step = (f"#pq.step<sink = {c['sink']}, window = {c['window']}, heavy = {c['heavy']}, "
+            f"init_offset = {c['init_offset']}, bits = {bits}, metric = {c['metric']}>")
     q = f"memref<{b}x{h}x1x{d}x{qt}>"
     k = f"memref<{b}x{hk}x?x{d}x{qt}>"
     cent = f"memref<{b}x{hk}x{S}x{C}x{width}x{ct}>"
@@ -35,11 +46,11 @@ def program(config: StepConfig, *, name: str = "pq_step", quantize: bool = True,
     if quantize:
         phi_use, phi_ty = (" phi %phi", ", memref<?xf32>") if ip else ("", "")
         lines.append(f"  %n = pq.quantize %key, %centroids{phi_use} into %codes[%num_cached] "
-                     f"seq_len %seq_len step {step} layout {c.layout} : {k}, {cent}{phi_ty} into {codes}")
+                     f"seq_len %seq_len step {step} layout {layout} : {k}, {cent}{phi_ty} into {codes}")
         count = "%n"
     lines += [
         f"  %scores = pq.score %query, %centroids, %codes[{count}] seq_len %seq_len step {step} "
-        f"layout {c.layout} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
+        f"layout {layout} : {q}, {cent}, {codes} -> memref<{b}x{h}x?xf32>",
         f"  %heavy = pq.topk %scores seq_len %seq_len step {step} tie lowest_index : "
         f"memref<{b}x{h}x?xf32> -> memref<{b}x{h}x?xi32>",
         f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
