@@ -99,75 +99,126 @@ std::string shapeText(const int64_t *shape, int ndim) {
   return out + "]";
 }
 
-/// torch.Tensor and its dtypes, looked up once torch has been imported by
-/// someone else (pq never imports torch itself).
+/// torch.Tensor, its dtypes, the attribute names read from a tensor
+/// (interned once: a lookup by C string builds a str per call) and torch's
+/// current-stream getter, looked up once torch has been imported by someone
+/// else (pq never imports torch itself). A step reads ~6 attributes of ~7
+/// tensors, so each lookup's cost counts (issue 10's per-call budget).
 struct TorchTypes {
   PyObject *tensorType = nullptr;
   PyObject *dtypes[6] = {}; // indexed by pqrt_dtype
   PyObject *int16 = nullptr;
   PyObject *uint16 = nullptr;
-  bool tried = false;
+  PyObject *currentStream = nullptr; // torch._C._cuda_getCurrentRawStream
+  PyObject *dataPtr = nullptr, *dtype = nullptr, *shape = nullptr,
+           *isContiguous = nullptr, *getDevice = nullptr, *isCuda = nullptr,
+           *isCpu = nullptr, *device = nullptr;
 
   bool isTensor(nb::handle obj) {
-    if (!tensorType) {
-      PyObject *modules = PySys_GetObject("modules"); // borrowed
-      PyObject *torch =
-          modules ? PyDict_GetItemString(modules, "torch") : nullptr;
-      if (!torch) {
-        return false;
-      }
-      nb::handle mod(torch);
-      if (!nb::hasattr(mod, "Tensor") || !nb::hasattr(mod, "bfloat16")) {
-        return false; // torch is still importing
-      }
-      static const char *names[6] = {"float32", "float16", "bfloat16",
-                                     "int32",   "int64",   "uint8"};
-      for (int i = 0; i < 6; ++i) {
-        dtypes[i] = mod.attr(names[i]).inc_ref().ptr();
-      }
-      int16 = mod.attr("int16").inc_ref().ptr();
-      uint16 = nb::hasattr(mod, "uint16") ? mod.attr("uint16").inc_ref().ptr()
-                                          : nullptr;
-      tensorType = mod.attr("Tensor").inc_ref().ptr();
+    if (!tensorType && !load()) {
+      return false;
     }
     return PyObject_IsInstance(obj.ptr(), tensorType) == 1;
+  }
+
+private:
+  bool load() {
+    PyObject *modules = PySys_GetObject("modules"); // borrowed
+    PyObject *torch =
+        modules ? PyDict_GetItemString(modules, "torch") : nullptr;
+    if (!torch) {
+      return false;
+    }
+    nb::handle mod(torch);
+    if (!nb::hasattr(mod, "Tensor") || !nb::hasattr(mod, "bfloat16")) {
+      return false; // torch is still importing
+    }
+    static const char *names[6] = {"float32", "float16", "bfloat16",
+                                   "int32",   "int64",   "uint8"};
+    for (int i = 0; i < 6; ++i) {
+      dtypes[i] = mod.attr(names[i]).inc_ref().ptr();
+    }
+    int16 = mod.attr("int16").inc_ref().ptr();
+    uint16 = nb::hasattr(mod, "uint16") ? mod.attr("uint16").inc_ref().ptr()
+                                        : nullptr;
+    nb::object c = mod.attr("_C");
+    if (nb::hasattr(c, "_cuda_getCurrentRawStream")) {
+      currentStream = c.attr("_cuda_getCurrentRawStream").inc_ref().ptr();
+    }
+    dataPtr = PyUnicode_InternFromString("data_ptr");
+    dtype = PyUnicode_InternFromString("dtype");
+    shape = PyUnicode_InternFromString("shape");
+    isContiguous = PyUnicode_InternFromString("is_contiguous");
+    getDevice = PyUnicode_InternFromString("get_device");
+    isCuda = PyUnicode_InternFromString("is_cuda");
+    isCpu = PyUnicode_InternFromString("is_cpu");
+    device = PyUnicode_InternFromString("device");
+    tensorType = mod.attr("Tensor").inc_ref().ptr();
+    return true;
   }
 };
 
 TorchTypes torchTypes;
 
+/// obj.name() through the vectorcall protocol (no bound method object).
+nb::object callMethod(nb::handle obj, PyObject *name) {
+  PyObject *args[1] = {obj.ptr()};
+  PyObject *result = PyObject_VectorcallMethod(
+      name, args, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
+  if (!result) {
+    throw nb::python_error();
+  }
+  return nb::steal(result);
+}
+
+nb::object getAttr(nb::handle obj, PyObject *name) {
+  PyObject *result = PyObject_GetAttr(obj.ptr(), name);
+  if (!result) {
+    throw nb::python_error();
+  }
+  return nb::steal(result);
+}
+
+bool isTrue(const nb::object &value) { return value.ptr() == Py_True; }
+
 void importTorch(nb::handle obj, Array &out) {
+  const TorchTypes &t = torchTypes;
   out.data = reinterpret_cast<void *>(
-      nb::cast<uintptr_t>(obj.attr("data_ptr")()));
-  nb::object dtype = obj.attr("dtype");
+      nb::cast<uintptr_t>(callMethod(obj, t.dataPtr)));
+  nb::object dtype = getAttr(obj, t.dtype);
   for (int i = 0; i < 6; ++i) {
-    if (dtype.ptr() == torchTypes.dtypes[i]) {
+    if (dtype.ptr() == t.dtypes[i]) {
       out.dtype = i;
     }
   }
-  if (dtype.ptr() == torchTypes.int16 || (torchTypes.uint16 &&
-                                          dtype.ptr() == torchTypes.uint16)) {
+  if (dtype.ptr() == t.int16 || (t.uint16 && dtype.ptr() == t.uint16)) {
     out.dtype = kRaw16;
   }
   if (out.dtype == kUnknownType) {
     out.dtypeText = nb::cast<std::string>(nb::str(dtype));
   }
-  nb::tuple shape = nb::borrow<nb::tuple>(obj.attr("shape"));
-  out.ndim = static_cast<int>(nb::len(shape));
-  if (out.ndim > 8) {
-    out.ndim = 8; // reported as a wrong number of dimensions anyway
+  nb::object shape = getAttr(obj, t.shape); // torch.Size, a tuple
+  Py_ssize_t ndim = PyTuple_Size(shape.ptr());
+  if (ndim < 0) {
+    throw nb::python_error();
   }
+  out.ndim = static_cast<int>(ndim > 8 ? 8 : ndim); // > 8: reported anyway
   for (int i = 0; i < out.ndim; ++i) {
-    out.shape[i] = nb::cast<int64_t>(shape[i]);
+    out.shape[i] = PyLong_AsLongLong(PyTuple_GetItem(shape.ptr(), i));
   }
-  out.contiguous = nb::cast<bool>(obj.attr("is_contiguous")());
-  if (nb::cast<bool>(obj.attr("is_cuda"))) {
+  out.contiguous = isTrue(callMethod(obj, t.isContiguous));
+  // get_device() is the CUDA ordinal, or -1 on the CPU (and for meta).
+  const long ordinal = PyLong_AsLong(callMethod(obj, t.getDevice).ptr());
+  if (PyErr_Occurred()) {
+    throw nb::python_error(); // a shape or ordinal that is not an int
+  }
+  if (ordinal >= 0 && isTrue(getAttr(obj, t.isCuda))) {
     out.where = Where::Cuda;
-    out.device = nb::cast<int>(obj.attr("get_device")());
-  } else if (nb::cast<bool>(obj.attr("is_cpu"))) {
+    out.device = static_cast<int>(ordinal);
+  } else if (ordinal < 0 && isTrue(getAttr(obj, t.isCpu))) {
     out.where = Where::Host;
   } else {
-    out.deviceText = nb::cast<std::string>(nb::str(obj.attr("device")));
+    out.deviceText = nb::cast<std::string>(nb::str(getAttr(obj, t.device)));
   }
 }
 
@@ -514,11 +565,40 @@ struct Indexer {
   int64_t run(nb::handle query, nb::handle key, nb::handle centroids,
               nb::handle codebook, int64_t numCached, nb::handle phi,
               nb::handle sparseList, nb::handle sparseLen,
-              nb::handle weightList, uintptr_t stream) const {
+              nb::handle weightList, nb::handle stream) const {
     Step step(config, place, query, key, centroids, codebook, numCached, phi,
               sparseList, sparseLen, weightList);
-    check(pqrt_indexer_run(handle, &step.raw, reinterpret_cast<void *>(stream)));
+    void *handle = resolveStream(stream, query);
+    check(pqrt_indexer_run(this->handle, &step.raw, handle));
     return step.numCached;
+  }
+
+private:
+  /// `stream` is a CUstream as an int, or None: torch's current stream on
+  /// this device for torch tensors (read here, it is most calls' case), else
+  /// what pq._indexer.stream_handle says (CuPy's current stream, or 0).
+  void *resolveStream(nb::handle stream, nb::handle query) const {
+    if (stream.is_none()) {
+      if (torchTypes.currentStream && torchTypes.isTensor(query)) {
+        nb::object device = nb::int_(place.device);
+        PyObject *args[1] = {device.ptr()};
+        PyObject *raw = PyObject_Vectorcall(torchTypes.currentStream, args, 1,
+                                            nullptr);
+        if (!raw) {
+          throw nb::python_error();
+        }
+        return reinterpret_cast<void *>(nb::cast<uintptr_t>(nb::steal(raw)));
+      }
+      nb::object resolve =
+          nb::module_::import_("pq._indexer").attr("stream_handle");
+      nb::object resolved = resolve(nb::none(), query, place.device);
+      return reinterpret_cast<void *>(nb::cast<uintptr_t>(resolved));
+    }
+    uintptr_t value = 0;
+    if (PyBool_Check(stream.ptr()) || !nb::try_cast(stream, value)) {
+      badArgument("stream: expected a CUstream handle (an int >= 0) or None");
+    }
+    return reinterpret_cast<void *>(value);
   }
 };
 
@@ -673,7 +753,8 @@ NB_MODULE(_pqrt, m) {
       .def("run", &Indexer::run, nb::arg("query"), nb::arg("key").none(),
            nb::arg("centroids"), nb::arg("codebook"), nb::arg("num_cached"),
            nb::arg("phi").none(), nb::arg("sparse_list"),
-           nb::arg("sparse_len"), nb::arg("weight_list"), nb::arg("stream"))
+           nb::arg("sparse_len"), nb::arg("weight_list"),
+           nb::arg("stream").none())
       .def("config", [](const Indexer &i) { return configToDict(i.config); });
 
   m.def("reference_run", &referenceRun, nb::arg("config"), nb::arg("query"),

@@ -184,9 +184,9 @@ class Indexer:
         graph. ValueError for a wrong shape, dtype, device or stride (nothing
         is launched), RuntimeError for a failed launch.
         """
-        if stream is None:
-            stream = stream_handle(None, query, self.device)
-        elif not isinstance(stream, int):
+        # None is resolved by the binding (torch's current stream is read
+        # there: one Python call less per step).
+        if stream is not None and not isinstance(stream, int):
             stream = stream_handle(stream, query, self.device)
         return self._run(query, key, centroids, codebook, num_cached, phi,
                          sparse_list, sparse_len, weight_list, stream)

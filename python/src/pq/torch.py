@@ -118,11 +118,9 @@ def indexer_step(handle: int, query: torch.Tensor, key: Optional[torch.Tensor],
         if indexer is None:
             raise ValueError("query: CUDA tensors need a handle of a pq.Indexer, "
                              "not of a StepConfig")
-        stream = torch._C._cuda_getCurrentRawStream(indexer.device) \
-            if hasattr(torch._C, "_cuda_getCurrentRawStream") \
-            else torch.cuda.current_stream(indexer.device).cuda_stream
+        # stream None: the binding reads torch's current stream.
         indexer._run(query, key, centroids, codebook, num_cached, phi,
-                     sparse_list, sparse_len, weight_list, stream)
+                     sparse_list, sparse_len, weight_list, None)
     else:
         _pqrt.reference_run(config.to_pqrt(), query, key, centroids, codebook, num_cached,
                             phi, sparse_list, sparse_len, weight_list)

@@ -139,5 +139,12 @@ Status checkCuda(const CudaDriver &cuda, CUresult result,
   return {StatusCode::DriverError, what + ": " + describeCuda(&cuda, result)};
 }
 
+Status checkCuda(const CudaDriver &cuda, CUresult result, const char *what) {
+  if (result == CUDA_SUCCESS) {
+    return Status::success();
+  }
+  return checkCuda(cuda, result, std::string(what));
+}
+
 } // namespace driver
 } // namespace pqrt

@@ -54,6 +54,8 @@ std::string missingHostSymbols(const CudaDriver &cuda);
 /// Ok for CUDA_SUCCESS, else DriverError "<what>: CUDA_ERROR_X (text)".
 Status checkCuda(const CudaDriver &cuda, CUresult result,
                  const std::string &what);
+/// The same for a literal: no string is built on success (per-call paths).
+Status checkCuda(const CudaDriver &cuda, CUresult result, const char *what);
 
 /// "CUDA_ERROR_X (text)" for any result, also without a usable table.
 std::string describeCuda(const CudaDriver *cuda, CUresult result);

@@ -172,16 +172,16 @@ Status Indexer::launch(size_t index, const std::array<uint32_t, 3> &grid,
         functions[index], grid[0], grid[1], grid[2], kernel.block[0],
         kernel.block[1], kernel.block[2], kernel.smem, stream, params, nullptr);
   }
+  if (result == CUDA_SUCCESS) {
+    return Status::success(); // no message built on the per-call path
+  }
   return driver::checkCuda(*cuda, result,
                            "launch of kernel '" + kernel.name + "'");
 }
 
 Status Indexer::run(const RunArgs &args, CUstream stream) const {
-  Status status = validateRun(*bundle, maxBatch, args);
   BufferSizes sizes;
-  if (status.ok()) {
-    status = bufferSizes(*bundle, args, sizes);
-  }
+  Status status = validateRun(*bundle, maxBatch, args, sizes);
   if (!status.ok()) {
     return status;
   }

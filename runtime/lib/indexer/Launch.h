@@ -49,6 +49,9 @@ Status resolveMaxBatch(const bundle::Bundle &bundle, int64_t &maxBatch);
 /// on device pointers.
 Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
                    const RunArgs &args);
+/// The same, handing back the element counts it computed (run's path).
+Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
+                   const RunArgs &args, BufferSizes &sizes);
 
 /// Element counts; InvalidArgument when one overflows int64.
 Status bufferSizes(const bundle::Bundle &bundle, const RunArgs &args,

@@ -31,7 +31,7 @@ const float kUnreadFloat = 0.0f;
 
 Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
                          const RunArgs &args) {
-  const std::string module = "module '" + b.entry + "'";
+  auto module = [&] { return "module '" + b.entry + "'"; };
   if (args.batch < 1) {
     return Status::invalid("batch: b " + str(args.batch) +
                            " must be at least 1");
@@ -42,13 +42,13 @@ Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
   }
   if (b.staticBatch != 0 && args.batch != b.staticBatch) {
     return Status::invalid("batch: b " + str(args.batch) + " differs from b " +
-                           str(b.staticBatch) + " that " + module +
+                           str(b.staticBatch) + " that " + module() +
                            " was compiled for");
   }
   if (args.step.seqLen > b.maxSeqLen) {
     return Status::invalid("seq_len: sk " + str(args.step.seqLen) +
                            " exceeds max_seq_len " + str(b.maxSeqLen) + " of " +
-                           module);
+                           module());
   }
   return Status::success();
 }
@@ -58,7 +58,7 @@ Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
 Status checkCached(const bundle::Bundle &b, const StepConfig &config,
                    const StepArgs &step, int64_t &filled) {
   const int64_t n = step.seqLen - config.initOffset;
-  const std::string nText = "n = sk - init_offset = " + str(n);
+  auto nText = [n] { return "n = sk - init_offset = " + str(n); };
   if (!step.numCached) {
     return Status::invalid(
         "num_cached: is null; expected a pointer to n_cached");
@@ -70,11 +70,11 @@ Status checkCached(const bundle::Bundle &b, const StepConfig &config,
   }
   if (filled > n) {
     return Status::invalid("num_cached: n_cached " + str(filled) + " exceeds " +
-                           nText);
+                           nText());
   }
   if (!b.quantize && filled != n) {
     return Status::invalid("num_cached: n_cached " + str(filled) + " is not " +
-                           nText + "; module '" + b.entry +
+                           nText() + "; module '" + b.entry +
                            "' does not quantize, so the codebook must already "
                            "hold every key");
   }
@@ -113,6 +113,12 @@ StepConfig callConfig(const bundle::Bundle &bundle, const RunArgs &args) {
 
 Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
                    const RunArgs &args) {
+  BufferSizes sizes;
+  return validateRun(bundle, maxBatch, args, sizes);
+}
+
+Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
+                   const RunArgs &args, BufferSizes &sizes) {
   Status status = resolveMaxBatch(bundle, maxBatch);
   if (status.ok()) {
     status = checkModuleLimits(bundle, maxBatch, args);
@@ -145,7 +151,6 @@ Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
   if (!status.ok()) {
     return status;
   }
-  BufferSizes sizes;
   status = bufferSizes(bundle, args, sizes);
   for (size_t i = 0; status.ok() && i < bundle.kernels.size(); ++i) {
     std::array<uint32_t, 3> grid;
