@@ -110,12 +110,12 @@ void printTable(std::FILE *out, const RunInfo &info,
                   : "";
   std::fprintf(out,
                "\ndevice: %s (sm_%d); copy bandwidth %.2f TB/s (%s)\n"
-               "gpu: events around %lld back-to-back launches, median of "
-               "%lld%s; wall: launch + sync, median of %lld%s\n"
+               "gpu: events around %lld back-to-back launches (%s), median "
+               "of %lld%s; wall: launch + sync, median of %lld%s\n"
                "new keys: %s (columns without a count: 0 new keys)%s\n\n",
                info.device.c_str(), info.sm, info.bandwidthTbps,
                info.bandwidthSource.c_str(), (long long)s.iters,
-               (long long)s.reps, newKeyReps.c_str(), (long long)s.wallIters,
+               info.gpuTiming.c_str(), (long long)s.reps, newKeyReps.c_str(), (long long)s.wallIters,
                s.graph ? "; graph: one captured step replayed" : "",
                keys.c_str(),
                s.minimal ? "; overhead = wall - gpu, min ovh the same for the "
@@ -211,6 +211,7 @@ nlohmann::json toJson(const RunInfo &info,
       {"sm", info.sm},
       {"copy_bw_tbps", info.bandwidthTbps},
       {"copy_bw_source", info.bandwidthSource},
+      {"gpu_timing", info.gpuTiming},
       {"iters", s.iters},
       {"reps", s.reps},
       {"new_key_reps", s.newKeyReps},

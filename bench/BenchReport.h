@@ -19,6 +19,7 @@ struct RunInfo {
   int sm = 0;
   double bandwidthTbps = 0;
   std::string bandwidthSource; // "measured" or "given"
+  std::string gpuTiming;       // how events were enqueued (gated or why not)
   BenchSettings settings;
 };
 

@@ -65,6 +65,7 @@ struct Session {
   pqhost::DeviceStep &memory;
   StepBuffers &host;
   const pqhost::Stream &stream;
+  pqhost::Gate *gate; // null or not ready: events time ungated
 
   /// Enqueues one step that starts from `numCached` codes.
   Status launch(int64_t numCached) {
@@ -134,7 +135,8 @@ Status benchColumn(Session &s, const BenchSettings &settings, int64_t newKeys,
   auto step = [&] { return s.launch(numCached); };
   const int64_t reps = newKeys > 0 ? settings.newKeyReps : settings.reps;
   if (status.ok()) {
-    status = eventTimeUs(s.stream, settings.iters, reps, step, column.gpuUs);
+    status = eventTimeUs(s.stream, settings.iters, reps, step, column.gpuUs,
+                         s.gate);
   }
   if (status.ok()) {
     status = wallTimeUs(s.stream, settings.wallIters, step, column.wallUs);
@@ -170,7 +172,8 @@ Status benchColumn(Session &s, const BenchSettings &settings, int64_t newKeys,
   }
   if (status.ok()) {
     status =
-        eventTimeUs(s.stream, settings.iters, reps, replay, column.graphGpuUs);
+        eventTimeUs(s.stream, settings.iters, reps, replay, column.graphGpuUs,
+                    s.gate);
   }
   if (status.ok()) {
     checkOutputs(s, reference, scores, "after graph replays", column);
@@ -201,7 +204,7 @@ Status runReference(const pqrt::StepConfig &config, StepBuffers &reference,
 /// by events and wall clock like the 0-new-key column.
 Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
                     const BenchSettings &settings, const pqhost::Stream &stream,
-                    ColumnTimes &out) {
+                    pqhost::Gate *gate, ColumnTimes &out) {
   StepBuffers host = makeBenchInputs(config, kMinimalSeqLen, 0, settings.seed);
   StepBuffers reference = host;
   std::vector<float> scores;
@@ -215,7 +218,7 @@ Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
   }
   BenchSettings plain = settings;
   plain.graph = false;
-  Session session{indexer, memory, host, stream};
+  Session session{indexer, memory, host, stream, gate};
   return benchColumn(session, plain, 0, reference, scores, out);
 }
 
@@ -223,7 +226,7 @@ Status benchMinimal(pqrt_indexer *indexer, const pqrt::StepConfig &config,
 
 Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
                    const pqhost::Device &device, const pqhost::Stream &stream,
-                   BundleResult &result) {
+                   pqhost::Gate *gate, BundleResult &result) {
   result.entry = entry;
   std::shared_ptr<const pqrun::BundleFile> bundle;
   Status status = pqrun::loadBundleFile(entry.path, bundle);
@@ -281,7 +284,7 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
   if (!status.ok()) {
     return status;
   }
-  Session session{indexer.get(), memory, host, stream};
+  Session session{indexer.get(), memory, host, stream, gate};
   for (int64_t newKeys : settings.newKeys) {
     result.columns.emplace_back();
     status = benchColumn(session, settings, newKeys, reference, scores,
@@ -292,7 +295,8 @@ Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
   }
   if (settings.minimal) {
     status =
-        benchMinimal(indexer.get(), config, settings, stream, result.minimal);
+        benchMinimal(indexer.get(), config, settings, stream, gate,
+                     result.minimal);
   }
   return status;
 }

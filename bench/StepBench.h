@@ -80,11 +80,12 @@ double launchRatio(const BundleResult &result);
 /// failed, ERROR when the bundle could not be benchmarked, else -.
 std::string overallCheck(const BundleResult &result);
 
-/// Benchmarks `entry` on `device` (its primary context current) on `stream`.
-/// An error leaves the columns measured so far.
+/// Benchmarks `entry` on `device` (its primary context current) on `stream`,
+/// event timings behind `gate` when it is ready (Timing.h). An error leaves
+/// the columns measured so far.
 pqrt::Status benchBundle(const BenchEntry &entry, const BenchSettings &settings,
                          const pqhost::Device &device,
-                         const pqhost::Stream &stream,
+                         const pqhost::Stream &stream, pqhost::Gate *gate,
                          BundleResult &result);
 
 } // namespace pqbench

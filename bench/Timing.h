@@ -2,7 +2,9 @@
 //
 // The two ways pq-bench times anything it enqueues (a step, a graph replay):
 //   events  CUDA events around `iters` back-to-back calls, per call, median
-//           over `reps` repetitions: device time when the host keeps up;
+//           over `reps` repetitions, enqueued behind a shut pqhost::Gate
+//           when there is one: device time even where enqueueing a call
+//           takes longer than running it (the minimal launch);
 //   wall    the host clock around one call + stream sync, median of
 //           `count`: what a caller that waits for each step sees.
 //
@@ -33,11 +35,12 @@ inline double median(std::vector<double> values) {
 }
 
 /// Microseconds per call of `enqueue` (returning a pqrt::Status) from events
-/// around `iters` back-to-back calls, median over `reps` repetitions; NaN on
-/// error.
+/// around `iters` back-to-back calls, median over `reps` repetitions, behind
+/// `gate` when it is ready; NaN on error.
 template <typename Enqueue>
 pqrt::Status eventTimeUs(const pqhost::Stream &stream, int64_t iters,
-                         int64_t reps, Enqueue enqueue, double &us) {
+                         int64_t reps, Enqueue enqueue, double &us,
+                         pqhost::Gate *gate) {
   pqhost::Event start, stop;
   pqrt::Status status = start.create();
   if (status.ok()) {
@@ -46,7 +49,8 @@ pqrt::Status eventTimeUs(const pqhost::Stream &stream, int64_t iters,
   std::vector<double> perCall;
   for (int64_t r = 0; r < reps && status.ok(); ++r) {
     float ms = 0;
-    status = pqhost::timeEnqueued(stream, start, stop, iters, enqueue, ms);
+    status =
+        pqhost::timeEnqueued(stream, start, stop, iters, enqueue, ms, gate);
     perCall.push_back(double(ms) * 1e3 / double(iters));
   }
   us = status.ok() ? median(perCall) : kNotMeasured;

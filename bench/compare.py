@@ -160,7 +160,8 @@ def main(argv):
                   (f", copy bandwidth {bw:.2f} TB/s." if bw is not None else "."))
         else:
             print(f"{name.split(':')[0]}: not available (see the run's output).")
-    print(f"pq gpu: events around {pq['iters']} back-to-back launches, median "
+    gated = pq.get("gpu_timing", "not gated (older pq-bench)")
+    print(f"pq gpu: events around {pq['iters']} back-to-back launches ({gated}), median "
           f"of {pq['reps']} ({pq.get('new_key_reps', pq['reps'])} with new keys); "
           f"pq wall: median of {pq['wall_iters']} launch + sync; pq graph: one "
           f"captured step, replayed. Times in us.\n")

@@ -140,6 +140,68 @@ TEST_F(MockHost, EventsTimeEnqueuedWork) {
   EXPECT_EQ(mock.count("syncs"), 1);
 }
 
+TEST_F(MockHost, GatedTimingOpensTheGateOnEveryPath) {
+  pqhost::Device device;
+  ASSERT_TRUE(device.open(0).ok());
+  pqhost::Stream stream;
+  pqhost::Event start, stop;
+  ASSERT_TRUE(stream.create().ok());
+  ASSERT_TRUE(start.create().ok());
+  ASSERT_TRUE(stop.create().ok());
+  {
+    pqhost::Gate gate;
+    ASSERT_FALSE(gate.ready());
+    ASSERT_TRUE(gate.create().ok());
+    ASSERT_TRUE(gate.ready());
+    float ms = 0;
+    bool gated = false;
+    int calls = 0;
+    auto enqueue = [&] {
+      ++calls;
+      return Status::success();
+    };
+    Status status = pqhost::timeEnqueued(stream, start, stop, 3, enqueue, ms,
+                                         &gate, &gated);
+    ASSERT_TRUE(status.ok()) << status.message;
+    EXPECT_TRUE(gated);
+    EXPECT_EQ(calls, 3);
+    EXPECT_EQ(mock.count("stream_waits"), 1);
+    EXPECT_EQ(mock.count("stream_waits_pending"), 1); // shut while enqueueing
+    // Too many calls to hold behind a gate: timed without one.
+    status = pqhost::timeEnqueued(stream, start, stop,
+                                  pqhost::kMaxGatedCalls + 1, enqueue, ms,
+                                  &gate, &gated);
+    ASSERT_TRUE(status.ok()) << status.message;
+    EXPECT_FALSE(gated);
+    EXPECT_EQ(mock.count("stream_waits"), 1);
+    // A failing enqueue still opens the gate: the next hold waits for a
+    // later ticket, which the word has not reached.
+    status = pqhost::timeEnqueued(
+        stream, start, stop, 2, [] { return Status::invalid("boom"); }, ms,
+        &gate, &gated);
+    EXPECT_FALSE(status.ok());
+    EXPECT_TRUE(gated);
+    EXPECT_EQ(mock.count("stream_waits_pending"), 2);
+  }
+  EXPECT_EQ(mock.count("host_allocs"), 1);
+  EXPECT_EQ(mock.count("host_frees"), 1);
+}
+
+TEST_F(MockHost, AGateThatCannotWaitIsReported) {
+  pqhost::Device device;
+  ASSERT_TRUE(device.open(0).ok());
+  pqhost::Stream stream;
+  ASSERT_TRUE(stream.create().ok());
+  pqhost::Gate gate;
+  EXPECT_FALSE(gate.hold(stream).ok()); // not created
+  ASSERT_TRUE(gate.create().ok());
+  mock.failNext("cuStreamWaitValue32", CUDA_ERROR_NOT_SUPPORTED, nullptr);
+  Status status = gate.hold(stream);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message.find("cuStreamWaitValue32(gate)"), std::string::npos)
+      << status.message;
+}
+
 TEST_F(MockHost, CapturesALibpqrtRunIntoAGraph) {
   pqhost::Device device;
   ASSERT_TRUE(device.open(0).ok());

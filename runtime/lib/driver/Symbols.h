@@ -57,7 +57,11 @@
   X(cuGraphInstantiateWithFlags)                                               \
   X(cuGraphLaunch)                                                             \
   X(cuGraphExecDestroy)                                                        \
-  X(cuGraphDestroy)
+  X(cuGraphDestroy)                                                            \
+  X(cuMemHostAlloc)                                                            \
+  X(cuMemFreeHost)                                                             \
+  X(cuMemHostGetDevicePointer_v2)                                              \
+  X(cuStreamWaitValue32_v2)
 
 /// Entry points of newer drivers (cuLaunchKernelEx: CUDA 11.8); null when
 /// absent, and only the features that need them fail.

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -597,6 +598,51 @@ CUresult CUDAAPI cuStreamSynchronize(CUstream stream) {
   }
   (void)stream;
   ++s.counters["syncs"];
+  return CUDA_SUCCESS;
+}
+
+/// Pinned host memory is plain heap memory whose device address is itself
+/// (the mock runs nothing on a device).
+CUresult CUDAAPI cuMemHostAlloc(void **pointer, size_t bytes, unsigned int) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (contextStack.empty()) {
+    return CUDA_ERROR_INVALID_CONTEXT;
+  }
+  ++s.counters["host_allocs"];
+  *pointer = std::calloc(1, bytes ? bytes : 1);
+  return *pointer ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
+}
+
+CUresult CUDAAPI cuMemFreeHost(void *pointer) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counters["host_frees"];
+  std::free(pointer);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemHostGetDevicePointer(CUdeviceptr *device, void *host,
+                                           unsigned int) {
+  *device = CUdeviceptr(reinterpret_cast<uintptr_t>(host));
+  return CUDA_SUCCESS;
+}
+
+/// Work runs at enqueue in the mock, so a wait only counts; the gate's word
+/// is still below the ticket here (the host opens it after enqueueing).
+CUresult CUDAAPI cuStreamWaitValue32(CUstream, CUdeviceptr address,
+                                     cuuint32_t value, unsigned int flags) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  CUresult failure = injected(s, "cuStreamWaitValue32");
+  if (failure != CUDA_SUCCESS) {
+    return failure;
+  }
+  ++s.counters["stream_waits"];
+  const auto *word = reinterpret_cast<const uint32_t *>(uintptr_t(address));
+  if (flags == CU_STREAM_WAIT_VALUE_GEQ && *word < value) {
+    ++s.counters["stream_waits_pending"];
+  }
   return CUDA_SUCCESS;
 }
 

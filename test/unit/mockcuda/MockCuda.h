@@ -50,7 +50,8 @@ void mockcuda_fail_next(const char *function, int result, const char *log);
 /// "allocs", "frees", "ctx_retains", "ctx_releases", "ctx_depth" (this
 /// thread's pushed contexts), "copies", "syncs", "streams" and "events"
 /// (live), "event_records", "captured_launches", "graphs" and "graph_execs"
-/// (live), "graph_launches".
+/// (live), "graph_launches", "host_allocs", "host_frees", "stream_waits" and
+/// "stream_waits_pending" (waits enqueued while the word was below them).
 int mockcuda_count(const char *counter);
 const MockLaunch *mockcuda_launch(int index);
 /// The last image given to cuModuleLoadDataEx (as a NUL-terminated string

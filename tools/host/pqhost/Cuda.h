@@ -149,18 +149,63 @@ private:
 /// Milliseconds between two recorded, completed events.
 pqrt::Status elapsedMs(const Event &start, const Event &stop, float &ms);
 
+/// Holds a stream at a point until the host opens it: the stream waits
+/// (cuStreamWaitValue32) for a pinned host word to reach a ticket. Work
+/// enqueued behind a held gate queues up, so events around it time the
+/// device alone even when enqueueing a call takes longer than running it (a
+/// minimal launch). Hold it for a few hundred enqueues at most: a full
+/// launch queue would block the host while the gate is shut.
+class Gate {
+public:
+  Gate() = default;
+  ~Gate();
+  Gate(const Gate &) = delete;
+  Gate &operator=(const Gate &) = delete;
+
+  /// Needs a current context; DriverError where the device cannot wait on
+  /// host memory (the caller then times without a gate).
+  pqrt::Status create();
+  bool ready() const { return word != nullptr; }
+  /// Enqueues a wait for the next ticket on `stream`.
+  pqrt::Status hold(const Stream &stream);
+  /// Opens the gate of the last hold().
+  void open();
+
+private:
+  volatile uint32_t *word = nullptr;
+  CUdeviceptr deviceWord = 0;
+  uint32_t ticket = 0;
+};
+
+/// The most enqueue calls timeEnqueued holds behind a gate.
+constexpr int64_t kMaxGatedCalls = 256;
+
 /// Device time of `count` back-to-back calls of `enqueue` (each returning a
-/// pqrt::Status) on `stream`: events around them, then a stream sync.
+/// pqrt::Status) on `stream`: events around them, then a stream sync. With a
+/// ready `gate` and count <= kMaxGatedCalls, the calls are enqueued behind
+/// it and the gate opened after the stop event (device time even when the
+/// host is slower than the device); `gated` says whether it was.
 template <typename Enqueue>
 pqrt::Status timeEnqueued(const Stream &stream, const Event &start,
                           const Event &stop, int64_t count, Enqueue enqueue,
-                          float &ms) {
-  pqrt::Status status = start.record(stream);
+                          float &ms, Gate *gate = nullptr,
+                          bool *gated = nullptr) {
+  const bool useGate = gate && gate->ready() && count <= kMaxGatedCalls;
+  pqrt::Status status = useGate ? gate->hold(stream) : pqrt::Status::success();
+  if (status.ok()) {
+    status = start.record(stream);
+  }
   for (int64_t i = 0; i < count && status.ok(); ++i) {
     status = enqueue();
   }
   if (status.ok()) {
     status = stop.record(stream);
+  }
+  if (useGate) {
+    gate->open(); // on every path, before anything waits for the stream
+  }
+  if (gated) {
+    *gated = useGate;
   }
   if (status.ok()) {
     status = stream.synchronize();
