@@ -22,6 +22,7 @@ nlohmann::json number(double value) {
 nlohmann::json column(const ColumnTimes &c) {
   nlohmann::json j = {{"new_keys", c.newKeys},
                       {"gpu_us", number(c.gpuUs)},
+                      {"host_us", number(c.hostUs)},
                       {"wall_us", number(c.wallUs)},
                       {"graph_wall_us", number(c.graphWallUs)},
                       {"graph_gpu_us", number(c.graphGpuUs)},
@@ -191,6 +192,7 @@ nlohmann::json toJson(const RunInfo &info,
     if (info.settings.minimal) {
       row["minimal"] = {{"sk", kMinimalSeqLen},
                         {"gpu_us", number(r.minimal.gpuUs)},
+                        {"host_us", number(r.minimal.hostUs)},
                         {"wall_us", number(r.minimal.wallUs)},
                         {"overhead_us", number(launchOverheadUs(r.minimal))},
                         {"check", r.minimal.check}};

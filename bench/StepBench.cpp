@@ -136,7 +136,7 @@ Status benchColumn(Session &s, const BenchSettings &settings, int64_t newKeys,
   const int64_t reps = newKeys > 0 ? settings.newKeyReps : settings.reps;
   if (status.ok()) {
     status = eventTimeUs(s.stream, settings.iters, reps, step, column.gpuUs,
-                         s.gate);
+                         s.gate, &column.hostUs);
   }
   if (status.ok()) {
     status = wallTimeUs(s.stream, settings.wallIters, step, column.wallUs);

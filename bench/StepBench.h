@@ -48,6 +48,7 @@ struct BenchSettings {
 /// Microseconds per step; NaN where not measured.
 struct ColumnTimes {
   int64_t newKeys = 0; // keys the step quantizes (n - n_cached)
+  double hostUs = kNotMeasured; // host clock of one enqueue (pqrt_indexer_run)
   double gpuUs = kNotMeasured, wallUs = kNotMeasured,
          graphWallUs = kNotMeasured, graphGpuUs = kNotMeasured;
   std::string check = "-";  // PASS, FAIL, or - when it did not run

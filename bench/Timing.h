@@ -36,24 +36,30 @@ inline double median(std::vector<double> values) {
 
 /// Microseconds per call of `enqueue` (returning a pqrt::Status) from events
 /// around `iters` back-to-back calls, median over `reps` repetitions, behind
-/// `gate` when it is ready; NaN on error.
+/// `gate` when it is ready; NaN on error. `hostUs`: the median host time of
+/// one enqueue call (meaningful when gated).
 template <typename Enqueue>
 pqrt::Status eventTimeUs(const pqhost::Stream &stream, int64_t iters,
                          int64_t reps, Enqueue enqueue, double &us,
-                         pqhost::Gate *gate) {
+                         pqhost::Gate *gate, double *hostUs = nullptr) {
   pqhost::Event start, stop;
   pqrt::Status status = start.create();
   if (status.ok()) {
     status = stop.create();
   }
-  std::vector<double> perCall;
+  std::vector<double> perCall, hostPerCall;
   for (int64_t r = 0; r < reps && status.ok(); ++r) {
     float ms = 0;
-    status =
-        pqhost::timeEnqueued(stream, start, stop, iters, enqueue, ms, gate);
+    double host = kNotMeasured;
+    status = pqhost::timeEnqueued(stream, start, stop, iters, enqueue, ms,
+                                  gate, nullptr, &host);
     perCall.push_back(double(ms) * 1e3 / double(iters));
+    hostPerCall.push_back(host);
   }
   us = status.ok() ? median(perCall) : kNotMeasured;
+  if (hostUs) {
+    *hostUs = status.ok() ? median(hostPerCall) : kNotMeasured;
+  }
   return status;
 }
 

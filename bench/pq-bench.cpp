@@ -103,8 +103,8 @@ int run(int argc, char **argv) {
     allPassed = allPassed && check == "PASS";
     std::printf("%-18s %-5s", entry.name.c_str(), check.c_str());
     for (const ColumnTimes &c : result.columns) {
-      std::printf(" | %lld new: gpu %.1f, wall %.1f", (long long)c.newKeys,
-                  c.gpuUs, c.wallUs);
+      std::printf(" | %lld new: host %.2f, gpu %.1f, wall %.1f",
+                  (long long)c.newKeys, c.hostUs, c.gpuUs, c.wallUs);
       if (options.settings.graph) {
         std::printf(", graph %.1f", c.graphGpuUs);
       }

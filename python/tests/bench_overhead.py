@@ -3,9 +3,12 @@
     python python/tests/bench_overhead.py [--shape seed [--shape gqa16k]] [--iters 2000]
 
 Prints, for one preallocated step on torch tensors of each shape: the host
-time of one enqueue (Indexer.__call__, and torch.ops.pq.indexer_step), the
-wall time of call + torch.cuda.synchronize(), and a CUDA graph replay's
-wall time. Compare
+time of one call while a GPU sleep holds the stream (Indexer.__call__, the
+binding alone, torch.ops.pq.indexer_step, and one torch kernel launch for
+scale), the wall time of call + sync of the stream it ran on (what
+pq-bench's wall does through the C API: launch + cuStreamSynchronize) on
+torch's default stream and on a side stream, the same with
+torch.cuda.synchronize(), and a CUDA graph replay's wall time. Compare
 the wall times with pq-bench's 'wall' and 'graph' columns of the same bundle
 (issue 10: at most 3 us above the C API). The last lines are one compact
 'summary' line per shape."""
@@ -45,29 +48,40 @@ def measure(shape, layout, iters):
     args = (q, None, cent, codes, n, None, sl, sn, wl)
     hnd = pqt.handle(ix)
 
-    def enqueue_us(fn):
-        for _ in range(50):
+    def host_us(fn, calls=100, reps=7):
+        """Host time of one call, the stream held by a GPU sleep meanwhile
+        (nothing waits for the device: the binding's and the driver's own
+        cost, comparable with pq-bench's 'host enqueue')."""
+        for _ in range(20):
             fn()
-        torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            fn()
-        t1 = time.perf_counter()
-        torch.cuda.synchronize()
-        return (t1 - t0) / iters * 1e6
+        times = []
+        for _ in range(reps):
+            torch.cuda.synchronize()
+            torch.cuda._sleep(40_000_000)  # ~20 ms of GPU time
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append((time.perf_counter() - t0) / calls * 1e6)
+            torch.cuda.synchronize()
+        return statistics.median(times)
 
-    def wall_us(fn):
+    def wall_us(fn, sync):
         ts = []
         for _ in range(iters // 4):
             torch.cuda.synchronize()
             t0 = time.perf_counter()
             fn()
-            torch.cuda.synchronize()
+            sync()
             ts.append((time.perf_counter() - t0) * 1e6)
         return statistics.median(ts)
 
-    call = lambda: ix(*args)
-    op = lambda: torch.ops.pq.indexer_step(hnd, q, None, cent, codes, n, None, sl, sn, wl)
+    stream = torch.cuda.current_stream()
+    raw = torch.cuda.current_stream().cuda_stream
+    call = lambda: ix(*args)  # noqa: E731
+    direct = lambda: ix._run(*args, raw)  # noqa: E731  (binding, int stream)
+    op = lambda: torch.ops.pq.indexer_step(hnd, q, None, cent, codes, n, None,  # noqa: E731
+                                           sl, sn, wl)
+    launch = lambda: sn.zero_()  # noqa: E731  (one torch kernel launch)
     graph = torch.cuda.CUDAGraph()
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
@@ -77,16 +91,27 @@ def measure(shape, layout, iters):
     with torch.cuda.graph(graph):
         call()
     strategy = ix.bundle.info.strategy
-    e_call, e_op = enqueue_us(call), enqueue_us(op)
-    w_call, w_graph = wall_us(call), wall_us(graph.replay)
+    h_call, h_direct, h_op, h_launch = (host_us(f) for f in (call, direct, op, launch))
+    w_call = wall_us(call, stream.synchronize)
+    w_device = wall_us(call, torch.cuda.synchronize)
+    w_graph = wall_us(graph.replay, stream.synchronize)
+    side = torch.cuda.Stream()  # non-blocking, like pq-bench's stream
+    with torch.cuda.stream(side):
+        w_side = wall_us(call, side.synchronize)
     print(f"{shape} ({layout}, {strategy}):")
-    print(f"  enqueue Indexer.__call__       {e_call:8.2f} us/call (host, back to back)")
-    print(f"  enqueue torch.ops.pq (eager)   {e_op:8.2f} us/call")
-    print(f"  wall Indexer.__call__ + sync   {w_call:8.2f} us (median)")
-    print(f"  wall graph replay + sync       {w_graph:8.2f} us (median)", flush=True)
-    return (f"summary {shape} {layout} {strategy}: enqueue call {e_call:.2f} us, op "
-            f"{e_op:.2f} us; wall call+sync {w_call:.2f} us, graph replay+sync "
-            f"{w_graph:.2f} us (pq-bench wall/graph of the same bundle: the C API)")
+    print(f"  host Indexer.__call__              {h_call:8.2f} us/call (stream held)")
+    print(f"  host _pqrt.Indexer.run, int stream {h_direct:8.2f} us/call")
+    print(f"  host torch.ops.pq.indexer_step     {h_op:8.2f} us/call")
+    print(f"  host torch zero_ (one launch)      {h_launch:8.2f} us/call")
+    print(f"  wall call + stream sync            {w_call:8.2f} us (median; default stream)")
+    print(f"  wall call + side-stream sync       {w_side:8.2f} us (non-blocking stream)")
+    print(f"  wall call + torch.cuda.synchronize {w_device:8.2f} us")
+    print(f"  wall graph replay + sync           {w_graph:8.2f} us", flush=True)
+    return (f"summary {shape} {layout} {strategy}: host call {h_call:.2f} us (binding "
+            f"{h_direct:.2f}, op {h_op:.2f}, torch launch {h_launch:.2f}); wall call+sync "
+            f"{w_call:.2f} us (side stream {w_side:.2f}, torch.cuda.synchronize "
+            f"{w_device:.2f}), graph replay+sync {w_graph:.2f} us (compare with pq-bench's "
+            f"host enqueue and wall of the same bundle: the C API)")
 
 
 def main():

@@ -21,6 +21,7 @@
 
 #include <cuda.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -184,19 +185,28 @@ constexpr int64_t kMaxGatedCalls = 256;
 /// pqrt::Status) on `stream`: events around them, then a stream sync. With a
 /// ready `gate` and count <= kMaxGatedCalls, the calls are enqueued behind
 /// it and the gate opened after the stop event (device time even when the
-/// host is slower than the device); `gated` says whether it was.
+/// host is slower than the device); `gated` says whether it was, and
+/// `hostUs` gets the host clock per enqueue call (gated: the host's own cost
+/// of a call, nothing waits for the device meanwhile).
 template <typename Enqueue>
 pqrt::Status timeEnqueued(const Stream &stream, const Event &start,
                           const Event &stop, int64_t count, Enqueue enqueue,
                           float &ms, Gate *gate = nullptr,
-                          bool *gated = nullptr) {
+                          bool *gated = nullptr, double *hostUs = nullptr) {
   const bool useGate = gate && gate->ready() && count <= kMaxGatedCalls;
   pqrt::Status status = useGate ? gate->hold(stream) : pqrt::Status::success();
   if (status.ok()) {
     status = start.record(stream);
   }
+  const auto began = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < count && status.ok(); ++i) {
     status = enqueue();
+  }
+  if (hostUs) {
+    *hostUs = std::chrono::duration<double, std::micro>(
+                  std::chrono::steady_clock::now() - began)
+                  .count() /
+              double(count > 0 ? count : 1);
   }
   if (status.ok()) {
     status = stop.record(stream);
