@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DlpackExchange.h"
 #include "pqrt/pqrt.h"
 
 #include <nanobind/nanobind.h>
@@ -244,35 +245,116 @@ int dlpackType(nb::dlpack::dtype t) {
   }
 }
 
-template <typename NdArray> void importDlpack(NdArray &a, Array &out) {
-  out.data = const_cast<void *>(static_cast<const void *>(a.data()));
-  out.dtype = dlpackType(a.dtype());
+/// Fills `out` from DLPack's description of an array (strides in elements;
+/// null strides: row-major).
+void importDescription(void *data, const pqext::DLDataType &dtype, int ndim,
+                       const int64_t *shape, const int64_t *strides,
+                       const pqext::DLDevice &device, Array &out) {
+  out.data = data;
+  out.dtype = dlpackType({dtype.code, dtype.bits, dtype.lanes});
   if (out.dtype == kUnknownType) {
-    out.dtypeText = "DLPack type code " + std::to_string(a.dtype().code) +
-                    ", " + std::to_string(a.dtype().bits) + " bits";
+    out.dtypeText = "DLPack type code " + std::to_string(dtype.code) + ", " +
+                    std::to_string(dtype.bits) + " bits";
   }
-  out.ndim = static_cast<int>(a.ndim() > 8 ? 8 : a.ndim());
+  out.ndim = ndim > 8 ? 8 : ndim;
   int64_t expected = 1;
   out.contiguous = true;
-  for (int i = static_cast<int>(a.ndim()) - 1; i >= 0; --i) {
+  for (int i = ndim - 1; i >= 0; --i) {
     if (i < 8) {
-      out.shape[i] = static_cast<int64_t>(a.shape(i));
+      out.shape[i] = shape[i];
     }
-    if (a.shape(i) != 1 && a.stride(i) != expected) {
+    if (strides && shape[i] != 1 && strides[i] != expected) {
       out.contiguous = false;
     }
-    expected *= static_cast<int64_t>(a.shape(i));
+    expected *= shape[i];
   }
-  int type = a.device_type();
-  out.device = a.device_id();
-  if (type == nb::device::cpu::value || type == nb::device::cuda_host::value) {
+  out.device = device.deviceId;
+  const int type = device.deviceType;
+  if (type == pqext::kDLCPU || type == pqext::kDLCUDAHost) {
     out.where = Where::Host;
-  } else if (type == nb::device::cuda::value ||
-             type == nb::device::cuda_managed::value) {
+  } else if (type == pqext::kDLCUDA || type == pqext::kDLCUDAManaged) {
     out.where = Where::Cuda;
   } else {
     out.deviceText = "DLPack device type " + std::to_string(type);
   }
+}
+
+template <typename NdArray> void importDlpack(NdArray &a, Array &out) {
+  const int ndim = static_cast<int>(a.ndim());
+  std::vector<int64_t> shape(ndim), strides(ndim);
+  for (int i = 0; i < ndim; ++i) {
+    shape[i] = static_cast<int64_t>(a.shape(i));
+    strides[i] = static_cast<int64_t>(a.stride(i));
+  }
+  importDescription(const_cast<void *>(static_cast<const void *>(a.data())),
+                    {a.dtype().code, a.dtype().bits, a.dtype().lanes}, ndim,
+                    shape.data(), strides.data(),
+                    {a.device_type(), a.device_id()}, out);
+}
+
+/// DLPack exchange tables by exact array type (a few types per process:
+/// torch.Tensor, nn.Parameter, ...); a type without one is remembered too.
+/// Types are held, so a cached pointer never names a freed type.
+class ExchangeTables {
+public:
+  const pqext::DLPackExchangeApi *of(PyObject *obj) {
+    PyObject *type = reinterpret_cast<PyObject *>(Py_TYPE(obj));
+    for (int i = 0; i < used; ++i) {
+      if (entries[i].type == type) {
+        return entries[i].api;
+      }
+    }
+    const pqext::DLPackExchangeApi *api = pqext::exchangeApiOf(type);
+    if (used < kEntries) {
+      Py_INCREF(type);
+      entries[used++] = {type, api};
+    }
+    return api;
+  }
+
+private:
+  static constexpr int kEntries = 8;
+  struct Entry {
+    PyObject *type;
+    const pqext::DLPackExchangeApi *api;
+  };
+  Entry entries[kEntries] = {};
+  int used = 0;
+};
+
+ExchangeTables exchangeTables;
+
+/// Reads `obj` through its type's exchange table; false when it has none.
+bool importExchange(nb::handle obj, const char *name, bool writable,
+                    Array &out) {
+  const pqext::DLPackExchangeApi *api = exchangeTables.of(obj.ptr());
+  if (!api) {
+    return false;
+  }
+  if (api->tensorFromPyObject) { // a view: nothing allocated, nothing owned
+    pqext::DLTensor t;
+    if (api->tensorFromPyObject(obj.ptr(), &t) != 0) {
+      throw nb::python_error();
+    }
+    importDescription(static_cast<char *>(t.data) + t.byteOffset, t.dtype,
+                      t.ndim, t.shape, t.strides, t.device, out);
+    return true;
+  }
+  pqext::DLManagedTensorVersioned *managed = nullptr;
+  if (api->managedTensorFromPyObject(obj.ptr(), &managed) != 0 || !managed) {
+    throw nb::python_error();
+  }
+  const pqext::DLTensor &t = managed->tensor;
+  importDescription(static_cast<char *>(t.data) + t.byteOffset, t.dtype,
+                    t.ndim, t.shape, t.strides, t.device, out);
+  const bool readOnly = managed->flags & pqext::kDLReadOnly;
+  if (managed->deleter) {
+    managed->deleter(managed); // `obj` keeps the memory alive for the call
+  }
+  if (writable && readOnly) {
+    badArgument(std::string(name) + ": is read-only; the step writes it");
+  }
+  return true;
 }
 
 /// Reads `obj` (a torch tensor, or anything nb::ndarray imports). Inputs are
@@ -280,6 +362,9 @@ template <typename NdArray> void importDlpack(NdArray &a, Array &out) {
 /// pointer stays valid while `obj` lives: the caller holds it for the call.
 Array importArray(nb::handle obj, const char *name, bool writable) {
   Array out;
+  if (importExchange(obj, name, writable, out)) {
+    return out;
+  }
   if (torchTypes.isTensor(obj)) {
     importTorch(obj, out);
     return out;
@@ -579,6 +664,15 @@ private:
   /// what pq._indexer.stream_handle says (CuPy's current stream, or 0).
   void *resolveStream(nb::handle stream, nb::handle query) const {
     if (stream.is_none()) {
+      const pqext::DLPackExchangeApi *api = exchangeTables.of(query.ptr());
+      if (api && api->currentWorkStream) {
+        void *current = nullptr;
+        if (api->currentWorkStream(pqext::kDLCUDA, place.device, &current) !=
+            0) {
+          throw nb::python_error();
+        }
+        return current;
+      }
       if (torchTypes.currentStream && torchTypes.isTensor(query)) {
         nb::object device = nb::int_(place.device);
         PyObject *args[1] = {device.ptr()};
