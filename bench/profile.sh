@@ -5,6 +5,7 @@
 # runs pq-run once under `ncu --set full` (clocks unlocked, like the
 # benchmark), prints the kernel summary, bench/ncu_phases.py's phases and
 # hottest instructions, and leaves NAME.txt (all of it) in $OUT.
+# PQ_RUN_ARGS: more pq-run arguments (e.g. "--batch 8").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1 bundle=$2 seq=$3 cached=$4 build=${5:-build-gpu}
@@ -13,7 +14,7 @@ rep=$(mktemp -d)/$name
 {
   ncu --clock-control none --set full -c 1 -o "$rep" \
     "$build/bin/pq-run" "$bundle" --seq-len "$seq" --num-cached "$cached" \
-    --device gpu >/dev/null
+    --device gpu ${PQ_RUN_ARGS:-} >/dev/null
   ncu -i "$rep.ncu-rep" --page details --csv \
     --section SpeedOfLight --section LaunchStats --section Occupancy \
     --section WarpStateStats | cut -d, -f5- | head -80
