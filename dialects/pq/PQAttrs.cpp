@@ -114,7 +114,7 @@ StringRef TargetAttr::knownChips() { return "sm_80, sm_86, sm_89, sm_90"; }
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  Strategy strategy, int64_t threads,
                                  int64_t ctasPerRow, int64_t maxSeqLen,
-                                 int64_t smem) {
+                                 int64_t smem, int64_t rowGroups) {
   if (threads < 32 || threads > 1024 || threads % 32 != 0) {
     return emitError()
            << "tiling: threads must be a multiple of 32 in [32, 1024], got "
@@ -144,6 +144,14 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   if (smem < 0) {
     return emitError() << "tiling: smem must be >= 0, got " << smem;
+  }
+  if (rowGroups < 1) {
+    return emitError() << "tiling: row_groups must be >= 1, got " << rowGroups;
+  }
+  if (rowGroups != 1 && strategy != Strategy::cluster) {
+    return emitError() << "tiling: row_groups " << rowGroups
+                       << " needs strategy cluster (row and split serve a "
+                          "whole query group)";
   }
   return success();
 }

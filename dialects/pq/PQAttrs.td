@@ -143,6 +143,10 @@ def PQ_TilingAttr : PQ_Attr<"Tiling", "tiling"> {
     in shared memory, merging histograms through distributed shared memory).
     `threads` is the CTA size, `max_seq_len` the largest sk the choice
     supports (bounded by shared memory for `row` and `cluster`).
+    `row_groups` (cluster only; default 1, then not printed) splits a query
+    group's rows over that many clusters, each keeping the keys of its
+    rows only: less shared memory per CTA, so longer chunks or two CTAs per
+    SM. It must divide the group (heads / kv_heads).
 
     ```mlir
     #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1,
@@ -154,7 +158,8 @@ def PQ_TilingAttr : PQ_Attr<"Tiling", "tiling"> {
     "int64_t":$threads,
     "int64_t":$ctas_per_row,
     "int64_t":$max_seq_len,
-    "int64_t":$smem
+    "int64_t":$smem,
+    DefaultValuedParameter<"int64_t", "1">:$row_groups
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

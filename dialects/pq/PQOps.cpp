@@ -136,6 +136,17 @@ LogicalResult IndexerOp::verify() {
                            << queryElement << ", got " << keyElement;
     }
   }
+  // Shapes are verified above: heads and kv_heads are static here.
+  if (std::optional<TilingAttr> tiling = getTiling()) {
+    int64_t group = getQuery().getType().getDimSize(1) /
+                    getCentroids().getType().getDimSize(1);
+    if (group % tiling->getRowGroups() != 0) {
+      return emitOpError() << "tiling: row_groups " << tiling->getRowGroups()
+                           << " must divide the query group (heads / kv_heads "
+                              "= "
+                           << group << ")";
+    }
+  }
   return success();
 }
 

@@ -18,6 +18,7 @@ struct PipelineOptions {
   std::string target;          // sm_80, ...; empty: the module's pq.target
   int64_t maxSeqLen = 131072;  // largest sk the module must support
   int64_t clusterSize = 0;     // CTAs per cluster (sm_90); 0: pq-tile's choice
+  int64_t rowGroups = 0;       // clusters per query group; 0: pq-tile's choice
 };
 
 /// pq ops -> tiled pq.indexer -> gpu.module kernels.

@@ -23,6 +23,7 @@ void mlir::pq::buildPQToGPUPipeline(OpPassManager &pm,
   tile.target = options.target;
   tile.maxSeqLen = options.maxSeqLen;
   tile.clusterSize = options.clusterSize;
+  tile.rowGroups = options.rowGroups;
   pm.addPass(createPQTilePass(tile));
   pm.addPass(createConvertPQToGPUPass());
   pm.addPass(createCanonicalizerPass());
@@ -56,8 +57,13 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "cluster-size",
       llvm::cl::desc("CTAs per cluster (sm_90); 0: pq-tile chooses"),
       llvm::cl::init(0)};
+  Option<int64_t> rowGroups{
+      *this, "row-groups",
+      llvm::cl::desc("Clusters a query group's rows are split over (sm_90 "
+                     "cluster tiling); 0: pq-tile chooses"),
+      llvm::cl::init(0)};
   mlir::pq::PipelineOptions get() const {
-    return {target, maxSeqLen, clusterSize};
+    return {target, maxSeqLen, clusterSize, rowGroups};
   }
 };
 } // namespace

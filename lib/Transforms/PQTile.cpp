@@ -63,6 +63,7 @@ struct ClusterChoice {
   int64_t size;
   int64_t threads;
   int64_t smem;
+  int64_t rowGroups;
 };
 } // namespace
 
@@ -74,12 +75,15 @@ struct ClusterChoice {
 /// for more, chunks under kMinClusterChunk; 256 threads when
 /// two such CTAs fit an SM, else 512. None when nothing fits, or when even a
 /// single CTA's chunk would hold fewer than kMinClusterChunk keys.
+/// `shape.rowGroups` clusters serve a query group; `twoPerSM` accepts only
+/// 256-thread CTAs.
 static std::optional<ClusterChoice>
-chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
-              int64_t maxSeqLen, int64_t requested) {
+chooseClusterSize(IndexerOp op, const StepShape &shape, TargetAttr target,
+                  int64_t maxSeqLen, int64_t requested, bool twoPerSM) {
   auto query = cast<MemRefType>(op.getQuery().getType());
   int64_t batch = query.isDynamicDim(0) ? 1 : query.getDimSize(0);
-  int64_t clusters = std::max<int64_t>(shape.kvHeads * batch, 1);
+  int64_t clusters =
+      std::max<int64_t>(shape.kvHeads * batch * shape.rowGroups, 1);
   int64_t size = 1;
   while (size < kMaxClusterSize && 2 * size * clusters <= target.getSms()) {
     size *= 2;
@@ -101,7 +105,7 @@ chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
   }
   // f32 entries one query row may keep on chip (as chooseTiling): keeps
   // absurd shapes from overflowing the plan's arithmetic.
-  int64_t perRow = target.getSmem() / 4 / std::max<int64_t>(shape.group(), 1);
+  int64_t perRow = target.getSmem() / 4 / std::max<int64_t>(shape.rows(), 1);
   for (; size <= last; size = requested > 0 ? size + 1 : size * 2) {
     if (requested == 0 &&
         clusterChunk(shape, maxSeqLen, size) < kMinClusterChunk) {
@@ -111,17 +115,70 @@ chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
       continue;
     }
     for (int64_t threads : {kClusterSMThreads / 2, kClusterSMThreads}) {
+      if (twoPerSM && threads == kClusterSMThreads) {
+        continue;
+      }
       int64_t smem =
           planClusterKernel(shape, maxSeqLen, threads, size).total;
       int64_t limit = threads < kClusterSMThreads
                           ? std::min(kTwoCTASmem, target.getSmem())
                           : target.getSmem();
       if (threads <= target.getMaxThreads() && smem <= limit) {
-        return ClusterChoice{size, threads, smem};
+        return ClusterChoice{size, threads, smem, shape.rowGroups};
       }
     }
   }
   return std::nullopt;
+}
+
+/// The query group split over row groups (the smallest divisor of the
+/// group > 1 whose CTAs run two per SM, else, with `anyFit`, the smallest
+/// that fits at all); none without such a split.
+static std::optional<ClusterChoice>
+chooseRowGroups(IndexerOp op, StepShape shape, TargetAttr target,
+                int64_t maxSeqLen, int64_t requested, bool anyFit) {
+  std::optional<ClusterChoice> fallback;
+  for (int64_t groups = 2; groups <= shape.group(); ++groups) {
+    if (shape.group() % groups != 0) {
+      continue;
+    }
+    shape.rowGroups = groups;
+    if (std::optional<ClusterChoice> two =
+            chooseClusterSize(op, shape, target, maxSeqLen, requested, true)) {
+      return two;
+    }
+    if (anyFit && !fallback) {
+      fallback = chooseClusterSize(op, shape, target, maxSeqLen, requested,
+                                   false);
+    }
+  }
+  return fallback;
+}
+
+/// The `cluster` tiling for a whole query group per cluster
+/// (`requestedGroups` > 0 fixes row_groups; it divides the group, as the
+/// op's verifier requires). When that runs clusters of kMaxClusterSize CTAs
+/// one per SM, the group is split over row groups whose CTAs run two per
+/// SM where one exists: the H200 places only 7 such clusters at a time
+/// (ncu "Max Active Clusters"), so long128k's 8 ran in two waves (87 us;
+/// two row groups, two CTAs per SM: 72 us).
+static std::optional<ClusterChoice>
+chooseCluster(IndexerOp op, StepShape shape, TargetAttr target,
+              int64_t maxSeqLen, int64_t requested, int64_t requestedGroups) {
+  if (requestedGroups > 0) {
+    shape.rowGroups = requestedGroups;
+    return chooseClusterSize(op, shape, target, maxSeqLen, requested, false);
+  }
+  std::optional<ClusterChoice> whole =
+      chooseClusterSize(op, shape, target, maxSeqLen, requested, false);
+  if (whole && whole->threads == kClusterSMThreads &&
+      whole->size == kMaxClusterSize) {
+    if (std::optional<ClusterChoice> two = chooseRowGroups(
+            op, shape, target, maxSeqLen, requested, /*anyFit=*/false)) {
+      return two;
+    }
+  }
+  return whole;
 }
 
 /// Picks `cluster` on GPUs with thread-block clusters when a cluster's
@@ -131,7 +188,8 @@ chooseCluster(IndexerOp op, const StepShape &shape, TargetAttr target,
 /// tables on chip.
 static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
                                           int64_t maxSeqLen,
-                                          int64_t clusterSize) {
+                                          int64_t clusterSize,
+                                          int64_t rowGroups) {
   StepShape shape = stepShape(op);
   int64_t threads = std::min(kMaxThreads, target.getMaxThreads());
   int64_t smem = target.getSmem();
@@ -151,26 +209,53 @@ static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
            << ") do not fit the target's " << smem << " bytes of shared memory";
   }
 
+  if (rowGroups > 0 && shape.group() % rowGroups != 0) {
+    return op.emitError() << "pq-tile: row-groups " << rowGroups
+                          << " must divide the query group (heads / kv_heads "
+                             "= "
+                          << shape.group() << ")";
+  }
   MLIRContext *context = op.getContext();
   if (target.getClusters()) {
     if (std::optional<ClusterChoice> cluster =
-            chooseCluster(op, shape, target, maxSeqLen, clusterSize)) {
+            chooseCluster(op, shape, target, maxSeqLen, clusterSize,
+                          rowGroups)) {
       return TilingAttr::get(context, Strategy::cluster, cluster->threads,
-                             cluster->size, maxSeqLen, cluster->smem);
+                             cluster->size, maxSeqLen, cluster->smem,
+                             cluster->rowGroups);
     }
-    if (clusterSize > 0) {
-      return op.emitError()
-             << "pq-tile: a cluster of " << clusterSize
-             << " CTAs cannot keep this step's keys for max-seq-len "
-             << maxSeqLen << " in " << target.getSmem()
-             << " bytes of shared memory per CTA";
+    if (clusterSize > 0 || rowGroups > 0) {
+      InFlightDiagnostic error = op.emitError() << "pq-tile: ";
+      if (clusterSize > 0) {
+        error << "a cluster of " << clusterSize << " CTAs";
+      } else {
+        error << "no cluster";
+      }
+      if (rowGroups > 0) {
+        error << " serving 1/" << rowGroups << " of a query group's rows";
+      }
+      return error << " cannot keep this step's keys for max-seq-len "
+                   << maxSeqLen << " in " << target.getSmem()
+                   << " bytes of shared memory per CTA";
     }
   }
   if (maxIndexed(shape, maxSeqLen) <= perRow) {
     int64_t rowSmem = planRowKernel(shape, maxSeqLen, threads).total;
     if (rowSmem <= smem) {
       return TilingAttr::get(context, Strategy::row, threads,
-                             /*ctas_per_row=*/1, maxSeqLen, rowSmem);
+                             /*ctas_per_row=*/1, maxSeqLen, rowSmem,
+                             /*row_groups=*/1);
+    }
+  }
+  // Rather than split (a global workspace and a second launch; 334 us and
+  // twice the slope of the bytes at sk = 256K on the H200), clusters that
+  // each serve a share of the group's rows.
+  if (target.getClusters() && clusterSize == 0) {
+    if (std::optional<ClusterChoice> cluster = chooseRowGroups(
+            op, shape, target, maxSeqLen, clusterSize, /*anyFit=*/true)) {
+      return TilingAttr::get(context, Strategy::cluster, cluster->threads,
+                             cluster->size, maxSeqLen, cluster->smem,
+                             cluster->rowGroups);
     }
   }
   // The score grid is ctas_per_row x kv_heads x batch: two CTAs per SM at
@@ -182,7 +267,7 @@ static FailureOr<TilingAttr> chooseTiling(IndexerOp op, TargetAttr target,
   int64_t splitSmem = std::max(planSplitScoreKernel(shape, threads).total,
                                planSplitSelectKernel(splitSelectThreads(threads)).total);
   return TilingAttr::get(context, Strategy::split, threads, ctasPerRow,
-                         maxSeqLen, splitSmem);
+                         maxSeqLen, splitSmem, /*row_groups=*/1);
 }
 
 TargetAttr PQTilePass::resolveTarget() {
@@ -231,8 +316,22 @@ void PQTilePass::runOnOperation() {
                        << static_cast<int64_t>(clusterSize);
     return signalPassFailure();
   }
+  if (rowGroups < 0 || rowGroups > kMaxRowGroups) {
+    module.emitError() << "pq-tile: row-groups must be in [0, "
+                       << kMaxRowGroups << "] (0: pq-tile chooses), got "
+                       << static_cast<int64_t>(rowGroups);
+    return signalPassFailure();
+  }
   TargetAttr targetAttr = resolveTarget();
   if (!targetAttr) {
+    return signalPassFailure();
+  }
+  if (rowGroups > 0 && !targetAttr.getClusters()) {
+    module.emitError() << "pq-tile: row-groups="
+                       << static_cast<int64_t>(rowGroups)
+                       << " needs a target with thread-block clusters "
+                          "(sm_90), not "
+                       << targetAttr.getChip();
     return signalPassFailure();
   }
   if (clusterSize > 0 && !targetAttr.getClusters()) {
@@ -245,7 +344,7 @@ void PQTilePass::runOnOperation() {
   }
   WalkResult result = module.walk([&](IndexerOp op) {
     FailureOr<TilingAttr> tiling =
-        chooseTiling(op, targetAttr, maxSeqLen, clusterSize);
+        chooseTiling(op, targetAttr, maxSeqLen, clusterSize, rowGroups);
     if (failed(tiling)) {
       return WalkResult::interrupt();
     }

@@ -47,7 +47,7 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
                              int64_t threads, int64_t rowsPerCTA) {
   SharedMemoryPlan result;
   Layout layout;
-  int64_t group = shape ? shape->group() : 0;
+  int64_t group = shape ? shape->rows() : 0;
   result.query = layout.add(shape ? 4 * group * shape->headDim : 0);
   result.lut = layout.add(
       shape ? 4 * group * shape->subspaces * shape->centroids : 0);
@@ -72,7 +72,7 @@ static SharedMemoryPlan plan(const StepShape *shape, int64_t keys,
 
 SharedMemoryPlan mlir::pq::planRowKernel(const StepShape &shape,
                                          int64_t maxSeqLen, int64_t threads) {
-  return plan(&shape, shape.group() * keyRowStride(shape, maxSeqLen), threads,
+  return plan(&shape, shape.rows() * keyRowStride(shape, maxSeqLen), threads,
               shape.subspaces * shape.centroids);
 }
 
@@ -107,11 +107,11 @@ SharedMemoryPlan mlir::pq::planClusterKernel(const StepShape &shape,
                                              int64_t threads,
                                              int64_t clusterSize) {
   SharedMemoryPlan result =
-      plan(&shape, shape.group() * clusterChunk(shape, maxSeqLen, clusterSize),
+      plan(&shape, shape.rows() * clusterChunk(shape, maxSeqLen, clusterSize),
            threads, clusterCentroidSlice(shape, clusterSize));
   Layout layout;
   layout.add(result.total);
-  int64_t group = shape.group();
+  int64_t group = shape.rows();
   result.bins = layout.add(4 * group * kScoreBins);
   result.slice = layout.add(4 * group * binsPerSlice(clusterSize));
   result.exchange = layout.add(4 * group * kExchangeWords);

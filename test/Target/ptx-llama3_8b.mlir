@@ -6,9 +6,11 @@
 // PTX of examples/llama3_8b.mlir (GQA 4, compact codes, bf16 weights) for sm_80 and sm_90: the `row`
 // kernel at 4096 tokens (on both), the `split` score and select kernels at
 // 131072 on sm_80 and the `cluster` kernel there on sm_90, declaring its
-// clusters of 16 CTAs.
-// Every kernel is an entry bounded to 512 threads and 128 registers (the
-// split select kernel, one CTA per row, to 1024 threads and 64); no
+// clusters of 16 CTAs (two row groups of two rows: 256 threads, two CTAs
+// per SM).
+// Every kernel is an entry bounded to 512 threads (the cluster kernel to
+// 256) and 128 registers (the split select kernel, one CTA per row, to
+// 1024 threads and 64); no
 // kernel uses local memory (.local: a stack or spilled registers) and none
 // calls a device function (.func: an unresolved libdevice call, say).
 
@@ -22,7 +24,7 @@
 // ROW-NEXT:   .maxnreg 128
 
 // CLUSTER:      .visible .entry llama3_8b_cluster(
-// CLUSTER:      .maxntid 512, 1, 1
+// CLUSTER:      .maxntid 256, 1, 1
 // CLUSTER-NEXT: .maxnreg 128
 // CLUSTER-NEXT: .explicitcluster
 // CLUSTER-NEXT: .reqnctapercluster 16, 1, 1

@@ -8,7 +8,8 @@
 // sm_80 + sm_90 bundle, which is tiled for sm_80: sm_90 alone takes a
 // cluster of one CTA there), the `split` score and select kernels at 131072
 // on sm_80 and the `cluster` kernel there on sm_90,
-// declaring its clusters of 16 CTAs. At 4096 tokens every call would take the
+// declaring its clusters of 16 CTAs (256 threads: two row groups of two
+// rows, two CTAs per SM). At 4096 tokens every call would take the
 // full-attention path (sk <= heavy + init_offset + 1 + C = 4481) and the
 // kernels would fold to the full-attention rows alone.
 // Every kernel is an entry bounded to 512 threads and 128 registers (the
@@ -26,7 +27,7 @@
 // ROW-NEXT:   .maxnreg 128
 
 // CLUSTER:      .visible .entry llama3_8b_long_cluster(
-// CLUSTER:      .maxntid 512, 1, 1
+// CLUSTER:      .maxntid 256, 1, 1
 // CLUSTER-NEXT: .maxnreg 128
 // CLUSTER-NEXT: .explicitcluster
 // CLUSTER-NEXT: .reqnctapercluster 16, 1, 1

@@ -4,7 +4,7 @@
 // RUN: %ptxas -arch=sm_90 -v %t.llama3_8b.4096.ptx -o %t.llama3_8b.4096.cubin > %t.llama3_8b.4096.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_cluster --input-file=%t.llama3_8b.4096.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.llama3_8b.4096.log
-// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=131072 --cluster-size=16 --emit=ptx -o %t.llama3_8b.131072.ptx
+// RUN: pq-compile %examples/llama3_8b.mlir --target=sm_90 --max-seq-len=131072 --cluster-size=16 --row-groups=1 --emit=ptx -o %t.llama3_8b.131072.ptx
 // RUN: FileCheck %s --check-prefix=PTX -DENTRY=llama3_8b_cluster -DQ=16 -DT=512 --input-file=%t.llama3_8b.131072.ptx --implicit-check-not=.entry --implicit-check-not=.local
 // RUN: %ptxas -arch=sm_90 -v %t.llama3_8b.131072.ptx -o %t.llama3_8b.131072.cubin > %t.llama3_8b.131072.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_cluster --input-file=%t.llama3_8b.131072.log
@@ -14,7 +14,7 @@
 // RUN: %ptxas -arch=sm_90 -v %t.llama3_8b_long.8192.ptx -o %t.llama3_8b_long.8192.cubin > %t.llama3_8b_long.8192.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_long_cluster --input-file=%t.llama3_8b_long.8192.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.llama3_8b_long.8192.log
-// RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=131072 --cluster-size=16 --emit=ptx -o %t.llama3_8b_long.131072.ptx
+// RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=131072 --cluster-size=16 --row-groups=1 --emit=ptx -o %t.llama3_8b_long.131072.ptx
 // RUN: FileCheck %s --check-prefix=PTX -DENTRY=llama3_8b_long_cluster -DQ=16 -DT=512 --input-file=%t.llama3_8b_long.131072.ptx --implicit-check-not=.entry --implicit-check-not=.local
 // RUN: %ptxas -arch=sm_90 -v %t.llama3_8b_long.131072.ptx -o %t.llama3_8b_long.131072.cubin > %t.llama3_8b_long.131072.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_long_cluster --input-file=%t.llama3_8b_long.131072.log
@@ -34,12 +34,17 @@
 // RUN: %ptxas -arch=sm_90 -v %t.qwen2_5_7b.4096.ptx -o %t.qwen2_5_7b.4096.cubin > %t.qwen2_5_7b.4096.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=qwen2_5_7b_cluster --input-file=%t.qwen2_5_7b.4096.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.qwen2_5_7b.4096.log
-// RUN: pq-compile %examples/qwen2_5_7b.mlir --target=sm_90 --max-seq-len=74624 --cluster-size=16 --emit=ptx -o %t.qwen2_5_7b.74624.ptx
+// RUN: pq-compile %examples/qwen2_5_7b.mlir --target=sm_90 --max-seq-len=74624 --cluster-size=16 --row-groups=1 --emit=ptx -o %t.qwen2_5_7b.74624.ptx
 // RUN: FileCheck %s --check-prefix=PTX -DENTRY=qwen2_5_7b_cluster -DQ=16 -DT=512 --input-file=%t.qwen2_5_7b.74624.ptx --implicit-check-not=.entry --implicit-check-not=.local
 // RUN: %ptxas -arch=sm_90 -v %t.qwen2_5_7b.74624.ptx -o %t.qwen2_5_7b.74624.cubin > %t.qwen2_5_7b.74624.log 2>&1
 // RUN: FileCheck %s --check-prefix=LOG -DENTRY=qwen2_5_7b_cluster --input-file=%t.qwen2_5_7b.74624.log
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.qwen2_5_7b.74624.log
 
+// RUN: pq-compile %examples/llama3_8b_long.mlir --target=sm_90 --max-seq-len=131072 --emit=ptx -o %t.llama3_8b_long.groups.ptx
+// RUN: FileCheck %s --check-prefix=PTX -DENTRY=llama3_8b_long_cluster -DQ=16 -DT=256 --input-file=%t.llama3_8b_long.groups.ptx --implicit-check-not=.entry --implicit-check-not=.local
+// RUN: %ptxas -arch=sm_90 -v %t.llama3_8b_long.groups.ptx -o %t.llama3_8b_long.groups.cubin > %t.llama3_8b_long.groups.log 2>&1
+// RUN: FileCheck %s --check-prefix=LOG -DENTRY=llama3_8b_long_cluster --input-file=%t.llama3_8b_long.groups.log
+// RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.llama3_8b_long.groups.log
 // ptxas assembles the cluster kernel of each example for sm_90, at 4096
 // tokens and at 131072, and it keeps its values in registers: no stack
 // frame, no spill stores or loads. --cluster-size fixes the size pq-tile
@@ -50,7 +55,10 @@
 // qwen2_5_7b at 74624 instead of 131072 (the largest bound at which its
 // cluster fits, tile-cluster-fallback.mlir). The CTAs have 256 threads
 // (two per SM) up to 8192 tokens and 512 beyond, both with at most 128
-// registers. The PTX declares the cluster shape and uses the cluster's
+// registers; beyond, --row-groups=1 keeps a whole query group per cluster
+// (pq-tile would split the group in row groups there), and the last runs
+// check pq-tile's own choice for llama3_8b_long at 131072: two row groups
+// of two rows, 256 threads. The PTX declares the cluster shape and uses the cluster's
 // special register, distributed shared memory (mapa, loads and an atomic in
 // a peer's shared memory) and the cluster barrier; the NVPTX backend lays
 // the blocks out in an order of its own, so those are checked for presence

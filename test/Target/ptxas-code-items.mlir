@@ -25,7 +25,7 @@
 // RUN: %ptxas -arch=sm_90 -v %t/s32_compact.sm_90.ptx -o %t/s32_compact.sm_90.cubin > %t/s32_compact.sm_90.log 2>&1
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t/s32_compact.sm_90.log
 // RUN: FileCheck %s --check-prefix=S1 --input-file=%t/s1_group64.sm_80.ptx
-// RUN: FileCheck %s --check-prefix=S1 --input-file=%t/s1_group64.sm_90.ptx
+// RUN: FileCheck %s --check-prefix=C1 --input-file=%t/s1_group64.sm_90.ptx
 // RUN: FileCheck %s --check-prefix=S3 --input-file=%t/s3_compact.sm_80.ptx
 // RUN: FileCheck %s --check-prefix=C3 --input-file=%t/s3_compact.sm_90.ptx
 // RUN: FileCheck %s --check-prefix=S32 --input-file=%t/s32_compact.sm_80.ptx
@@ -33,9 +33,9 @@
 
 // Every shape of code item (CodeReader) assembles without spills on sm_80
 // and sm_90 at the default max_seq_len: split kernels on sm_80; on sm_90 the
-// cluster kernel for s3_compact and s32_compact (C3, C32) and split kernels
-// for s1_group64 and s3_seed, whose groups of 64 and 8 rows of 8192-key
-// chunks do not fit a cluster of 16 CTAs:
+// cluster kernel, for s1_group64 and s3_seed in row groups (32 of 2 rows,
+// 4 of 2 rows: their groups of 64 and 8 rows of 8192-key chunks do not fit
+// one cluster of 16 CTAs):
 // - s1_group64: 1 subspace of 128 dims: 8 keys (8-byte loads), 64 query heads
 // - s3_compact: S = 3: 8 keys in three 8-byte loads
 // - s3_seed: int64 codes, odd S: 8-byte loads
@@ -45,6 +45,8 @@
 
 // S1:  .entry s1_group64_score(
 // S1:  ld.global.v2.b32
+// C1:  .entry s1_group64_cluster(
+// C1:  ld.global.v2.b32
 // S3:  .entry s3_compact_score(
 // S3-COUNT-3: ld.global.v2.b32
 // S32: .entry s32_compact_score(

@@ -19,10 +19,15 @@
 // needs, at Q = 16 and 512 threads (planClusterKernel, see tile-sm90.mlir),
 //   smem = 101888 + 28 * chunk
 // which fits sm_90's 232448 bytes up to chunk = 4656 keys, that is
-// max_seq_len - 128 <= 16 * 4656: max_seq_len <= 74624. One token more and
-// no cluster of at most 16 CTAs fits; the row kernel, 7 rows of every key,
-// does not fit either, so the step splits over clamp(ceil(2 * 132 / 4), 1,
-// 64) = 64 CTAs per row. llama3_8b's group of 4 still clusters at 131072.
+// max_seq_len - 128 <= 16 * 4656: max_seq_len <= 74624. Up to there the
+// whole group fits 16-CTA clusters at 512 threads, which run one per SM (the
+// H200 places only 7 at a time), so pq-tile splits the group over
+// row_groups = 7 clusters of one row each, whose CTAs run two per SM (Q = 4,
+// 18640 keys a chunk). One token more and no whole-group cluster fits; the
+// row kernel, 7 rows of every key, does not fit either, and rather than
+// split (a workspace and two launches) the same row groups serve it, up to
+// 131072 (Q = 8). llama3_8b's group of 4 clusters at 131072 in two row
+// groups of two rows.
 
 #llama = #pq.step<sink = 128, window = 128, heavy = 1024, init_offset = 128, bits = 6, metric = euclidean>
 #qwen = #pq.step<sink = 128, window = 128, heavy = 2048, init_offset = 128, bits = 8, metric = ip>
@@ -32,7 +37,7 @@
 // L4209: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 1, max_seq_len = 4209, smem = 141456>
 // L74624: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 74624, smem = 196240>
 // L74625: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 8, max_seq_len = 74625, smem = 196496>
-// L131072: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
+// L131072: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 131072, smem = 90752, row_groups = 2>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
   return %n : index
@@ -41,9 +46,9 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x2x64x64xf32>, %
 // CHECK-LABEL: func.func @qwen2_5_7b(
 // L4208: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4208, smem = 153904>
 // L4209: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4209, smem = 154016>
-// L74624: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 74624, smem = 232256>
-// L74625: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 74625, smem = 77680>
-// L131072: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 77680>
+// L74624: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 74624, smem = 96848, row_groups = 7>
+// L74625: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 74625, smem = 96912, row_groups = 7>
+// L131072: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 8, max_seq_len = 131072, smem = 86800, row_groups = 7>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
   return %n : index

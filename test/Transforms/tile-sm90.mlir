@@ -16,9 +16,16 @@
 // row there is no cluster:
 //   4096:   3968 keys a row: every step uses row
 //   32768:  Q = 4, 8160 keys a chunk, for all but qwen2_5_7b (seven rows
-//           of 8160 keys alone take 228480 bytes), which splits
+//           of 8160 keys alone take 228480 bytes)
 //   131072: Q = 16, 8184 keys, for all but qwen2_5_7b, whose group of 7
-//           does not fit, so it splits.
+//           does not fit; mha32_seed (32 kv heads) stays at Q = 4.
+// A query group's rows are then split over row_groups clusters (the
+// smallest divisor of the group whose CTAs run two per SM at 256 threads)
+// when the whole group needs Q = 16 at 512 threads (the H200 places only 7
+// such clusters at a time) or does not fit at all: llama3_8b and
+// llama3_8b_long at 131072 take row_groups = 2 (two rows a CTA), qwen2_5_7b
+// row_groups = 7 (one row a CTA; Q = 4 at 32768, Q = 8 at 131072), where it
+// used to split.
 // The numbers are the plans of include/pq/Utils/KernelPlan.h. With F the
 // split score kernel's shared memory (queries, lookup tables, radix
 // histogram, scalars, scan, quantize scratch): row = F + 4 * group * 3968
@@ -45,7 +52,7 @@
 // CHECK-LABEL: func.func @llama3_8b(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 73136>
 // CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 181904>
-// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 176272>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 131072, smem = 90752, row_groups = 2>
 func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xbf16>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) key(%k : memref<?x8x?x128xbf16>) centroids(%c : memref<?x8x2x64x64xf32>) codes(%codes : memref<?x8x?x2xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xbf16>) step #llama layout compact tie lowest_index
   return %n : index
@@ -55,7 +62,7 @@ func.func @llama3_8b(%q: memref<?x32x1x128xbf16>, %k: memref<?x8x?x128xbf16>, %c
 // CHECK-LABEL: func.func @llama3_8b_long(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 89328>
 // CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 32768, smem = 198096>
-// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 16, max_seq_len = 131072, smem = 192464>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 131072, smem = 99776, row_groups = 2>
 func.func @llama3_8b_long(%q: memref<?x32x1x128xbf16>, %c: memref<?x8x4x256x32xf32>, %codes: memref<?x8x?x4xui8>, %nc: index, %sk: index, %l: memref<?x32x?xi64>, %len: memref<?x32xi64>, %w: memref<?x32x?xf32>) -> index {
   %n = pq.indexer query(%q : memref<?x32x1x128xbf16>) centroids(%c : memref<?x8x4x256x32xf32>) codes(%codes : memref<?x8x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x32x?xi64>, memref<?x32xi64>, memref<?x32x?xf32>) step #long layout compact tie lowest_index
   return %n : index
@@ -74,8 +81,8 @@ func.func @mha32_seed(%q: memref<?x32x1x128xbf16>, %c: memref<?x32x2x64x64xf32>,
 // group 7 (4 kv heads), S = 4, C = 256
 // CHECK-LABEL: func.func @qwen2_5_7b(
 // CHECK-4K: tiling #pq.tiling<strategy = row, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 150768>
-// CHECK-32K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 32768, smem = 77680>
-// CHECK-128K: tiling #pq.tiling<strategy = split, threads = 512, ctas_per_row = 64, max_seq_len = 131072, smem = 77680>
+// CHECK-32K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 4, max_seq_len = 32768, smem = 56144, row_groups = 7>
+// CHECK-128K: tiling #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 8, max_seq_len = 131072, smem = 86800, row_groups = 7>
 func.func @qwen2_5_7b(%q: memref<?x28x1x128xf16>, %c: memref<?x4x4x256x33xf32>, %codes: memref<?x4x?x4xui8>, %nc: index, %sk: index, %l: memref<?x28x?xi32>, %len: memref<?x28xi64>, %w: memref<?x28x?xf16>) -> index {
   %n = pq.indexer query(%q : memref<?x28x1x128xf16>) centroids(%c : memref<?x4x4x256x33xf32>) codes(%codes : memref<?x4x?x4xui8>)[%nc] seq_len %sk outs(%l, %len, %w : memref<?x28x?xi32>, memref<?x28xi64>, memref<?x28x?xf16>) step #qwen layout compact tie lowest_index
   return %n : index

@@ -62,6 +62,12 @@ cl::opt<int64_t> clusterSize(
     cl::desc("CTAs per thread-block cluster of a `cluster` tiling (sm_90; 1 "
              "to 16); 0: pq-tile chooses"),
     cl::init(0), cl::cat(category));
+cl::opt<int64_t> rowGroups(
+    "row-groups",
+    cl::desc("Clusters a query group's rows are split over in a `cluster` "
+             "tiling (sm_90; a divisor of heads / kv_heads); 0: pq-tile "
+             "chooses"),
+    cl::init(0), cl::cat(category));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline and exit"),
                             cl::cat(category));
@@ -78,7 +84,8 @@ int fail(const Twine &message) {
 
 /// The pipeline up to `stage`; `tileTarget` decides tile sizes.
 void buildPipeline(PassManager &pm, StringRef tileTarget, Emit stage) {
-  pq::buildPQToGPUPipeline(pm, {tileTarget.str(), maxSeqLen, clusterSize});
+  pq::buildPQToGPUPipeline(pm,
+                           {tileTarget.str(), maxSeqLen, clusterSize, rowGroups});
   if (stage == Emit::Mlir) {
     return;
   }
@@ -158,6 +165,10 @@ int main(int argc, char **argv) {
                 Twine(pq::kMaxClusterSize) + "] (0: pq-tile chooses), got " +
                 Twine(clusterSize));
   }
+  if (rowGroups < 0 || rowGroups > pq::kMaxRowGroups) {
+    return fail("--row-groups must be in [0, " + Twine(pq::kMaxRowGroups) +
+                "] (0: pq-tile chooses), got " + Twine(rowGroups));
+  }
 
   if (printPipeline) {
     PassManager pm(&context);
@@ -186,7 +197,8 @@ int main(int argc, char **argv) {
   // Stage 1: pq -> gpu.module kernels, then every arch as a target.
   PassManager toGPU(&context);
   pq::buildPQToGPUPipeline(toGPU,
-                           {tileTarget.getChip().str(), maxSeqLen, clusterSize});
+                           {tileTarget.getChip().str(), maxSeqLen, clusterSize,
+                            rowGroups});
   if (failed(applyPassManagerCLOptions(toGPU)) || failed(toGPU.run(*module))) {
     return 1;
   }

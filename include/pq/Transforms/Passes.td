@@ -77,6 +77,9 @@ def PQTilePass : Pass<"pq-tile", "ModuleOp"> {
     Option<"clusterSize", "cluster-size", "int64_t", /*default=*/"0",
            "CTAs per cluster of a `cluster` tiling (1 to 16); 0: pq-tile "
            "chooses">,
+    Option<"rowGroups", "row-groups", "int64_t", /*default=*/"0",
+           "Clusters a query group's rows are split over in a `cluster` "
+           "tiling (a divisor of heads / kv_heads); 0: pq-tile chooses">,
   ];
   let dependentDialects = ["::mlir::pq::PQDialect"];
 }

@@ -21,8 +21,12 @@ struct StepShape {
   int64_t subspaces = 0;
   int64_t centroids = 0;
   int64_t initOffset = 0;
+  /// Clusters a query group's rows are split over (tiling row_groups).
+  int64_t rowGroups = 1;
 
   int64_t group() const { return heads / kvHeads; }
+  /// Query rows one CTA serves: the group, or its share of it.
+  int64_t rows() const { return group() / rowGroups; }
   int64_t subDim() const { return headDim / subspaces; }
 };
 
@@ -36,6 +40,9 @@ constexpr int64_t kSharedScalars = 8;
 /// sm_90).
 constexpr int64_t kScoreBins = 2048;
 constexpr int64_t kMaxClusterSize = 16;
+/// The most clusters a query group's rows may be split over (the group is
+/// at most PQRT_MAX_HEADS rows; more than this never helps a CTA's plan).
+constexpr int64_t kMaxRowGroups = 64;
 /// pq-tile's choice of a `cluster` size: CTAs are removed while a chunk
 /// holds fewer than kPreferredClusterChunk keys (H200: gqa16k at b = 8 took
 /// 46 us with chunks of 8128 keys, 147 us with 1024), and never added (to

@@ -126,14 +126,16 @@ void mlir::pq::emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
                                 const KernelArgs &args,
                                 const SharedViews &views, Value batch,
                                 Value kvHead, const FreshKeys *fused,
-                                const LutSharing *sharing) {
+                                const LutSharing *sharing, Value firstRow) {
   const StepShape &shape = info.shape;
-  const int64_t group = shape.group();
+  const int64_t group = shape.rows();
   Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
 
   // The queries, and the keys of the fused round, arrive together.
-  Value queryBase =
-      kb.mul(firstRowOfGroup(kb, shape, batch, kvHead), kb.idx(shape.headDim));
+  if (!firstRow) {
+    firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
+  }
+  Value queryBase = kb.mul(firstRow, kb.idx(shape.headDim));
   kb.forEachThread(kb.idx(group * shape.headDim), [&](Value i) {
     kb.store(kb.toF32(kb.load(args.query, kb.add(queryBase, i))), views.query,
              i);

@@ -416,7 +416,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   const int64_t maxSeqLen = info.tiling.getMaxSeqLen();
   ClusterGeometry geo;
   geo.clusterSize = info.tiling.getCtasPerRow();
-  geo.group = shape.group();
+  geo.group = shape.rows();
   geo.chunkCapacity = clusterChunk(shape, maxSeqLen, geo.clusterSize);
   geo.binsPerSlice = binsPerSlice(geo.clusterSize);
   geo.rowStride = info.keyRowStride();
@@ -426,9 +426,12 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
 
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
+  // x: (kv head, row group, rank in the cluster), y: batch.
+  const int64_t rowGroups = shape.rowGroups;
   gpu::GPUFuncOp func = createKernel(
       module, (name + "_cluster").str(), info,
-      {geo.clusterSize * shape.kvHeads, -1, 1}, threads, plan.total, b, args,
+      {geo.clusterSize * shape.kvHeads * rowGroups, -1, 1}, threads,
+      plan.total, b, args,
       /*blocksPerSM=*/kClusterSMThreads / threads);
   func->setAttr("nvvm.cluster_dim",
                 b.getDenseI32ArrayAttr(
@@ -436,10 +439,15 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   func->setAttr("pq.cluster", b.getI64IntegerAttr(geo.clusterSize));
   KernelBuilder kb(b, threads);
   Value rank = kb.clusterRank();
-  Value kvHead = kb.divu(kb.blockId(gpu::Dimension::x), kb.idx(geo.clusterSize));
+  Value cluster =
+      kb.divu(kb.blockId(gpu::Dimension::x), kb.idx(geo.clusterSize));
+  Value kvHead = kb.divu(cluster, kb.idx(rowGroups));
   Value batch = kb.blockId(gpu::Dimension::y);
   SharedViews views = createSharedViews(kb, plan);
-  Value firstRow = firstRowOfGroup(kb, shape, batch, kvHead);
+  // The cluster's rows: its row group's share of the query group.
+  Value firstRow =
+      kb.add(firstRowOfGroup(kb, shape, batch, kvHead),
+             kb.mul(kb.remu(cluster, kb.idx(rowGroups)), kb.idx(geo.group)));
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},
       [&]() -> SmallVector<Value> {
@@ -484,7 +492,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
         }
         kb.clusterArrive();
         emitCentroidPass(kb, info, args, views, batch, kvHead,
-                         info.quantize ? &fused : nullptr, &sharing);
+                         info.quantize ? &fused : nullptr, &sharing, firstRow);
         if (info.quantize) {
           kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)), [&] {
             emitFusedCodes(kb, info, args, views, batch, kvHead, fused);

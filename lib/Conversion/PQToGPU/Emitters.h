@@ -59,7 +59,8 @@ struct LutSharing {
   Value ownerPartials;
 };
 
-/// The centroid pass: loads the group's queries as f32 and builds
+/// The centroid pass: loads the CTA's query rows as f32 (shape.rows() rows
+/// from `firstRow`; null: the group's first) and builds
 /// T[r][s][c] in shared memory from the staged centroid tiles; with `fused`
 /// (at most kQuantizeKeys keys), also leaves their partial argmins in the
 /// quantize region (rank 0's in a cluster) for emitFusedCodes. Ends with a
@@ -68,7 +69,8 @@ struct LutSharing {
 void emitCentroidPass(KernelBuilder &kb, const StepInfo &info,
                       const KernelArgs &args, const SharedViews &views,
                       Value batch, Value kvHead, const FreshKeys *fused,
-                      const LutSharing *sharing = nullptr);
+                      const LutSharing *sharing = nullptr,
+                      Value firstRow = Value());
 /// After the centroid pass, by the CTA holding the partials: the codes of
 /// the fused round. No barrier.
 void emitFusedCodes(KernelBuilder &kb, const StepInfo &info,

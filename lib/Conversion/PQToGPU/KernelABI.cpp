@@ -37,6 +37,7 @@ StepInfo StepInfo::get(IndexerOp op) {
   info.indexType = op.getSparseList().getType().getElementType();
   info.weightType = op.getWeightList().getType().getElementType();
   info.tiling = *op.getTiling();
+  info.shape.rowGroups = info.tiling.getRowGroups();
   return info;
 }
 

@@ -37,7 +37,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
   kb.ifThenElse(
       isFullAttention(kb, info, args), TypeRange{},
       [&]() -> SmallVector<Value> {
-        kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+        kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
           emitFullAttentionRow(kb, info, args, kb.add(firstRow, r));
         });
         return {};
@@ -51,7 +51,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
                       {views.keys, kb.idx(0), rowStride,
                        /*inGlobalMemory=*/false});
         kb.barrier();
-        kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+        kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
           emitSelectRow(kb, info, args, views, views.keys,
                         kb.mul(r, kb.idx(rowStride)), kb.add(firstRow, r));
           kb.barrier();

@@ -135,7 +135,7 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
       SmallVector<SmallVector<Value>> columns = reader.readItem(j0);
       Value whole =
           kb.cmp(CmpIPredicate::ule, kb.add(j0, kb.idx(keys)), end);
-      kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+      kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
         Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
         SmallVector<Value> run;
         for (int64_t k = 0; k < keys; ++k) {
@@ -166,7 +166,7 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
     kb.forLoop(kb.add(begin, kb.threadId()), end, kb.idx(kb.threads),
                [&](Value j) {
       SmallVector<Value> columns = reader.readKey(j);
-      kb.forLoop(kb.idx(0), kb.idx(shape.group()), kb.idx(1), [&](Value r) {
+      kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
         Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
         kb.store(keyOf(r, rowBase, columns, j), dest.memref, destIndex(r, j));
       });

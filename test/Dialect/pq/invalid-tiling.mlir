@@ -60,3 +60,15 @@ module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_
 // expected-error @below {{expected ::mlir::pq::Strategy to be one of: row, split, cluster}}
 // expected-error @below {{failed to parse PQ_TilingAttr parameter 'strategy'}}
 module attributes {pq.test = #pq.tiling<strategy = tiles, threads = 512, ctas_per_row = 1, max_seq_len = 4096, smem = 0>} {}
+
+// -----
+
+// expected-error @below {{tiling: row_groups must be >= 1, got 0}}
+module attributes {pq.test = #pq.tiling<strategy = cluster, threads = 512, ctas_per_row = 4, max_seq_len = 4096, smem = 0, row_groups = 0>} {}
+
+// -----
+
+// Row groups split a query group over clusters; row and split kernels serve
+// whole groups.
+// expected-error @below {{tiling: row_groups 2 needs strategy cluster (row and split serve a whole query group)}}
+module attributes {pq.test = #pq.tiling<strategy = split, threads = 512, ctas_per_row = 4, max_seq_len = 4096, smem = 0, row_groups = 2>} {}

@@ -8,7 +8,7 @@
 // serialize it to PTX.
 
 // CHECK:      func.func(pq-fuse)
-// CHECK-SAME: pq-tile{cluster-size=0 max-seq-len=131072 target=sm_90}
+// CHECK-SAME: pq-tile{cluster-size=0 max-seq-len=131072 row-groups=0 target=sm_90}
 // CHECK-SAME: convert-pq-to-gpu
 // CHECK-SAME: canonicalize
 // CHECK-SAME: cse
@@ -17,5 +17,5 @@
 // CHECK-SAME: reconcile-unrealized-casts)
 // CHECK-SAME: gpu-module-to-binary{format=isa
 
-// SM80: pq-tile{cluster-size=0 max-seq-len=4096 target=sm_80}
-// CLUSTER: pq-tile{cluster-size=4 max-seq-len=131072 target=sm_90}
+// SM80: pq-tile{cluster-size=0 max-seq-len=4096 row-groups=0 target=sm_80}
+// CLUSTER: pq-tile{cluster-size=4 max-seq-len=131072 row-groups=0 target=sm_90}

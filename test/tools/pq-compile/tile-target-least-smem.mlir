@@ -7,7 +7,7 @@
 // tokens llama3_8b_long's row kernel (220400 bytes) would fit sm_90 alone,
 // but with sm_80 in the bundle the step splits.
 
-// PIPELINE: pq-tile{cluster-size=0 max-seq-len=131072 target=sm_80}
+// PIPELINE: pq-tile{cluster-size=0 max-seq-len=131072 row-groups=0 target=sm_80}
 
 // CHECK:     #pq.target<chip = "sm_80"
 // CHECK:     gpu.module @pq_kernels [#nvvm.target<O = 3, chip = "sm_90">, #nvvm.target<O = 3, chip = "sm_80">]
