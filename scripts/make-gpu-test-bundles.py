@@ -13,7 +13,10 @@ not fit) and, for every third configuration, sm_80 PTX (`row` and `split`,
 run through the driver's JIT on a newer GPU) as cfgNNN_sm80, and for
 every third configuration (the next ones) a `cluster` tiling forced with
 --cluster-size=4 as cfgNNN_cl4, so small steps, which pq-tile gives to `row`
-or `split`, test the cluster kernel too.
+or `split`, test the cluster kernel too; for the last third with query
+groups of two or more rows, the group split over row groups (its smallest
+divisor above 1) as cfgNNN_rgG, forced with --cluster-size=4 --row-groups=G.
+(pq-tile picks row groups itself for some long configurations.)
 """
 import argparse, json, os, random, sys
 
@@ -96,6 +99,17 @@ def main():
                 return 1
             if not err:
                 index.append(dict(name=name3, **c))
+        group = c["heads"] // c["kv_heads"]
+        if a.target == "sm_90" and i % 3 == 2 and group > 1:
+            groups = next(g for g in range(2, group + 1) if group % g == 0)
+            name4 = f"{name}_rg{groups}"
+            err = compile_bundle(a.build, name4, c, a.out, a.target,
+                                 ["--cluster-size=4", f"--row-groups={groups}"])
+            if err and "cannot keep this step's keys" not in err:
+                print(f"{name4}: pq-compile failed or warned:\n{err}", file=sys.stderr)
+                return 1
+            if not err:
+                index.append(dict(name=name4, **c))
     json.dump(index, open(os.path.join(a.out, "index.json"), "w"), indent=1)
     print(f"{len(index)} bundles in {a.out}")
     return 0
