@@ -161,7 +161,9 @@ chooseRowGroups(IndexerOp op, StepShape shape, TargetAttr target,
 /// one per SM, the group is split over row groups whose CTAs run two per
 /// SM where one exists: the H200 places only 7 such clusters at a time
 /// (ncu "Max Active Clusters"), so long128k's 8 ran in two waves (87 us;
-/// two row groups, two CTAs per SM: 72 us).
+/// two row groups, two CTAs per SM: 72 us). Not for the seed layout: every
+/// row group reads the codes again, and int64 codes made long128k slower
+/// that way (120 -> 130 us).
 static std::optional<ClusterChoice>
 chooseCluster(IndexerOp op, StepShape shape, TargetAttr target,
               int64_t maxSeqLen, int64_t requested, int64_t requestedGroups) {
@@ -172,7 +174,7 @@ chooseCluster(IndexerOp op, StepShape shape, TargetAttr target,
   std::optional<ClusterChoice> whole =
       chooseClusterSize(op, shape, target, maxSeqLen, requested, false);
   if (whole && whole->threads == kClusterSMThreads &&
-      whole->size == kMaxClusterSize) {
+      whole->size == kMaxClusterSize && op.getLayout() == Layout::compact) {
     if (std::optional<ClusterChoice> two = chooseRowGroups(
             op, shape, target, maxSeqLen, requested, /*anyFit=*/false)) {
       return two;
