@@ -10,9 +10,13 @@ pq-bench's wall does through the C API: launch + cuStreamSynchronize) on
 torch's default stream and on a side stream, the same with
 torch.cuda.synchronize(), and a CUDA graph replay's wall time. Compare
 the wall times with pq-bench's 'wall' and 'graph' columns of the same bundle
-(issue 10: at most 3 us above the C API). The last lines are one compact
+(issue 10: at most 3 us above the C API). With --pq-bench-json (pq-bench's
+JSON from the same device call) it also compares eager wall above graph
+replay wall, Python against C: each harness syncs its own way, a graph
+replay costs both the same otherwise. The last lines are one compact
 'summary' line per shape."""
 import argparse
+import json
 import statistics
 import time
 
@@ -27,7 +31,19 @@ SHAPES = {  # b, h, h_kv, d, sk, S, bits, heavy (sink = window = init_offset = 1
 }
 
 
-def measure(shape, layout, iters):
+def c_api_times(path, shape, layout):
+    """pq-bench's (host enqueue, wall, graph wall) of the shape's 0-key
+    column in its JSON (bench/run.sh's pq_bench.json), or None."""
+    if not path:
+        return None
+    for row in json.load(open(path))["rows"]:
+        if row.get("shape") == shape and row.get("layout") == layout:
+            c = row.get("new0") or {}
+            return c.get("host_us"), c.get("wall_us"), c.get("graph_wall_us")
+    return None
+
+
+def measure(shape, layout, iters, c_api=None):
     """Prints the details of one shape; returns its summary line."""
     b, h, hk, d, sk, S, bits, heavy = SHAPES[shape]
     config = pq.StepConfig(heads=h, kv_heads=hk, head_dim=d, subspaces=S, bits=bits, sink=128,
@@ -107,11 +123,24 @@ def measure(shape, layout, iters):
     print(f"  wall call + side-stream sync       {w_side:8.2f} us (non-blocking stream)")
     print(f"  wall call + torch.cuda.synchronize {w_device:8.2f} us")
     print(f"  wall graph replay + sync           {w_graph:8.2f} us", flush=True)
+    verdict = ""
+    if c_api and None not in c_api:
+        c_host, c_wall, c_graph = c_api
+        # Each harness syncs its own way (torch's Python stream.synchronize,
+        # pq-bench's cuStreamSynchronize); a graph replay costs both the same
+        # apart from that, so eager wall above graph wall compares the calls.
+        eager_py, eager_c = w_call - w_graph, c_wall - c_graph
+        verdict = (f"; eager above graph replay: Python {eager_py:.2f} us, C API "
+                   f"{eager_c:.2f} us: +{eager_py - eager_c:.2f} us (issue 10: <= 3); "
+                   f"host: Python call {h_call:.2f} us, pqrt_indexer_run {c_host:.2f} us: "
+                   f"+{h_call - c_host:.2f} us")
+        print(f"  C API (pq-bench): host {c_host:.2f}, wall {c_wall:.2f}, graph wall "
+              f"{c_graph:.2f} us{verdict}")
     return (f"summary {shape} {layout} {strategy}: host call {h_call:.2f} us (binding "
             f"{h_direct:.2f}, op {h_op:.2f}, torch launch {h_launch:.2f}); wall call+sync "
             f"{w_call:.2f} us (side stream {w_side:.2f}, torch.cuda.synchronize "
             f"{w_device:.2f}), graph replay+sync {w_graph:.2f} us (compare with pq-bench's "
-            f"host enqueue and wall of the same bundle: the C API)")
+            f"host enqueue and wall of the same bundle: the C API){verdict}")
 
 
 def main():
@@ -120,8 +149,12 @@ def main():
                     help="repeatable; default: seed")
     ap.add_argument("--layout", default="compact")
     ap.add_argument("--iters", type=int, default=2000)
+    ap.add_argument("--pq-bench-json", help="pq-bench's JSON of the same device call "
+                    "(bench/run.sh: pq_bench.json) for the C API's numbers")
     a = ap.parse_args()
-    summaries = [measure(shape, a.layout, a.iters) for shape in (a.shape or ["seed"])]
+    summaries = [measure(shape, a.layout, a.iters,
+                         c_api_times(a.pq_bench_json, shape, a.layout))
+                 for shape in (a.shape or ["seed"])]
     print("\n".join(summaries))
 
 
