@@ -25,5 +25,7 @@
 /* Token counts: sink, window, heavy, init_offset, sk (seq_len), the key and
  * code capacities and a module's max_seq_len. */
 #define PQRT_MAX_TOKENS (((int64_t)1) << 40)
+/* Lloyd iterations of one index build (kmeans_iter). */
+#define PQRT_MAX_KMEANS_ITER 1000
 
 #endif /* PQRT_PQRT_LIMITS_H */

@@ -37,6 +37,15 @@ Status validateScoreArgs(const StepConfig &config, const StepArgs &args);
 Status validateOutputSizes(const StepConfig &config, int64_t seqLen,
                            BufferElements &elements);
 
+/// Squared L2 distance summed by increasing dimension; NaN becomes +inf, so
+/// it never beats a real distance.
+float codeDistance(const float *x, const float *centroid, int64_t width);
+/// The c in [0, count) nearest to x (codeDistance; ties to the lowest c).
+int64_t nearestCentroid(const float *x, const float *centroids, int64_t count,
+                        int64_t width);
+/// The ip -> l2 extra dimension sqrt(max(phi - ||x||^2, 0)) (0 for a NaN gap).
+float augmentedDimension(const float *x, int64_t width, float phi);
+
 /// Quantizes keys at positions init_offset + [from, to) into codebook rows
 /// [from, to) (SEMANTICS step 2). Arguments must be valid.
 void quantizeKeys(const StepConfig &config, const StepArgs &args, int64_t from,

@@ -17,10 +17,8 @@
 namespace pqrt {
 namespace detail {
 
-namespace {
-
 /// The distance used to pick a code; NaN never beats a real distance.
-float distance(const float *x, const float *centroid, int64_t width) {
+float codeDistance(const float *x, const float *centroid, int64_t width) {
   float sum = 0.0f;
   for (int64_t i = 0; i < width; ++i) {
     float diff = x[i] - centroid[i];
@@ -29,12 +27,12 @@ float distance(const float *x, const float *centroid, int64_t width) {
   return std::isnan(sum) ? std::numeric_limits<float>::infinity() : sum;
 }
 
-int64_t nearestCentroid(const float *x, const std::vector<float> &centroids,
-                        int64_t count, int64_t width) {
+int64_t nearestCentroid(const float *x, const float *centroids, int64_t count,
+                        int64_t width) {
   int64_t best = 0;
-  float bestDistance = distance(x, centroids.data(), width);
+  float bestDistance = codeDistance(x, centroids, width);
   for (int64_t c = 1; c < count; ++c) {
-    float d = distance(x, centroids.data() + c * width, width);
+    float d = codeDistance(x, centroids + c * width, width);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
@@ -52,8 +50,6 @@ float augmentedDimension(const float *x, int64_t width, float phi) {
   float gap = phi - norm;
   return gap > 0.0f ? std::sqrt(gap) : 0.0f;
 }
-
-} // namespace
 
 void quantizeKeys(const StepConfig &config, const StepArgs &args, int64_t from,
                   int64_t to) {
@@ -84,7 +80,8 @@ void quantizeKeys(const StepConfig &config, const StepArgs &args, int64_t from,
           if (ip) {
             x[subDim] = augmentedDimension(x.data(), subDim, phi);
           }
-          int64_t code = nearestCentroid(x.data(), centroids, count, width);
+          int64_t code =
+              nearestCentroid(x.data(), centroids.data(), count, width);
           storeInt(codeType(config), args.codebook,
                    codeOffset(config, b, j, kv, s), code);
         }
