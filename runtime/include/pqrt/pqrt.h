@@ -42,7 +42,7 @@
  * structs; a new major version may change anything (and the library's
  * SONAME, libpqrt.so.MAJOR). */
 #define PQRT_VERSION_MAJOR 1
-#define PQRT_VERSION_MINOR 0
+#define PQRT_VERSION_MINOR 1
 #define PQRT_VERSION_PATCH 0
 /* major << 16 | minor, as pqrt_get_version() returns it. */
 #define PQRT_VERSION                                                           \
@@ -297,6 +297,43 @@ PQRT_API pqrt_status pqrt_reference_run(const pqrt_config *config,
 PQRT_API pqrt_status pqrt_reference_scores(const pqrt_config *config,
                                            const pqrt_step *step, float *scores,
                                            int64_t capacity);
+
+/* An index build (SEMANTICS.md "Building the index"; since 1.1): k-means
+ * per (b, kv head, subspace) over the keys [init_offset, seq_len), then the
+ * codes of all n = seq_len - init_offset of them. pqrt_config supplies
+ * head_dim, kv_heads, subspaces, bits, init_offset, metric, layout,
+ * query_type (the key cache's type) and centroid_type (the centroids
+ * written); the other fields need only be valid. */
+typedef struct pqrt_build {
+  size_t struct_size;    /* sizeof(pqrt_build): see pqrt_build_init */
+  int64_t batch;         /* b */
+  int64_t seq_len;       /* sk; n = sk - init_offset >= C is required */
+  int64_t key_capacity;  /* rows per (b, kv head) of the key cache, >= sk */
+  int64_t code_capacity; /* rows n_max of the codebook, >= n */
+  int64_t kmeans_iter;   /* T: Lloyd iterations at most, in
+                            [0, PQRT_MAX_KMEANS_ITER] */
+  uint64_t seed;         /* initial indices when initial_indices is NULL:
+                            docs/BUILD.md's seeded rule */
+  const int64_t *initial_indices; /* [b * h_kv * S, C] distinct point
+                                     indices in [0, n) per group, or NULL */
+  const void *key;       /* [b, h_kv, key_capacity, d] query_type */
+  void *centroids;       /* out: [b, h_kv, S, C, ds'] centroid_type */
+  float *phi;            /* out: [b * h_kv * S] f32, metric ip only */
+  void *codebook;        /* out: codes of rows [0, n), layout per config */
+  int64_t *num_cached;   /* out (host): n */
+  int64_t *iterations;   /* out (host), optional: Lloyd iterations run */
+} pqrt_build;
+
+/* Zeroes *value and sets struct_size = sizeof(pqrt_build). */
+static inline void pqrt_build_init(pqrt_build *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
+
+/* The index build on host buffers: the oracle of the GPU build. Validates
+ * everything first and writes nothing on error. */
+PQRT_API pqrt_status pqrt_reference_build(const pqrt_config *config,
+                                          const pqrt_build *build);
 
 /* Read-only host views of one step's outputs. */
 typedef struct pqrt_outputs {

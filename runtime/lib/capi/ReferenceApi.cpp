@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CApi.h"
+#include "pqrt/Build.h"
 #include "pqrt/Compare.h"
 
 #include <algorithm>
@@ -73,6 +74,36 @@ pqrt_status pqrt_reference_run(const pqrt_config *config,
       return status;
     }
     return referenceStep(c, capi::stepArgs(s));
+  });
+}
+
+pqrt_status pqrt_reference_build(const pqrt_config *config,
+                                 const pqrt_build *build) {
+  return capi::guarded([&]() -> Status {
+    StepConfig c;
+    pqrt_build b;
+    Status status = capi::fromCConfig(config, c);
+    if (status.ok()) {
+      status = capi::readStruct("build", build, b);
+    }
+    if (!status.ok()) {
+      return status;
+    }
+    c.batch = b.batch;
+    c.keyCapacity = b.key_capacity;
+    c.codeCapacity = b.code_capacity;
+    BuildArgs args;
+    args.seqLen = b.seq_len;
+    args.kmeansIter = b.kmeans_iter;
+    args.key = b.key;
+    args.initial = b.initial_indices;
+    args.seed = b.seed;
+    args.centroids = b.centroids;
+    args.phi = b.phi;
+    args.codebook = b.codebook;
+    args.numCached = b.num_cached;
+    args.iterations = b.iterations;
+    return referenceBuild(c, args);
   });
 }
 

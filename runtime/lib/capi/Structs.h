@@ -42,6 +42,12 @@ template <> struct StructTraits<pqrt_bundle_info> {
   static constexpr size_t firstSize =
       offsetof(pqrt_bundle_info, num_images) + sizeof(int);
 };
+template <> struct StructTraits<pqrt_build> {
+  static constexpr const char *name = "pqrt_build";
+  // New in 1.1: its first size is its 1.1 size.
+  static constexpr size_t firstSize =
+      offsetof(pqrt_build, iterations) + sizeof(int64_t *);
+};
 template <> struct StructTraits<pqrt_outputs> {
   static constexpr const char *name = "pqrt_outputs";
   static constexpr size_t firstSize =
