@@ -792,6 +792,81 @@ void referenceCompareIdentical(const nb::dict &configDict, int64_t batch,
                                          &second.raw));
 }
 
+/// pqrt_reference_build on host arrays: key [b, h_kv, capacity, d]; outputs
+/// centroids [b, h_kv, S, C, ds'], phi [b * h_kv * S] (ip; else None),
+/// codebook (layout per config); initial [b * h_kv * S, C] int64 or None.
+/// Returns (num_cached, iterations).
+nb::tuple referenceBuild(const nb::dict &configDict, nb::handle keyObj,
+                         int64_t seqLen, int64_t kmeansIter, uint64_t seed,
+                         nb::handle initialObj, nb::handle centroidsObj,
+                         nb::handle phiObj, nb::handle codebookObj) {
+  pqrt_config c = configFromDict(configDict);
+  const Placement host{false, -1};
+  Array key = importArray(keyObj, "key", false);
+  if (key.ndim != 4) {
+    badArgument("key: expected 4 dimensions [b, kv_heads, capacity, head_dim], "
+                "got " + shapeText(key.shape, key.ndim));
+  }
+  const int64_t b = key.shape[0], capacity = key.shape[2];
+  const int64_t hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
+  const int64_t C = int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
+  const int64_t width =
+      d / (s ? s : 1) + (c.metric == PQRT_METRIC_IP ? 1 : 0);
+  expectArray(key, "key", "(b, kv_heads, capacity >= seq_len, head_dim)",
+              {b, hk, capacity, d}, c.query_type, host);
+  Array centroids = importArray(centroidsObj, "centroids", true);
+  expectArray(centroids, "centroids", "(b, kv_heads, subspaces, 2^bits, ds')",
+              {b, hk, s, C, width}, c.centroid_type, host);
+  Array phi;
+  if (!phiObj.is_none()) {
+    phi = importArray(phiObj, "phi", true);
+    expectArray(phi, "phi", "(b * kv_heads * subspaces)", {b * hk * s},
+                PQRT_F32, host);
+  }
+  Array codebook = importArray(codebookObj, "codebook", true);
+  int64_t codeCapacity = -1;
+  if (c.layout == PQRT_LAYOUT_COMPACT) {
+    codeCapacity = codebook.ndim == 4 ? codebook.shape[2] : -1;
+    expectArray(codebook, "codebook",
+                "(b, kv_heads, code capacity, subspaces), compact layout",
+                {b, hk, codeCapacity, s}, PQRT_U8, host);
+  } else {
+    codeCapacity = codebook.ndim == 4 ? codebook.shape[1] : -1;
+    expectArray(codebook, "codebook",
+                "(b, code capacity, kv_heads, subspaces), seed layout",
+                {b, codeCapacity, hk, s}, PQRT_I64, host);
+  }
+  Array initial;
+  if (!initialObj.is_none()) {
+    initial = importArray(initialObj, "initial", false);
+    expectArray(initial, "initial", "(b * kv_heads * subspaces, 2^bits)",
+                {b * hk * s, C}, PQRT_I64, host);
+  }
+  int64_t numCached = 0, iterations = 0;
+  pqrt_build build;
+  pqrt_build_init(&build);
+  build.batch = b;
+  build.seq_len = seqLen;
+  build.key_capacity = capacity;
+  build.code_capacity = codeCapacity;
+  build.kmeans_iter = kmeansIter;
+  build.seed = seed;
+  build.initial_indices = static_cast<const int64_t *>(initial.data);
+  build.key = key.data;
+  build.centroids = centroids.data;
+  build.phi = static_cast<float *>(phi.data);
+  build.codebook = codebook.data;
+  build.num_cached = &numCached;
+  build.iterations = &iterations;
+  pqrt_status status;
+  {
+    nb::gil_scoped_release release; // k-means on the CPU may take long
+    status = pqrt_reference_build(&c, &build);
+  }
+  check(status);
+  return nb::make_tuple(numCached, iterations);
+}
+
 nb::tuple outputTotal(const nb::dict &configDict, int64_t seqLen) {
   pqrt_config c = configFromDict(configDict);
   int64_t total = 0;
@@ -855,6 +930,10 @@ NB_MODULE(_pqrt, m) {
         nb::arg("key").none(), nb::arg("centroids"), nb::arg("codebook"),
         nb::arg("num_cached"), nb::arg("phi").none(), nb::arg("sparse_list"),
         nb::arg("sparse_len"), nb::arg("weight_list"));
+  m.def("reference_build", &referenceBuild, nb::arg("config"), nb::arg("key"),
+        nb::arg("seq_len"), nb::arg("kmeans_iter"), nb::arg("seed"),
+        nb::arg("initial").none(), nb::arg("centroids"), nb::arg("phi").none(),
+        nb::arg("codebook"));
   m.def("reference_scores", &referenceScores, nb::arg("config"),
         nb::arg("query"), nb::arg("key").none(), nb::arg("centroids"),
         nb::arg("codebook"), nb::arg("num_cached"), nb::arg("phi").none(),

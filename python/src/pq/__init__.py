@@ -21,12 +21,14 @@ from ._compile import (KNOWN_TARGETS, Bundle, BundleInfo, auto_target, cache_dir
                        compiler_path)
 from ._indexer import (DEFAULT_MAX_BATCH, Indexer, StepOutputs, compare, compare_identical,
                        device_count, output_total, reference, reference_scores)
+from ._build import BuildOutputs, reference_build
 from ._dropin import clear_indexer_cache, indexer_next
 
 __all__ = [
     "__version__", "StepConfig", "Bundle", "BundleInfo", "compile", "cache_dir",
     "compiler_path", "auto_target", "KNOWN_TARGETS", "Indexer", "StepOutputs",
-    "DEFAULT_MAX_BATCH", "reference", "reference_scores", "compare", "compare_identical",
+    "DEFAULT_MAX_BATCH", "reference", "reference_scores", "reference_build", "BuildOutputs",
+    "compare", "compare_identical",
     "output_total", "device_count", "indexer_next", "clear_indexer_cache", "runtime_version",
 ]
 
