@@ -8,26 +8,31 @@ import pq
 from conftest import small_config, to_dtype
 
 
-def numpy_kmeans(points, initial, iters):
-    """Lloyd in float64 means / float32 distances, ties to the lowest c,
-    empty clusters kept, early stop on (sum ||shift||)^2 < 1e-4 (one group)."""
-    cent = points[initial].copy()
+def numpy_kmeans(groups, initials, iters):
+    """Lloyd over all groups together: float32 distances, float64 means, ties
+    to the lowest c, empty clusters kept; stop after an update when every
+    group's (sum_c ||shift||)^2 < 1e-4. Returns centroids, codes, updates."""
+    cents = [x[i].copy() for x, i in zip(groups, initials)]
+
+    def assign(x, cent):
+        return ((x[:, None, :] - cent[None, :, :]) ** 2).sum(-1, dtype=np.float32).argmin(1)
+
     ran = 0
-    for _ in range(iters):
-        d = ((points[:, None, :] - cent[None, :, :]) ** 2).sum(-1, dtype=np.float32)
-        assign = d.argmin(1)
-        new = cent.copy()
-        for c in range(len(cent)):
-            members = points[assign == c]
-            if len(members):
-                new[c] = (members.astype(np.float64).sum(0) / len(members)).astype(np.float32)
-        shift = np.sqrt(((new.astype(np.float64) - cent) ** 2).sum(1)).sum()
-        cent = new
+    while ran < iters:
+        done = True
+        for g, x in enumerate(groups):
+            a, new = assign(x, cents[g]), cents[g].copy()
+            for c in range(len(new)):
+                if (a == c).any():
+                    new[c] = (x[a == c].astype(np.float64).sum(0) / (a == c).sum()).astype(
+                        np.float32)
+            shift = np.sqrt(((new.astype(np.float64) - cents[g]) ** 2).sum(1)).sum()
+            done = done and shift * shift < 1e-4
+            cents[g] = new
         ran += 1
-        if shift * shift < 1e-4:
+        if done:
             break
-    d = ((points[:, None, :] - cent[None, :, :]) ** 2).sum(-1, dtype=np.float32)
-    return cent, d.argmin(1), ran
+    return cents, [assign(x, c) for x, c in zip(groups, cents)], ran
 
 
 @pytest.mark.parametrize("metric", ["euclidean", "ip"])
@@ -43,6 +48,7 @@ def test_matches_a_numpy_transcription(metric, layout):
     initial = np.stack([rng.choice(n, 8, replace=False) for _ in range(2)]).astype(np.int64)
     out = pq.reference_build(c, key, kmeans_iter=7, initial=initial)
     assert out.num_cached == n and 1 <= out.iterations <= 7
+    groups = []
     for s in range(2):
         x = key[0, 0, 3:, s * 4:(s + 1) * 4].astype(np.float32)
         if metric == "ip":
@@ -50,11 +56,13 @@ def test_matches_a_numpy_transcription(metric, layout):
             phi = norms.max()
             assert out.phi[s] == phi
             x = np.concatenate([x, np.sqrt(np.maximum(phi - norms, 0))[:, None]], 1)
-        cent, codes, ran = numpy_kmeans(x, initial[s], 7)
-        assert ran == out.iterations or s == 1  # the call stops when both groups do
-        np.testing.assert_allclose(out.centroids[0, 0, s], cent, rtol=1e-5, atol=1e-6)
+        groups.append(x)
+    cents, codes, ran = numpy_kmeans(groups, initial, 7)
+    assert ran == out.iterations
+    for s in range(2):
+        np.testing.assert_allclose(out.centroids[0, 0, s], cents[s], rtol=1e-5, atol=1e-6)
         got = out.codebook[0, 0, :, s] if layout == "compact" else out.codebook[0, :, 0, s]
-        np.testing.assert_array_equal(got, codes)
+        np.testing.assert_array_equal(got, codes[s])
 
 
 def test_seeded_rule_is_deterministic_and_the_codes_feed_a_step():
