@@ -29,6 +29,11 @@ expect_ok '^bench +cpu reference: median [0-9.]+ ms per step over 3 runs' \
   --preset llama3_8b --seq-len 1500 --bench 3
 expect_ok 'runs on the CPU reference' --preset llama3_8b --seq-len 1500 --device=auto
 expect_ok '^device +cpu reference$' --preset llama3_8b --seq-len 1500 --device cpu
+expect_ok '^build +k-means of n = 1920 keys in 16 groups, T = 2 \(seed 3\): [12] iterations' \
+  --preset llama3_8b --seq-len 2048 --build --kmeans-iter 2 --seed 3
+expect_ok '^check +PASS$' --preset qwen2_5_7b --seq-len 2600 --build --kmeans-iter 1 --check
+expect_ok 'n_cached 1920 \(0 new keys to quantize\)' --preset llama3_8b --seq-len 2048 \
+  --build --kmeans-iter 0
 expect_ok 'llama3_8b_long' --preset list
 expect_ok '^usage: pq-run' --help
 
@@ -46,6 +51,9 @@ expect_error 2 "unknown preset 'nope'" --preset nope
 expect_error 2 "h 3 is not divisible by h_kv 2" --heads 3 --kv-heads 2
 expect_error 2 "pq_bits 9 does not fit the compact" --bits 9
 expect_error 2 "cannot be combined with --inputs" --ties --inputs "$work"
+expect_error 2 "--kmeans-iter applies to --build" --kmeans-iter 3
+expect_error 2 "cannot be combined with --num-cached" --build --num-cached 5
+expect_error 2 "--kmeans-iter: '1001' is out of range" --build --kmeans-iter 1001
 
 # --- cannot run: exit 1 -----------------------------------------------------
 expect_error 1 "--device=gpu needs a compiled bundle" --device=gpu
@@ -53,6 +61,8 @@ expect_error 1 "some.pqmod: bundle: cannot open" some.pqmod
 expect_error 1 "exceeds n = sk - init_offset" --preset llama3_8b --num-cached 99999
 expect_error 1 "above pq-run's limit" --preset llama3_8b --seq-len 1000000000
 expect_error 1 "not a directory" --inputs "$work/none"
+expect_error 1 "fewer than C = 2\^bits = 64 centroids" --preset llama3_8b --seq-len 150 \
+  --heavy 0 --build
 
 # --- .npy round trip ----------------------------------------------------------
 q="--preset qwen2_5_7b --seq-len 2600"

@@ -116,7 +116,10 @@ Status prepareRandom(const RunOptions &o, StepConfig config,
   if (status.ok() && o.numCached) {
     status = checkNumCached(config, seqLen, fromFlag("num-cached", numCached));
   }
-  const pqrt::KeyCache keys = pqrt::keyCacheNeeded(config, sk, numCached);
+  // --build clusters the key cache whatever the step then reads.
+  const pqrt::KeyCache keys = o.build
+                                  ? pqrt::KeyCache::Allocated
+                                  : pqrt::keyCacheNeeded(config, sk, numCached);
   if (status.ok()) {
     status = checkMemory(config, sk, copies, keys);
   }
@@ -300,7 +303,13 @@ Status prepareFromFiles(const RunOptions &o, StepConfig config, int64_t copies,
   if (!status.ok()) {
     return status;
   }
-  const pqrt::KeyCache keys = pqrt::keyCacheNeeded(config, sk, numCached);
+  const pqrt::KeyCache keys = o.build
+                                  ? pqrt::KeyCache::Allocated
+                                  : pqrt::keyCacheNeeded(config, sk, numCached);
+  if (!haveKey && o.build) {
+    return Status::invalid(dir + "/key.npy: missing, but --build clusters "
+                                 "the key cache");
+  }
   if (!haveKey && keys == pqrt::KeyCache::Allocated) {
     const int64_t newKeys = indexed(config, sk) - numCached;
     return Status::invalid(dir + "/key.npy: missing, but " + str(newKeys) +

@@ -180,6 +180,12 @@ const std::vector<Flag> &flags() {
          o.ties = true;
          return true;
        }},
+      {"build", false,
+       [](RunOptions &o, const std::string &, std::string &) {
+         o.build = true;
+         return true;
+       }},
+      intFlag("kmeans-iter", 0, PQRT_MAX_KMEANS_ITER, &RunOptions::kmeansIter),
       pathFlag("inputs", &RunOptions::inputsDir),
       pathFlag("outputs", &RunOptions::outputsDir),
       pathFlag("save-inputs", &RunOptions::saveInputsDir),
@@ -317,6 +323,10 @@ The call:
                        new key, or codes.npy's rows)
   --seed N             seed of the random inputs (default 0)
   --ties               random inputs with many exact score ties
+  --build              build the index first (docs/BUILD.md: k-means of the
+                       keys [init_offset, sk) on the CPU reference, seeded by
+                       --seed), then run the step from num_cached = n
+  --kmeans-iter N      the build's Lloyd iterations at most (default 10)
   --inputs DIR         read query.npy, key.npy, centroids.npy, phi.npy (ip),
                        codes.npy from DIR instead of random inputs
   --save-inputs DIR    write the inputs used (codes as before the step)

@@ -37,6 +37,8 @@ struct RunOptions {
   std::optional<int64_t> batch, seqLen, numCached;
   uint64_t seed = 0;
   bool ties = false;
+  bool build = false;                 // --build: k-means index first
+  std::optional<int64_t> kmeansIter;  // --kmeans-iter (default 10)
   std::string inputsDir, outputsDir, saveInputsDir;
   Device device = Device::Auto;
   bool check = false;

@@ -1,7 +1,8 @@
 //===- pq-run.cpp - Run one indexer step from the command line ------------===//
 //
-// bundle (optional) -> config source -> executor -> inputs -> summary, then
-// optionally --check against the CPU reference, --bench and .npy outputs.
+// bundle (optional) -> config source -> executor -> inputs (-> --build: the
+// index by k-means) -> summary, then optionally --check against the CPU
+// reference, --bench and .npy outputs.
 // Links the runtime only (libpqrt and pqrt_tools). Every failure is a message
 // and a non-zero exit: 2 for a bad command line, 1 for a bundle, device,
 // step, file or check that failed.
@@ -16,6 +17,8 @@
 #include "Options.h"
 #include "Presets.h"
 #include "Report.h"
+
+#include "pqrt/Build.h"
 
 #include <chrono>
 #include <cstdio>
@@ -43,6 +46,39 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// SEMANTICS.md leaves T to the caller; the research code's default.
+constexpr int64_t kDefaultKmeansIter = 10;
+
+/// --build: the index of `buffers`' key cache on the CPU reference
+/// (docs/BUILD.md), so the step continues from num_cached = n.
+pqrt::Status buildIndex(const RunOptions &options, pqrt::StepBuffers &buffers) {
+  if (!buffers.hasKey()) {
+    return pqrt::Status::invalid("--build needs the key cache");
+  }
+  int64_t iterations = 0;
+  pqrt::BuildArgs args;
+  args.seqLen = buffers.seqLen;
+  args.kmeansIter = options.kmeansIter.value_or(kDefaultKmeansIter);
+  args.seed = options.seed;
+  args.key = buffers.key.data();
+  args.centroids = buffers.centroids.data();
+  args.phi = buffers.phi.empty() ? nullptr : buffers.phi.data();
+  args.codebook = buffers.codebook.data();
+  args.numCached = &buffers.numCached;
+  args.iterations = &iterations;
+  const auto start = std::chrono::steady_clock::now();
+  pqrt::Status status = pqrt::referenceBuild(buffers.config, args);
+  if (status.ok()) {
+    std::printf("build    k-means of n = %lld keys in %lld groups, T = %lld "
+                "(seed %llu): %lld iterations, %.3f ms (CPU reference)\n",
+                (long long)buffers.indexedKeys(),
+                (long long)pqrt::buildGroups(buffers.config),
+                (long long)args.kmeansIter, (unsigned long long)args.seed,
+                (long long)iterations, secondsSince(start) * 1e3);
+  }
+  return status;
+}
+
 int run(int argc, char **argv) {
   RunOptions options;
   std::string error;
@@ -60,6 +96,13 @@ int run(int argc, char **argv) {
   if (!options.inputsDir.empty() && options.ties) {
     return fail(kUsage, "--ties makes random inputs; it cannot be combined "
                         "with --inputs");
+  }
+  if (options.kmeansIter && !options.build) {
+    return fail(kUsage, "--kmeans-iter applies to --build");
+  }
+  if (options.build && options.numCached) {
+    return fail(kUsage, "--build fills the codebook (num_cached = n); it "
+                        "cannot be combined with --num-cached");
   }
 
   std::shared_ptr<const BundleFile> bundle;
@@ -109,6 +152,9 @@ int run(int argc, char **argv) {
     return fail(kFailed, status.message);
   }
   pqrt::StepBuffers &buffers = *step.buffers;
+  if (options.build && !(status = buildIndex(options, buffers)).ok()) {
+    return fail(kFailed, "the build failed: " + status.message);
+  }
   if (bundle) {
     // The module's own limits (static batch, max sk), on every device, so
     // --device=cpu accepts exactly the calls the GPU would.
