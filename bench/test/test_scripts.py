@@ -93,7 +93,8 @@ class Reports(unittest.TestCase):
         self.assertEqual(detail[2].strip(), "14.8 / 15.3 / 46.8")
         self.assertEqual(detail[5].strip(), "0.5")   # +1 key
         self.assertEqual(detail[6].strip(), "32.0")  # +64 keys
-        self.assertEqual(detail[8].strip(), "3.0 / 8.0")
+        self.assertEqual(detail[7].strip(), "-")  # host enqueue: not in this JSON
+        self.assertEqual(detail[9].strip(), "3.0 / 8.0")
 
     def test_without_anchor_or_topk(self):
         out = self.compare()
