@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <string>
+
 using namespace mlir;
 using namespace mlir::pq;
 
@@ -152,3 +154,34 @@ LogicalResult IndexerOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/pq/PQOps.cpp.inc"
+
+LogicalResult KMeansOp::verify() {
+  StepTypeChecker check(*this, getStep());
+  if (failed(check.key(getKey())) ||
+      failed(check.centroids(getCentroids())) ||
+      failed(check.phi(getPhi())) ||
+      failed(check.codes(getCodes(), getLayout()))) {
+    return failure();
+  }
+  MemRefType initial = getInitial().getType();
+  const int64_t count = getStep().getNumCentroids();
+  if (initial.getDimSize(1) != count) {
+    return emitOpError() << "initial: dimension 1 must be 2^bits = " << count
+                         << " (the C point indices of a group), got "
+                         << (initial.isDynamicDim(1)
+                                 ? std::string("?")
+                                 : std::to_string(initial.getDimSize(1)));
+  }
+  // [b * h_kv * S]: checkable when the batch is static (h_kv and S are).
+  MemRefType centroids = getCentroids().getType();
+  if (!initial.isDynamicDim(0) && !centroids.isDynamicDim(0)) {
+    int64_t groups = centroids.getDimSize(0) * centroids.getDimSize(1) *
+                     centroids.getDimSize(2);
+    if (initial.getDimSize(0) != groups) {
+      return emitOpError() << "initial: dimension 0 must be batch * kv_heads "
+                              "* subspaces = "
+                           << groups << ", got " << initial.getDimSize(0);
+    }
+  }
+  return success();
+}

@@ -24,6 +24,7 @@ def PQ_HeavyMemRef : MemRefRankOf<[I32, I64], [3]>;
 def PQ_SparseListMemRef : MemRefRankOf<[I32, I64], [3]>;
 def PQ_SparseLenMemRef : MemRefRankOf<[I64], [2]>;
 def PQ_WeightMemRef : MemRefRankOf<[BF16, F16, F32], [3]>;
+def PQ_InitialMemRef : MemRefRankOf<[I64], [2]>;
 
 def PQ_QuantizeOp : PQ_Op<"quantize"> {
   let summary = "quantize the keys not yet in the codebook";
@@ -199,6 +200,51 @@ def PQ_IndexerOp : PQ_Op<"indexer", [AttrSizedOperandSegments]> {
     `outs` `(` $sparse_list `,` $sparse_len `,` $weight_list `:`
         type($sparse_list) `,` type($sparse_len) `,` type($weight_list) `)`
     `step` qualified($step) `layout` `` $layout `tie` `` $tie (`tiling` qualified($tiling)^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def PQ_KMeansOp : PQ_Op<"kmeans"> {
+  let summary = "build the index: k-means per (b, kv head, subspace)";
+  let description = [{
+    SEMANTICS.md "Building the index": the n = seq_len - init_offset keys
+    from init_offset on, split into S subvectors, are clustered per group
+    g = (b * h_kv + kv) * S + s into C = 2^bits centroids, starting from the
+    points at `initial[g, :]` (distinct indices in [0, n); the runtime draws
+    them by docs/BUILD.md's seeded rule when the caller gives none), with at
+    most `iters` Lloyd updates (squared L2 in fp32, ties to the lowest c,
+    empty clusters kept, an early stop when every group's (sum_c ||shift||)^2
+    is below 1e-4). For metric `ip` every point is first extended by
+    sqrt(max(phi[g] - ||x||^2, 0)) with phi[g] the group's largest ||x||^2,
+    written to `phi`. Writes the centroids and the codes of all n keys
+    (assigned to the final centroids as stored) and returns n, the
+    codebook's new count. n < C is an error at run time.
+
+    ```mlir
+    %n = pq.kmeans %key init %initial seq_len %sk iters %t
+        step #step layout compact outs(%centroids, %codes)
+        : memref<?x8x?x128xbf16>, memref<?x64xi64>
+          -> memref<?x8x2x64x64xf32>, memref<?x8x?x2xui8>
+    ```
+  }];
+  let arguments = (ins
+    Arg<PQ_FloatMemRef4D, "key cache [b, h_kv, sk, d]", [MemRead]>:$key,
+    Arg<PQ_InitialMemRef, "initial point indices [b * h_kv * S, C]", [MemRead]>:$initial,
+    Index:$seq_len,
+    Index:$iters,
+    Arg<PQ_CentroidMemRef, "centroids [b, h_kv, S, C, ds']", [MemWrite]>:$centroids,
+    Arg<PQ_CodeMemRef, "codebook", [MemWrite]>:$codes,
+    Arg<Optional<PQ_PhiMemRef>, "ip2l2 phi [b * h_kv * S]", [MemWrite]>:$phi,
+    PQ_LayoutAttr:$layout,
+    PQ_StepAttr:$step
+  );
+  let results = (outs Index:$num_codes);
+  let assemblyFormat = [{
+    $key `init` $initial `seq_len` $seq_len `iters` $iters
+    `step` qualified($step) `layout` `` $layout
+    `outs` `(` $centroids `,` $codes (`,` `phi` $phi^)? `)` attr-dict
+    `:` type($key) `,` type($initial) `->` type($centroids) `,` type($codes)
+    (`,` type($phi)^)?
   }];
   let hasVerifier = 1;
 }

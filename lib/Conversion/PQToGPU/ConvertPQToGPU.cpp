@@ -49,6 +49,12 @@ void ConvertPQToGPUPass::runOnOperation() {
       steps.push_back(step);
       return WalkResult::advance();
     }
+    if (isa<KMeansOp>(op)) {
+      op->emitError() << "convert-pq-to-gpu: 'pq.kmeans' (the index build) "
+                         "has no GPU lowering yet; build the index with "
+                         "pqrt_reference_build (docs/BUILD.md)";
+      return WalkResult::interrupt();
+    }
     if (isa<QuantizeOp, ScoreOp, TopKOp, GenIndicesOp>(op)) {
       op->emitError() << "convert-pq-to-gpu: '" << op->getName()
                       << "' was not fused into a pq.indexer ("
