@@ -64,15 +64,22 @@ static LogicalResult verifySameStep(Operation *op, StepAttr step, Value input,
   return diag;
 }
 
-LogicalResult QuantizeOp::verify() {
-  StepTypeChecker check(*this, getStep());
-  if (failed(check.key(getKey())) ||
-      failed(check.centroids(getCentroids())) ||
-      failed(check.phi(getPhi())) ||
-      failed(check.codes(getCodes(), getLayout()))) {
+/// The operands every op that quantizes keys has: key, centroids, phi and
+/// codebook (pq.quantize reads phi, pq.kmeans writes it).
+static LogicalResult checkQuantizeTypes(StepTypeChecker &check, Value key,
+                                        Value centroids, Value phi,
+                                        Value codes, Layout layout) {
+  if (failed(check.key(key)) || failed(check.centroids(centroids)) ||
+      failed(check.phi(phi)) || failed(check.codes(codes, layout))) {
     return failure();
   }
   return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  StepTypeChecker check(*this, getStep());
+  return checkQuantizeTypes(check, getKey(), getCentroids(), getPhi(),
+                            getCodes(), getLayout());
 }
 
 LogicalResult ScoreOp::verify() {
@@ -157,10 +164,8 @@ LogicalResult IndexerOp::verify() {
 
 LogicalResult KMeansOp::verify() {
   StepTypeChecker check(*this, getStep());
-  if (failed(check.key(getKey())) ||
-      failed(check.centroids(getCentroids())) ||
-      failed(check.phi(getPhi())) ||
-      failed(check.codes(getCodes(), getLayout()))) {
+  if (failed(checkQuantizeTypes(check, getKey(), getCentroids(), getPhi(),
+                                getCodes(), getLayout()))) {
     return failure();
   }
   MemRefType initial = getInitial().getType();

@@ -304,6 +304,25 @@ TargetAttr PQTilePass::resolveTarget() {
   return attr;
 }
 
+/// A cluster option (cluster-size, row-groups): in [0, max] (0: pq-tile
+/// chooses), and only for targets with thread-block clusters.
+static LogicalResult checkClusterOption(ModuleOp module, StringRef name,
+                                        int64_t value, int64_t max,
+                                        TargetAttr target) {
+  if (value < 0 || value > max) {
+    return module.emitError() << "pq-tile: " << name << " must be in [0, "
+                              << max << "] (0: pq-tile chooses), got "
+                              << value;
+  }
+  if (target && value > 0 && !target.getClusters()) {
+    return module.emitError()
+           << "pq-tile: " << name << "=" << value
+           << " needs a target with thread-block clusters (sm_90), not "
+           << target.getChip();
+  }
+  return success();
+}
+
 void PQTilePass::runOnOperation() {
   ModuleOp module = getOperation();
   if (maxSeqLen < 1 || maxSeqLen > TilingAttr::kMaxSeqLen) {
@@ -312,36 +331,19 @@ void PQTilePass::runOnOperation() {
                        << static_cast<int64_t>(maxSeqLen);
     return signalPassFailure();
   }
-  if (clusterSize < 0 || clusterSize > kMaxClusterSize) {
-    module.emitError() << "pq-tile: cluster-size must be in [0, "
-                       << kMaxClusterSize << "] (0: pq-tile chooses), got "
-                       << static_cast<int64_t>(clusterSize);
-    return signalPassFailure();
-  }
-  if (rowGroups < 0 || rowGroups > kMaxRowGroups) {
-    module.emitError() << "pq-tile: row-groups must be in [0, "
-                       << kMaxRowGroups << "] (0: pq-tile chooses), got "
-                       << static_cast<int64_t>(rowGroups);
+  // Ranges first (no target needed), then what the target allows.
+  if (failed(checkClusterOption(module, "cluster-size", clusterSize,
+                                kMaxClusterSize, {})) ||
+      failed(checkClusterOption(module, "row-groups", rowGroups,
+                                kMaxRowGroups, {}))) {
     return signalPassFailure();
   }
   TargetAttr targetAttr = resolveTarget();
-  if (!targetAttr) {
-    return signalPassFailure();
-  }
-  if (rowGroups > 0 && !targetAttr.getClusters()) {
-    module.emitError() << "pq-tile: row-groups="
-                       << static_cast<int64_t>(rowGroups)
-                       << " needs a target with thread-block clusters "
-                          "(sm_90), not "
-                       << targetAttr.getChip();
-    return signalPassFailure();
-  }
-  if (clusterSize > 0 && !targetAttr.getClusters()) {
-    module.emitError() << "pq-tile: cluster-size="
-                       << static_cast<int64_t>(clusterSize)
-                       << " needs a target with thread-block clusters "
-                          "(sm_90), not "
-                       << targetAttr.getChip();
+  if (!targetAttr ||
+      failed(checkClusterOption(module, "cluster-size", clusterSize,
+                                kMaxClusterSize, targetAttr)) ||
+      failed(checkClusterOption(module, "row-groups", rowGroups,
+                                kMaxRowGroups, targetAttr))) {
     return signalPassFailure();
   }
   WalkResult result = module.walk([&](IndexerOp op) {

@@ -494,6 +494,24 @@ void expectArray(const Array &a, const char *name, const char *dims,
   }
 }
 
+/// Checks a codebook against the layout of `c`; returns its capacity n_max.
+int64_t expectCodebook(const Array &codebook, const pqrt_config &c, int64_t b,
+                       const Placement &place) {
+  const int64_t hk = c.kv_heads, s = c.subspaces;
+  if (c.layout == PQRT_LAYOUT_COMPACT) {
+    const int64_t capacity = codebook.ndim == 4 ? codebook.shape[2] : -1;
+    expectArray(codebook, "codebook",
+                "(b, kv_heads, code capacity, subspaces), compact layout",
+                {b, hk, capacity, s}, PQRT_U8, place);
+    return capacity;
+  }
+  const int64_t capacity = codebook.ndim == 4 ? codebook.shape[1] : -1;
+  expectArray(codebook, "codebook",
+              "(b, code capacity, kv_heads, subspaces), seed layout",
+              {b, capacity, hk, s}, PQRT_I64, place);
+  return capacity;
+}
+
 /// The arrays of one step, checked against `c` and turned into a pqrt_step.
 /// `seqLen` < 0 takes sk from weight_list's last dimension.
 struct Step {
@@ -548,18 +566,7 @@ struct Step {
                   PQRT_F32, place);
     }
     codebook = importArray(codebookObj, "codebook", true);
-    int64_t capacity = -1;
-    if (c.layout == PQRT_LAYOUT_COMPACT) {
-      capacity = codebook.ndim == 4 ? codebook.shape[2] : -1;
-      expectArray(codebook, "codebook",
-                  "(b, kv_heads, code capacity, subspaces), compact layout",
-                  {b, hk, capacity, s}, PQRT_U8, place);
-    } else {
-      capacity = codebook.ndim == 4 ? codebook.shape[1] : -1;
-      expectArray(codebook, "codebook",
-                  "(b, code capacity, kv_heads, subspaces), seed layout",
-                  {b, capacity, hk, s}, PQRT_I64, place);
-    }
+    const int64_t capacity = expectCodebook(codebook, c, b, place);
     sparseList = importArray(sparseListObj, "sparse_list", true);
     expectArray(sparseList, "sparse_list", "(b, heads, total)", {b, h, total},
                 c.index_type, place);
@@ -824,18 +831,7 @@ nb::tuple referenceBuild(const nb::dict &configDict, nb::handle keyObj,
                 PQRT_F32, host);
   }
   Array codebook = importArray(codebookObj, "codebook", true);
-  int64_t codeCapacity = -1;
-  if (c.layout == PQRT_LAYOUT_COMPACT) {
-    codeCapacity = codebook.ndim == 4 ? codebook.shape[2] : -1;
-    expectArray(codebook, "codebook",
-                "(b, kv_heads, code capacity, subspaces), compact layout",
-                {b, hk, codeCapacity, s}, PQRT_U8, host);
-  } else {
-    codeCapacity = codebook.ndim == 4 ? codebook.shape[1] : -1;
-    expectArray(codebook, "codebook",
-                "(b, code capacity, kv_heads, subspaces), seed layout",
-                {b, codeCapacity, hk, s}, PQRT_I64, host);
-  }
+  const int64_t codeCapacity = expectCodebook(codebook, c, b, host);
   Array initial;
   if (!initialObj.is_none()) {
     initial = importArray(initialObj, "initial", false);
