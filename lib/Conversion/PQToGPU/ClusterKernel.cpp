@@ -313,10 +313,21 @@ static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
           return kb.ifThenElse(
               fits, TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
               [&]() -> SmallVector<Value> {
-                Threshold in = emitWarpRadixSelect(kb, views.bins, histBase,
-                                                   views.bins, local, count,
-                                                   remaining);
-                return {in.threshold, in.keepEqual};
+                // A bin's few candidates (the usual case): ranks, no passes.
+                return kb.ifThenElse(
+                    kb.cmp(CmpIPredicate::ule, count, kb.idx(kWarpRankKeys)),
+                    TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+                    [&]() -> SmallVector<Value> {
+                      Threshold in = emitWarpRankSelect(kb, views.bins, local,
+                                                        count, remaining);
+                      return {in.threshold, in.keepEqual};
+                    },
+                    [&]() -> SmallVector<Value> {
+                      Threshold in = emitWarpRadixSelect(
+                          kb, views.bins, histBase, views.bins, local, count,
+                          remaining);
+                      return {in.threshold, in.keepEqual};
+                    });
               },
               [&]() -> SmallVector<Value> {
                 Threshold in = emitWarpRadixSelect(kb, views.bins, histBase,

@@ -167,6 +167,13 @@ Threshold emitRadixSelect(KernelBuilder &kb, const SharedViews &views,
 Threshold emitWarpRadixSelect(KernelBuilder &kb, Value hist, Value histBase,
                               Value keys, Value base, Value count,
                               Value remaining);
+/// The candidates a warp rank-selects instead (kWarpRankKeys at most).
+constexpr int64_t kWarpRankKeys = 64;
+/// The same threshold by one warp from at most kWarpRankKeys keys, by
+/// ranks: lane l holds keys l and l + 32 and counts, through shuffles, the
+/// keys above and equal to each; no shared scratch and no passes.
+Threshold emitWarpRankSelect(KernelBuilder &kb, Value keys, Value base,
+                             Value count, Value remaining);
 /// The value of the one lane where `flag` holds (0 when none does).
 Value fromFlaggedLane(KernelBuilder &kb, Value flag, Value value);
 /// The threshold when k = 0.

@@ -424,6 +424,57 @@ Threshold mlir::pq::emitWarpRadixSelect(KernelBuilder &kb, Value hist,
   return {prefix, kb.i32(-1), remaining};
 }
 
+Threshold mlir::pq::emitWarpRankSelect(KernelBuilder &kb, Value keys,
+                                       Value base, Value count,
+                                       Value remaining) {
+  constexpr int64_t held = kWarpRankKeys / 32;
+  Value lane = kb.laneId();
+  remaining = kb.toI32(remaining);
+  SmallVector<Value> mine, valid;
+  for (int64_t h = 0; h < held; ++h) {
+    Value j = kb.add(lane, kb.idx(32 * h));
+    valid.push_back(kb.cmp(CmpIPredicate::ult, j, count));
+    mine.push_back(
+        kb.load(keys, kb.add(base, kb.select(valid.back(), j, kb.idx(0)))));
+  }
+  SmallVector<Value> greater(held, kb.i32(0)), equal(held, kb.i32(0));
+  for (int32_t l = 0; l < 32; ++l) {
+    for (int64_t h = 0; h < held; ++h) {
+      Value other = kb.shuffleIdx(mine[h], l);
+      Value otherValid = kb.cmp(CmpIPredicate::ult, kb.idx(l + 32 * h), count);
+      for (int64_t m = 0; m < held; ++m) {
+        Value above = kb.andI1(
+            otherValid, kb.cmp(CmpIPredicate::ugt, other, mine[m]));
+        Value same =
+            kb.andI1(otherValid, kb.cmp(CmpIPredicate::eq, other, mine[m]));
+        greater[m] =
+            kb.add(greater[m], kb.select(above, kb.i32(1), kb.i32(0)));
+        equal[m] = kb.add(equal[m], kb.select(same, kb.i32(1), kb.i32(0)));
+      }
+    }
+  }
+  // The threshold is the key with fewer than `remaining` keys above it and
+  // at least `remaining` above or equal; every lane holding it agrees on
+  // both values, so an OR over the warp yields them (0 elsewhere).
+  Value threshold = kb.i32(0), keepEqual = kb.i32(0);
+  for (int64_t m = 0; m < held; ++m) {
+    Value crosses = kb.andI1(
+        valid[m],
+        kb.andI1(kb.cmp(CmpIPredicate::slt, greater[m], remaining),
+                 kb.cmp(CmpIPredicate::sle, remaining,
+                        kb.add(greater[m], equal[m]))));
+    threshold = kb.bitOr(threshold, kb.select(crosses, mine[m], kb.i32(0)));
+    keepEqual = kb.bitOr(
+        keepEqual,
+        kb.select(crosses, kb.sub(remaining, greater[m]), kb.i32(0)));
+  }
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    threshold = kb.bitOr(threshold, kb.shuffleXor(threshold, offset));
+    keepEqual = kb.bitOr(keepEqual, kb.shuffleXor(keepEqual, offset));
+  }
+  return {threshold, kb.i32(-1), keepEqual};
+}
+
 Threshold mlir::pq::noneKept(KernelBuilder &kb) {
   // Nothing is above the all-ones key and none of its equals are kept.
   return {kb.i32(-1), kb.i32(-1), kb.i32(0)};
