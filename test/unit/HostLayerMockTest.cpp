@@ -39,6 +39,17 @@ protected:
   }
 };
 
+/// A device, a stream and two events, created (what the timing tests need).
+struct Timing {
+  pqhost::Device device;
+  pqhost::Stream stream;
+  pqhost::Event start, stop;
+  bool open() {
+    return device.open(0).ok() && stream.create().ok() &&
+           start.create().ok() && stop.create().ok();
+  }
+};
+
 TEST_F(MockHost, DeviceSharesTheIndexersContextRetain) {
   mock.setDevices(2, {9, 0, 232448, 1});
   {
@@ -117,13 +128,9 @@ TEST_F(MockHost, ReportsDriverErrorsWithTheCall) {
 }
 
 TEST_F(MockHost, EventsTimeEnqueuedWork) {
-  pqhost::Device device;
-  ASSERT_TRUE(device.open(0).ok());
-  pqhost::Stream stream;
-  pqhost::Event start, stop;
-  ASSERT_TRUE(stream.create().ok());
-  ASSERT_TRUE(start.create().ok());
-  ASSERT_TRUE(stop.create().ok());
+  Timing t;
+  ASSERT_TRUE(t.open());
+  auto &[device, stream, start, stop] = t;
   int calls = 0;
   float ms = 0;
   Status status = pqhost::timeEnqueued(
@@ -141,13 +148,9 @@ TEST_F(MockHost, EventsTimeEnqueuedWork) {
 }
 
 TEST_F(MockHost, GatedTimingOpensTheGateOnEveryPath) {
-  pqhost::Device device;
-  ASSERT_TRUE(device.open(0).ok());
-  pqhost::Stream stream;
-  pqhost::Event start, stop;
-  ASSERT_TRUE(stream.create().ok());
-  ASSERT_TRUE(start.create().ok());
-  ASSERT_TRUE(stop.create().ok());
+  Timing t;
+  ASSERT_TRUE(t.open());
+  auto &[device, stream, start, stop] = t;
   {
     pqhost::Gate gate;
     ASSERT_FALSE(gate.ready());
