@@ -110,6 +110,10 @@ def measure(shape, layout, iters, c_api=None):
     h_call, h_direct, h_op, h_launch = (host_us(f) for f in (call, direct, op, launch))
     w_call = wall_us(call, stream.synchronize)
     w_device = wall_us(call, torch.cuda.synchronize)
+    # torch's C entry point itself: no Python frame, no device switch.
+    raw_sync = getattr(torch._C, "_cuda_synchronize", None)
+    w_raw = wall_us(call, raw_sync) if raw_sync else float("nan")
+    g_raw = wall_us(graph.replay, raw_sync) if raw_sync else float("nan")
     w_graph = wall_us(graph.replay, stream.synchronize)
     side = torch.cuda.Stream()  # non-blocking, like pq-bench's stream
     with torch.cuda.stream(side):
@@ -122,7 +126,9 @@ def measure(shape, layout, iters, c_api=None):
     print(f"  wall call + stream sync            {w_call:8.2f} us (median; default stream)")
     print(f"  wall call + side-stream sync       {w_side:8.2f} us (non-blocking stream)")
     print(f"  wall call + torch.cuda.synchronize {w_device:8.2f} us")
+    print(f"  wall call + torch._C._cuda_synchronize {w_raw:8.2f} us (the cheapest sync)")
     print(f"  wall graph replay + sync           {w_graph:8.2f} us", flush=True)
+    print(f"  wall graph replay + torch._C._cuda_synchronize {g_raw:8.2f} us", flush=True)
     verdict = ""
     if c_api and None not in c_api:
         c_host, c_wall, c_graph = c_api
@@ -134,6 +140,9 @@ def measure(shape, layout, iters, c_api=None):
                    f"{eager_c:.2f} us: +{eager_py - eager_c:.2f} us (issue 10: <= 3); "
                    f"host: Python call {h_call:.2f} us, pqrt_indexer_run {c_host:.2f} us: "
                    f"+{h_call - c_host:.2f} us")
+        verdict += (f"; raw wall with torch's cheapest sync: Python {w_raw:.2f} us, C API "
+                    f"{c_wall:.2f} us: +{w_raw - c_wall:.2f} us; graph replay "
+                    f"+{g_raw - c_graph:.2f} us")
         print(f"  C API (pq-bench): host {c_host:.2f}, wall {c_wall:.2f}, graph wall "
               f"{c_graph:.2f} us{verdict}")
     return (f"summary {shape} {layout} {strategy}: host call {h_call:.2f} us (binding "
