@@ -89,6 +89,69 @@ def _wrap(x):
     return None if x is None else ExchangeArray(x)
 
 
+# A producer that only hands out owned tensors (managed_tensor_from_...),
+# as a framework without the non-owning call would: the binding must call
+# the deleter once per import and honour the read-only flag.
+class DLPackVersion(ctypes.Structure):
+    _fields_ = [("major", ctypes.c_uint32), ("minor", ctypes.c_uint32)]
+
+
+class DLManagedTensorVersioned(ctypes.Structure):
+    pass
+
+
+DELETER = ctypes.CFUNCTYPE(None, ctypes.POINTER(DLManagedTensorVersioned))
+DLManagedTensorVersioned._fields_ = [
+    ("version", DLPackVersion), ("manager_ctx", ctypes.c_void_p), ("deleter", DELETER),
+    ("flags", ctypes.c_uint64), ("dl_tensor", DLTensor)]
+MANAGED_FROM = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.py_object,
+                                ctypes.POINTER(ctypes.POINTER(DLManagedTensorVersioned)))
+
+
+class ManagedExchangeAPI(ctypes.Structure):
+    _fields_ = [("major", ctypes.c_uint32), ("minor", ctypes.c_uint32),
+                ("prev_api", ctypes.c_void_p), ("managed_tensor_allocator", ctypes.c_void_p),
+                ("managed_tensor_from_py_object_no_sync", MANAGED_FROM),
+                ("managed_tensor_to_py_object_no_sync", ctypes.c_void_p),
+                ("dltensor_from_py_object_no_sync", ctypes.c_void_p),
+                ("current_work_stream", WORK_STREAM)]
+
+
+_owned = {}  # address -> the struct, alive until its deleter runs
+managed = {"made": 0, "deleted": 0}
+
+
+@DELETER
+def _managed_deleter(tensor):
+    managed["deleted"] += 1
+    _owned.pop(ctypes.addressof(tensor.contents))
+
+
+@MANAGED_FROM
+def _managed_from(obj, out):
+    managed["made"] += 1
+    m = DLManagedTensorVersioned()
+    m.version = DLPackVersion(1, 3)
+    m.deleter = _managed_deleter
+    m.flags = 1 if obj.read_only else 0  # DLPACK_FLAG_BITMASK_READ_ONLY
+    _tensor_from(obj, ctypes.pointer(m.dl_tensor))
+    _owned[ctypes.addressof(m)] = m
+    out[0] = ctypes.pointer(m)
+    return 0
+
+
+_MANAGED_API = ManagedExchangeAPI(1, 3, None, None, _managed_from, None, None, _work_stream)
+
+
+class ManagedArray(ExchangeArray):
+    """A NumPy array seen only through owned DLPack tensors."""
+    __dlpack_c_exchange_api__ = _new_capsule(ctypes.addressof(_MANAGED_API), _NAME, None)
+
+    def __init__(self, array, read_only=False):
+        super().__init__(array)
+        self.read_only = read_only
+
+
 def test_exchange_arrays_give_the_same_step_as_numpy():
     c = small_config()
     b, sk = 2, 120
@@ -130,3 +193,30 @@ def test_exchange_arrays_are_checked_like_any_other():
                                _wrap(step["centroids"]), _wrap(step["codebook"]),
                                step["num_cached"], None, _wrap(outs[0]), _wrap(outs[1]),
                                ExchangeArray(strided))
+
+
+def test_owned_tensors_are_released_and_read_only_outputs_refused():
+    c = small_config()
+    b, sk = 1, 90
+    step = random_step(c, b, sk, num_cached=sk - c.init_offset, seed=4)
+    total, _ = pq.output_total(c, sk)
+    outs = [np.zeros((b, c.heads, total), np.int64), np.zeros((b, c.heads), np.int64),
+            np.zeros((b, c.heads, sk), np.float32)]
+    expected = pq.reference(c, **{k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                  for k, v in step.items()})
+    made, deleted = managed["made"], managed["deleted"]
+    args = [ManagedArray(step["query"]), None, ManagedArray(step["centroids"]),
+            ManagedArray(step["codebook"]), step["num_cached"], None]
+    pq._pqrt.reference_run(c.to_pqrt(), *args, *(ManagedArray(o) for o in outs))
+    assert managed["made"] - made == 6 and managed["deleted"] - deleted == 6
+    assert not _owned
+    np.testing.assert_array_equal(outs[0], expected.sparse_list)
+    np.testing.assert_array_equal(outs[2], expected.weight_list)
+    # Inputs may be read-only; an output may not (and nothing is written).
+    args[0] = ManagedArray(step["query"], read_only=True)
+    before = outs[0].copy()
+    with pytest.raises(ValueError, match="sparse_list: is read-only; the step writes it"):
+        pq._pqrt.reference_run(c.to_pqrt(), *args, ManagedArray(outs[0], read_only=True),
+                               ManagedArray(outs[1]), ManagedArray(outs[2]))
+    np.testing.assert_array_equal(outs[0], before)
+    assert managed["made"] == managed["deleted"] and not _owned
