@@ -297,70 +297,47 @@ uint64_t npyHeaderEnd(const uint8_t *bytes, size_t size) {
 
 } // namespace
 
-const char *npyDtypeName(NpyDtype dtype) {
-  switch (dtype) {
-  case NpyDtype::F32:
-    return "f32";
-  case NpyDtype::F16:
-    return "f16";
-  case NpyDtype::BF16:
-    return "bf16";
-  case NpyDtype::I8:
-    return "i8";
-  case NpyDtype::U8:
-    return "u8";
-  case NpyDtype::I16:
-    return "i16";
-  case NpyDtype::U16:
-    return "u16";
-  case NpyDtype::I32:
-    return "i32";
-  case NpyDtype::I64:
-    return "i64";
+namespace {
+
+/// Everything pq knows of each .npy element type, in one table.
+struct NpyDtypeInfo {
+  NpyDtype dtype;
+  const char *name;  // pq's short name
+  int64_t size;      // bytes
+  const char *descr; // what pq writes (bf16 as raw '<i2' bits)
+};
+constexpr NpyDtypeInfo kNpyDtypes[] = {
+    {NpyDtype::F32, "f32", 4, "<f4"},   {NpyDtype::F16, "f16", 2, "<f2"},
+    {NpyDtype::BF16, "bf16", 2, "<i2"}, {NpyDtype::I8, "i8", 1, "|i1"},
+    {NpyDtype::U8, "u8", 1, "|u1"},     {NpyDtype::I16, "i16", 2, "<i2"},
+    {NpyDtype::U16, "u16", 2, "<u2"},   {NpyDtype::I32, "i32", 4, "<i4"},
+    {NpyDtype::I64, "i64", 8, "<i8"},
+};
+
+const NpyDtypeInfo *infoOf(NpyDtype dtype) {
+  for (const NpyDtypeInfo &info : kNpyDtypes) {
+    if (info.dtype == dtype) {
+      return &info;
+    }
   }
-  return "unknown";
+  return nullptr;
+}
+
+} // namespace
+
+const char *npyDtypeName(NpyDtype dtype) {
+  const NpyDtypeInfo *info = infoOf(dtype);
+  return info ? info->name : "unknown";
 }
 
 int64_t npyDtypeSize(NpyDtype dtype) {
-  switch (dtype) {
-  case NpyDtype::I8:
-  case NpyDtype::U8:
-    return 1;
-  case NpyDtype::F16:
-  case NpyDtype::BF16:
-  case NpyDtype::I16:
-  case NpyDtype::U16:
-    return 2;
-  case NpyDtype::F32:
-  case NpyDtype::I32:
-    return 4;
-  case NpyDtype::I64:
-    return 8;
-  }
-  return 0;
+  const NpyDtypeInfo *info = infoOf(dtype);
+  return info ? info->size : 0;
 }
 
 const char *npyDescr(NpyDtype dtype) {
-  switch (dtype) {
-  case NpyDtype::F32:
-    return "<f4";
-  case NpyDtype::F16:
-    return "<f2";
-  case NpyDtype::BF16:
-  case NpyDtype::I16:
-    return "<i2";
-  case NpyDtype::I8:
-    return "|i1";
-  case NpyDtype::U8:
-    return "|u1";
-  case NpyDtype::U16:
-    return "<u2";
-  case NpyDtype::I32:
-    return "<i4";
-  case NpyDtype::I64:
-    return "<i8";
-  }
-  return "";
+  const NpyDtypeInfo *info = infoOf(dtype);
+  return info ? info->descr : "";
 }
 
 NpyDtype npyDtypeOf(ElementType type) {
