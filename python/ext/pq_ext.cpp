@@ -494,6 +494,20 @@ void expectArray(const Array &a, const char *name, const char *dims,
   }
 }
 
+/// Checks centroids [b, h_kv, S, C, ds'] against `c`.
+void expectCentroids(const Array &centroids, const pqrt_config &c, int64_t b,
+                     const Placement &place) {
+  const int64_t s = c.subspaces;
+  const int64_t count =
+      int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
+  const bool ip = c.metric == PQRT_METRIC_IP;
+  const int64_t width = c.head_dim / (s ? s : 1) + (ip ? 1 : 0);
+  expectArray(centroids, "centroids",
+              ip ? "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces + 1)"
+                 : "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces)",
+              {b, c.kv_heads, s, count, width}, c.centroid_type, place);
+}
+
 /// Checks a codebook against the layout of `c`; returns its capacity n_max.
 int64_t expectCodebook(const Array &codebook, const pqrt_config &c, int64_t b,
                        const Placement &place) {
@@ -542,8 +556,6 @@ struct Step {
     int64_t total = 0;
     check(pqrt_output_total(&c, sk, &total, nullptr));
     int64_t h = c.heads, hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
-    int64_t C = int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
-    int64_t width = d / (s ? s : 1) + (c.metric == PQRT_METRIC_IP ? 1 : 0);
 
     expectArray(query, "query", "(b, heads, 1, head_dim)", {b, h, 1, d},
                 c.query_type, place);
@@ -555,11 +567,7 @@ struct Step {
                   {b, hk, keyCapacity, d}, c.query_type, place);
     }
     centroids = importArray(centroidsObj, "centroids", false);
-    expectArray(centroids, "centroids",
-                c.metric == PQRT_METRIC_IP
-                    ? "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces + 1)"
-                    : "(b, kv_heads, subspaces, 2^bits, head_dim/subspaces)",
-                {b, hk, s, C, width}, c.centroid_type, place);
+    expectCentroids(centroids, c, b, place);
     if (!phiObj.is_none() && c.metric == PQRT_METRIC_IP) {
       phi = importArray(phiObj, "phi", false);
       expectArray(phi, "phi", "(b * kv_heads * subspaces)", {b * hk * s},
@@ -817,13 +825,10 @@ nb::tuple referenceBuild(const nb::dict &configDict, nb::handle keyObj,
   const int64_t b = key.shape[0], capacity = key.shape[2];
   const int64_t hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
   const int64_t C = int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
-  const int64_t width =
-      d / (s ? s : 1) + (c.metric == PQRT_METRIC_IP ? 1 : 0);
   expectArray(key, "key", "(b, kv_heads, capacity >= seq_len, head_dim)",
               {b, hk, capacity, d}, c.query_type, host);
   Array centroids = importArray(centroidsObj, "centroids", true);
-  expectArray(centroids, "centroids", "(b, kv_heads, subspaces, 2^bits, ds')",
-              {b, hk, s, C, width}, c.centroid_type, host);
+  expectCentroids(centroids, c, b, host);
   Array phi;
   if (!phiObj.is_none()) {
     phi = importArray(phiObj, "phi", true);

@@ -447,15 +447,14 @@ Status parseNpyHeader(const uint8_t *bytes, size_t size, NpyHeader &header) {
   return Status::success();
 }
 
-Status parseNpy(const uint8_t *bytes, size_t size, NpyArray &array) {
-  NpyHeader header;
-  Status status = parseNpyHeader(bytes, size, header);
-  if (!status.ok()) {
-    return status;
-  }
-  int64_t elements = 0, dataBytes = 0;
+namespace {
+
+/// The data after a parsed header must be exactly the shape's bytes
+/// (`present` are there); `result` gets the header's dtype and shape.
+Status checkData(const NpyHeader &header, uint64_t present,
+                 int64_t &dataBytes, NpyArray &result) {
+  int64_t elements = 0;
   countElements(header.shape, npyDtypeSize(header.dtype), elements, dataBytes);
-  const uint64_t present = size - header.dataOffset;
   if (present != uint64_t(dataBytes)) {
     return Status::invalid(
         std::string(present < uint64_t(dataBytes) ? "truncated .npy file"
@@ -464,10 +463,26 @@ Status parseNpy(const uint8_t *bytes, size_t size, NpyArray &array) {
         npyDtypeName(header.dtype) + " needs " + str(dataBytes) +
         " data bytes, found " + str(int64_t(present)));
   }
-  NpyArray result;
   result.dtype = header.dtype;
   result.descr = header.descr;
   result.shape = header.shape;
+  return Status::success();
+}
+
+} // namespace
+
+Status parseNpy(const uint8_t *bytes, size_t size, NpyArray &array) {
+  NpyHeader header;
+  Status status = parseNpyHeader(bytes, size, header);
+  if (!status.ok()) {
+    return status;
+  }
+  int64_t dataBytes = 0;
+  NpyArray result;
+  status = checkData(header, size - header.dataOffset, dataBytes, result);
+  if (!status.ok()) {
+    return status;
+  }
   result.data.assign(bytes + header.dataOffset, bytes + size);
   array = std::move(result);
   return Status::success();
@@ -510,22 +525,13 @@ Status readNpy(const std::string &path, NpyArray &array) {
   if (!status.ok()) {
     return Status::invalid(path + ": " + status.message);
   }
-  int64_t elements = 0, dataBytes = 0;
-  countElements(header.shape, npyDtypeSize(header.dtype), elements, dataBytes);
-  const uintmax_t present = fileSize - header.dataOffset;
-  if (present != uintmax_t(dataBytes)) {
-    return Status::invalid(
-        path + ": " +
-        (present < uintmax_t(dataBytes) ? "truncated .npy file"
-                                        : "malformed .npy file") +
-        ": shape " + npyShapeString(header.shape) + " of " +
-        npyDtypeName(header.dtype) + " needs " + str(dataBytes) +
-        " data bytes, found " + str(int64_t(present)));
-  }
+  int64_t dataBytes = 0;
   NpyArray result;
-  result.dtype = header.dtype;
-  result.descr = header.descr;
-  result.shape = header.shape;
+  status = checkData(header, uint64_t(fileSize - header.dataOffset), dataBytes,
+                     result);
+  if (!status.ok()) {
+    return Status::invalid(path + ": " + status.message);
+  }
   result.data.resize(size_t(dataBytes));
   in.seekg(std::streamoff(header.dataOffset));
   in.read(reinterpret_cast<char *>(result.data.data()),

@@ -43,31 +43,30 @@ struct GroupPoints {
   int64_t b, kv, s;
   float phi = 0.0f; // metric ip
 
-  void load(int64_t j, float *x) const {
+  /// The key's ds columns of subspace s, widened.
+  void loadColumns(int64_t j, float *x) const {
     const int64_t subDim = config.subDim();
     const int64_t pos = j + config.initOffset;
     for (int64_t i = 0; i < subDim; ++i) {
       x[i] = loadFloat(config.queryType, args.key,
                        keyOffset(config, b, kv, pos, s * subDim + i));
     }
+  }
+
+  void load(int64_t j, float *x) const {
+    loadColumns(j, x);
     if (config.metric == Metric::InnerProduct) {
-      x[subDim] = detail::augmentedDimension(x, subDim, phi);
+      x[config.subDim()] = detail::augmentedDimension(x, config.subDim(), phi);
     }
   }
 
   /// phi = max over the points of ||x||^2 (NaN norms never win).
   float maxNorm(int64_t n) const {
-    const int64_t subDim = config.subDim();
-    std::vector<float> x(subDim);
+    std::vector<float> x(config.subDim());
     float best = 0.0f;
     for (int64_t j = 0; j < n; ++j) {
-      const int64_t pos = j + config.initOffset;
-      float norm = 0.0f;
-      for (int64_t i = 0; i < subDim; ++i) {
-        float v = loadFloat(config.queryType, args.key,
-                            keyOffset(config, b, kv, pos, s * subDim + i));
-        norm += v * v;
-      }
+      loadColumns(j, x.data());
+      const float norm = detail::squaredNorm(x.data(), config.subDim());
       if (norm > best) {
         best = norm;
       }

@@ -43,6 +43,8 @@ float codeDistance(const float *x, const float *centroid, int64_t width);
 /// The c in [0, count) nearest to x (codeDistance; ties to the lowest c).
 int64_t nearestCentroid(const float *x, const float *centroids, int64_t count,
                         int64_t width);
+/// ||x||^2 in fp32, summed by increasing index.
+float squaredNorm(const float *x, int64_t width);
 /// The ip -> l2 extra dimension sqrt(max(phi - ||x||^2, 0)) (0 for a NaN gap).
 float augmentedDimension(const float *x, int64_t width, float phi);
 

@@ -42,12 +42,16 @@ int64_t nearestCentroid(const float *x, const float *centroids, int64_t count,
 }
 
 /// ip -> l2 reduction: append sqrt(max(phi - ||x||^2, 0)); a NaN gap gives 0.
-float augmentedDimension(const float *x, int64_t width, float phi) {
+float squaredNorm(const float *x, int64_t width) {
   float norm = 0.0f;
   for (int64_t i = 0; i < width; ++i) {
     norm += x[i] * x[i];
   }
-  float gap = phi - norm;
+  return norm;
+}
+
+float augmentedDimension(const float *x, int64_t width, float phi) {
+  float gap = phi - squaredNorm(x, width);
   return gap > 0.0f ? std::sqrt(gap) : 0.0f;
 }
 
