@@ -42,7 +42,7 @@
  * structs; a new major version may change anything (and the library's
  * SONAME, libpqrt.so.MAJOR). */
 #define PQRT_VERSION_MAJOR 1
-#define PQRT_VERSION_MINOR 1
+#define PQRT_VERSION_MINOR 2
 #define PQRT_VERSION_PATCH 0
 /* major << 16 | minor, as pqrt_get_version() returns it. */
 #define PQRT_VERSION                                                           \
@@ -183,6 +183,42 @@ static inline void pqrt_step_init(pqrt_step *value) {
   value->struct_size = sizeof(*value);
 }
 
+/* An index build (SEMANTICS.md "Building the index"; since 1.1): k-means
+ * per (b, kv head, subspace) over the keys [init_offset, seq_len), then the
+ * codes of all n = seq_len - init_offset of them. pqrt_config supplies
+ * head_dim, kv_heads, subspaces, bits, init_offset, metric, layout,
+ * query_type (the key cache's type) and centroid_type (the centroids
+ * written); the other fields need only be valid. For the reference the
+ * buffers are host memory; for an indexer (pqrt_indexer_build) device
+ * memory, except num_cached. */
+typedef struct pqrt_build {
+  size_t struct_size;    /* sizeof(pqrt_build): see pqrt_build_init */
+  int64_t batch;         /* b */
+  int64_t seq_len;       /* sk; n = sk - init_offset >= C is required */
+  int64_t key_capacity;  /* rows per (b, kv head) of the key cache, >= sk */
+  int64_t code_capacity; /* rows n_max of the codebook, >= n */
+  int64_t kmeans_iter;   /* T: Lloyd iterations at most, in
+                            [0, PQRT_MAX_KMEANS_ITER] */
+  uint64_t seed;         /* initial indices when initial_indices is NULL:
+                            docs/BUILD.md's seeded rule */
+  const int64_t *initial_indices; /* [b * h_kv * S, C] distinct point
+                                     indices in [0, n) per group, or NULL
+                                     (an indexer: device memory, unchecked) */
+  const void *key;       /* [b, h_kv, key_capacity, d] query_type */
+  void *centroids;       /* out: [b, h_kv, S, C, ds'] centroid_type */
+  float *phi;            /* out: [b * h_kv * S] f32, metric ip only */
+  void *codebook;        /* out: codes of rows [0, n), layout per config */
+  int64_t *num_cached;   /* out (host): n */
+  int64_t *iterations;   /* out, optional: Lloyd iterations run; device
+                            int64 for an indexer, host for the reference */
+} pqrt_build;
+
+/* Zeroes *value and sets struct_size = sizeof(pqrt_build). */
+static inline void pqrt_build_init(pqrt_build *value) {
+  memset(value, 0, sizeof(*value));
+  value->struct_size = sizeof(*value);
+}
+
 /* Values SEMANTICS.md fixes for every implementation:
  * - NaN: a NaN score ranks as -inf (tied with the masked window positions,
  *   so among them the lower index wins, like any tie); a NaN quantization
@@ -220,6 +256,8 @@ typedef struct pqrt_bundle_info {
   int64_t workspace_bytes_per_batch;
   int num_kernels;
   int num_images;
+  int has_build; /* since 1.2: 1 when the bundle carries the index build
+                    (pqrt_indexer_build); 0 otherwise */
 } pqrt_bundle_info;
 
 /* Zeroes *value and sets struct_size = sizeof(pqrt_bundle_info). */
@@ -256,6 +294,13 @@ PQRT_API pqrt_status pqrt_bundle_validate_step(const pqrt_bundle *bundle,
                                                int64_t max_batch,
                                                const pqrt_step *step);
 
+/* Every check pqrt_indexer_build makes before launching, without a GPU
+ * (since 1.2): PQRT_UNSUPPORTED when the bundle has no build. Reads no
+ * buffer (not the initial indices either) and writes nothing. */
+PQRT_API pqrt_status pqrt_bundle_validate_build(const pqrt_bundle *bundle,
+                                                int64_t max_batch,
+                                                const pqrt_build *build);
+
 /*===---------------------------- GPU indexers ----------------------------===*/
 
 /* The number of CUDA devices; PQRT_NO_DRIVER / PQRT_NO_DEVICE otherwise. */
@@ -285,6 +330,24 @@ PQRT_API void pqrt_indexer_destroy(pqrt_indexer *indexer);
 PQRT_API pqrt_status pqrt_indexer_run(const pqrt_indexer *indexer,
                                       const pqrt_step *step, void *stream);
 
+/* The index build on the GPU (docs/BUILD.md; since 1.2): the same k-means
+ * as pqrt_reference_build, from the bundle's "build" entry, configured by
+ * the bundle (pqrt_bundle_get_config). Every pointer of `build` is device
+ * memory except num_cached (host): initial_indices (optional) and
+ * iterations (optional, one int64 written by the kernels) included. The
+ * initial indices are not checked on the device: an index outside [0, n) is
+ * reduced modulo n and duplicates are taken as given (as for codes, see
+ * "Values SEMANTICS.md fixes"); pqrt_reference_build checks them. Otherwise
+ * validates every argument first (batch in [1, max batch] and the static
+ * batch, seq_len <= max_seq_len, n >= C, T, NULL buffers, capacities) and
+ * writes nothing on an error; PQRT_UNSUPPORTED when the bundle has no build
+ * (pqrt_bundle_info.has_build). Then only enqueues kernels on `stream`: no
+ * allocation, no synchronization, graph-capturable. *num_cached is set to
+ * n on return; the outputs are ready when the stream says so. Shares the
+ * indexer's workspace with pqrt_indexer_run: order them on one stream. */
+PQRT_API pqrt_status pqrt_indexer_build(const pqrt_indexer *indexer,
+                                        const pqrt_build *build, void *stream);
+
 /*===--------------------------- CPU reference ----------------------------===*/
 
 /* The exact step of SEMANTICS.md on host buffers. */
@@ -297,38 +360,6 @@ PQRT_API pqrt_status pqrt_reference_run(const pqrt_config *config,
 PQRT_API pqrt_status pqrt_reference_scores(const pqrt_config *config,
                                            const pqrt_step *step, float *scores,
                                            int64_t capacity);
-
-/* An index build (SEMANTICS.md "Building the index"; since 1.1): k-means
- * per (b, kv head, subspace) over the keys [init_offset, seq_len), then the
- * codes of all n = seq_len - init_offset of them. pqrt_config supplies
- * head_dim, kv_heads, subspaces, bits, init_offset, metric, layout,
- * query_type (the key cache's type) and centroid_type (the centroids
- * written); the other fields need only be valid. */
-typedef struct pqrt_build {
-  size_t struct_size;    /* sizeof(pqrt_build): see pqrt_build_init */
-  int64_t batch;         /* b */
-  int64_t seq_len;       /* sk; n = sk - init_offset >= C is required */
-  int64_t key_capacity;  /* rows per (b, kv head) of the key cache, >= sk */
-  int64_t code_capacity; /* rows n_max of the codebook, >= n */
-  int64_t kmeans_iter;   /* T: Lloyd iterations at most, in
-                            [0, PQRT_MAX_KMEANS_ITER] */
-  uint64_t seed;         /* initial indices when initial_indices is NULL:
-                            docs/BUILD.md's seeded rule */
-  const int64_t *initial_indices; /* [b * h_kv * S, C] distinct point
-                                     indices in [0, n) per group, or NULL */
-  const void *key;       /* [b, h_kv, key_capacity, d] query_type */
-  void *centroids;       /* out: [b, h_kv, S, C, ds'] centroid_type */
-  float *phi;            /* out: [b * h_kv * S] f32, metric ip only */
-  void *codebook;        /* out: codes of rows [0, n), layout per config */
-  int64_t *num_cached;   /* out (host): n */
-  int64_t *iterations;   /* out (host), optional: Lloyd iterations run */
-} pqrt_build;
-
-/* Zeroes *value and sets struct_size = sizeof(pqrt_build). */
-static inline void pqrt_build_init(pqrt_build *value) {
-  memset(value, 0, sizeof(*value));
-  value->struct_size = sizeof(*value);
-}
 
 /* The index build on host buffers: the oracle of the GPU build. Validates
  * everything first and writes nothing on error. */

@@ -67,6 +67,12 @@ public:
   pqrt_status validate(int64_t maxBatch, const pqrt_step &step) const {
     return pqrt_bundle_validate_step(get(), maxBatch, &step);
   }
+  /// The status of pqrt_bundle_validate_build (no throw).
+  pqrt_status validateBuild(int64_t maxBatch, const pqrt_build &build) const {
+    return pqrt_bundle_validate_build(get(), maxBatch, &build);
+  }
+  /// Whether the bundle carries the index build (pqrt_indexer_build).
+  bool hasBuild() const { return info().has_build != 0; }
   const pqrt_bundle *get() const { return handle.get(); }
 
 private:
@@ -95,6 +101,15 @@ public:
   /// Like run, but returns the status instead of throwing.
   pqrt_status tryRun(const pqrt_step &step, void *stream = nullptr) const {
     return pqrt_indexer_run(handle.get(), &step, stream);
+  }
+  /// Enqueues the index build on `stream` (device buffers; num_cached on
+  /// the host); throws on a rejected argument or a failed launch.
+  void build(const pqrt_build &build, void *stream = nullptr) const {
+    check(pqrt_indexer_build(handle.get(), &build, stream));
+  }
+  /// Like build, but returns the status instead of throwing.
+  pqrt_status tryBuild(const pqrt_build &build, void *stream = nullptr) const {
+    return pqrt_indexer_build(handle.get(), &build, stream);
   }
   const pqrt_indexer *get() const { return handle.get(); }
 

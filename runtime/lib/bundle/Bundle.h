@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ const char *paramNameText(ParamName name);
 ParamKind paramKindOf(ParamName name);
 /// Parses a manifest name; false when it is not one of the list.
 bool parseParamName(const std::string &text, ParamName &out);
+/// Whether the step's kernels may take `name` (every name but the build's
+/// own: initial, iterations, seed, iteration, kmeans_iter).
+bool stepMayTake(ParamName name);
+/// Whether the build's kernels may take `name` (every name but the step's
+/// own: query, sparse_list, sparse_len, weight_list, num_cached).
+bool buildMayTake(ParamName name);
 
 /// A grid entry: a constant or the call's batch.
 struct GridDim {
@@ -59,6 +66,31 @@ struct KernelSpec {
   bool clustered() const {
     return cluster[0] != 1 || cluster[1] != 1 || cluster[2] != 1;
   }
+};
+
+/// When a build kernel is launched (docs/BUNDLE.md "build"): once before
+/// the Lloyd iterations, once per iteration, or once after them.
+enum class BuildPhase { Prologue, Iteration, Epilogue };
+
+/// "prologue", "iteration", "epilogue".
+const char *buildPhaseText(BuildPhase phase);
+
+struct BuildKernelSpec : KernelSpec {
+  BuildPhase phase = BuildPhase::Prologue;
+};
+
+/// The index build (docs/BUNDLE.md "build", docs/BUILD.md): kernels of the
+/// same images as the step's, configured by the manifest's "step".
+struct BuildSpec {
+  std::string entry;
+  /// Bytes: the build's workspace is an i8 memref.
+  uint64_t workspaceBytesPerBatch = 0;
+  std::vector<ParamName> params;
+  /// In launch order: the prologue kernels, then the iteration kernels,
+  /// then the epilogue kernels (the parser enforces it).
+  std::vector<BuildKernelSpec> kernels;
+
+  bool hasParam(ParamName name) const;
 };
 
 enum class ImageFormat { Ptx, Cubin };
@@ -88,10 +120,19 @@ struct Bundle {
   std::vector<ParamName> params;
   std::vector<KernelSpec> kernels;
   std::vector<ImageSpec> images;
+  /// The optional "build" entry; absent in bundles without one.
+  std::optional<BuildSpec> build;
   uint64_t contentHash = 0;
   std::vector<uint8_t> imageSection;
 
   bool hasParam(ParamName name) const;
+  /// Bytes per batch entry of the indexer's one workspace, which serves
+  /// both the step and the build: the larger of the two.
+  uint64_t sharedWorkspaceBytesPerBatch() const {
+    uint64_t buildBytes = build ? build->workspaceBytesPerBatch : 0;
+    return workspaceBytesPerBatch > buildBytes ? workspaceBytesPerBatch
+                                               : buildBytes;
+  }
   const uint8_t *imageData(const ImageSpec &image) const {
     return imageSection.data() + image.offset;
   }

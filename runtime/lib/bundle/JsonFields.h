@@ -44,6 +44,9 @@ public:
   FieldReader(const Json &object, std::string path)
       : object(object), path(std::move(path)) {}
 
+  /// Whether the object has `key` (an optional field; read it with the
+  /// typed readers, which mark it as known).
+  bool has(const char *key) const { return object.contains(key); }
   /// The node of a required field, or a "is missing" error.
   Status node(const char *key, const Json *&out);
   Status integer(const char *key, int64_t min, int64_t max,

@@ -17,8 +17,6 @@ namespace bundle {
 
 namespace {
 
-constexpr int64_t kMaxWorkspacePerBatch = int64_t(1) << 40;
-
 Status parseHash(const std::string &text, uint64_t &out) {
   const std::string prefix = "fnv1a64:";
   bool ok = text.size() == prefix.size() + 16 &&
@@ -113,6 +111,12 @@ Status readSections(FieldReader &fields, uint64_t imageSectionSize,
   if (status.ok()) {
     status = parseKernels(*node, out);
   }
+  if (status.ok() && fields.has("build")) {
+    status = fields.objectField("build", node);
+    if (status.ok()) {
+      status = parseBuild(*node, out);
+    }
+  }
   if (status.ok()) {
     status = fields.arrayField("images", node);
   }
@@ -134,6 +138,14 @@ Status checkParam(const Bundle &b, ParamName name, bool needed,
 }
 
 Status checkParams(const Bundle &b) {
+  for (size_t i = 0; i < b.params.size(); ++i) {
+    if (!stepMayTake(b.params[i])) {
+      return fieldError(elementPath("params", i),
+                        std::string("names '") + paramNameText(b.params[i]) +
+                            "', a parameter of the index build only (it "
+                            "belongs in 'build.params')");
+    }
+  }
   bool ip = b.step.metric == Metric::InnerProduct;
   Status status = checkParam(b, ParamName::Key, b.quantize,
                              b.quantize ? "step.quantize is true"
@@ -177,6 +189,9 @@ Status parseManifest(const Json &manifest, uint64_t imageSectionSize,
   }
   if (status.ok()) {
     status = checkParams(out);
+  }
+  if (status.ok() && out.build) {
+    status = checkBuildParams(out);
   }
   return status;
 }

@@ -19,7 +19,6 @@ namespace bundle {
 
 namespace {
 
-constexpr int64_t kMaxKernels = 64;
 constexpr int64_t kMaxImages = 256;
 constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxGridYZ = 65535;
@@ -43,15 +42,6 @@ bool isIdentifier(const std::string &name) {
     }
   }
   return true;
-}
-
-Status checkCount(const Json &array, const std::string &path, int64_t max) {
-  if (array.empty() || int64_t(array.size()) > max) {
-    return fieldError(path, "must hold 1 to " + std::to_string(max) +
-                                " entries, not " +
-                                std::to_string(array.size()));
-  }
-  return Status::success();
 }
 
 /// A [x, y, z] array of integers; `batchAllowed` admits "batch" entries.
@@ -117,44 +107,6 @@ Status checkGeometry(const KernelSpec &k, const std::string &path) {
   return Status::success();
 }
 
-Status parseKernel(const Json &node, const std::string &path, KernelSpec &out) {
-  if (!node.is_object()) {
-    return fieldError(path, "must be an object");
-  }
-  FieldReader fields(node, path);
-  const int64_t gridMax[3] = {kMaxGridX, kMaxGridYZ, kMaxGridYZ};
-  const int64_t blockMax[3] = {1024, 1024, 64};
-  const int64_t clusterMax[3] = {kMaxClusterBlocks, kMaxClusterBlocks,
-                                 kMaxClusterBlocks};
-  int64_t smem = 0;
-  Status status = fields.string("name", out.name);
-  if (status.ok() && !isIdentifier(out.name)) {
-    status = fieldError(fields.pathOf("name"),
-                        "must be a PTX identifier ([A-Za-z_$][A-Za-z0-9_$]*)");
-  }
-  if (status.ok()) {
-    status = readDims(fields, "grid", 1, gridMax, true, out.grid);
-  }
-  if (status.ok()) {
-    status = readPlainDims(fields, "block", blockMax, out.block);
-  }
-  if (status.ok()) {
-    status =
-        fields.integer("smem", 0, kMaxSmem, "a non-negative integer", smem);
-  }
-  if (status.ok()) {
-    status = readPlainDims(fields, "cluster", clusterMax, out.cluster);
-  }
-  if (status.ok()) {
-    status = fields.rejectUnknown();
-  }
-  if (status.ok()) {
-    out.smem = uint32_t(smem);
-    status = checkGeometry(out, path);
-  }
-  return status;
-}
-
 Status parseImage(const Json &node, const std::string &path,
                   uint64_t sectionSize, ImageSpec &out) {
   if (!node.is_object()) {
@@ -203,11 +155,74 @@ Status parseImage(const Json &node, const std::string &path,
 
 } // namespace
 
+Status checkEntryCount(const Json &array, const std::string &path,
+                       int64_t max) {
+  if (array.empty() || int64_t(array.size()) > max) {
+    return fieldError(path, "must hold 1 to " + std::to_string(max) +
+                                " entries, not " +
+                                std::to_string(array.size()));
+  }
+  return Status::success();
+}
+
+Status parseKernel(const Json &node, const std::string &path, KernelSpec &out,
+                   BuildPhase *phase) {
+  if (!node.is_object()) {
+    return fieldError(path, "must be an object");
+  }
+  FieldReader fields(node, path);
+  const int64_t gridMax[3] = {kMaxGridX, kMaxGridYZ, kMaxGridYZ};
+  const int64_t blockMax[3] = {1024, 1024, 64};
+  const int64_t clusterMax[3] = {kMaxClusterBlocks, kMaxClusterBlocks,
+                                 kMaxClusterBlocks};
+  int64_t smem = 0;
+  Status status = fields.string("name", out.name);
+  if (status.ok() && !isIdentifier(out.name)) {
+    status = fieldError(fields.pathOf("name"),
+                        "must be a PTX identifier ([A-Za-z_$][A-Za-z0-9_$]*)");
+  }
+  if (status.ok()) {
+    status = readDims(fields, "grid", 1, gridMax, true, out.grid);
+  }
+  if (status.ok()) {
+    status = readPlainDims(fields, "block", blockMax, out.block);
+  }
+  if (status.ok()) {
+    status =
+        fields.integer("smem", 0, kMaxSmem, "a non-negative integer", smem);
+  }
+  if (status.ok()) {
+    status = readPlainDims(fields, "cluster", clusterMax, out.cluster);
+  }
+  if (status.ok() && phase) {
+    int value = 0;
+    status = fields.choice("phase",
+                           {{"prologue", int(BuildPhase::Prologue)},
+                            {"iteration", int(BuildPhase::Iteration)},
+                            {"epilogue", int(BuildPhase::Epilogue)}},
+                           value);
+    *phase = static_cast<BuildPhase>(value);
+  }
+  if (status.ok()) {
+    status = fields.rejectUnknown();
+  }
+  if (status.ok()) {
+    out.smem = uint32_t(smem);
+    status = checkGeometry(out, path);
+  }
+  return status;
+}
+
 Status parseParams(const Json &params, Bundle &out) {
-  out.params.clear();
+  return parseParamList(params, "params", out.params);
+}
+
+Status parseParamList(const Json &params, const std::string &listPath,
+                      std::vector<ParamName> &out) {
+  out.clear();
   std::set<ParamName> seen;
   for (size_t i = 0; i < params.size(); ++i) {
-    std::string path = elementPath("params", i);
+    std::string path = elementPath(listPath, i);
     const Json &node = params[i];
     if (!node.is_object()) {
       return fieldError(path, "must be an object");
@@ -243,13 +258,13 @@ Status parseParams(const Json &params, Bundle &out) {
     if (!seen.insert(name).second) {
       return fieldError(path, "repeats parameter '" + text + "'");
     }
-    out.params.push_back(name);
+    out.push_back(name);
   }
   return Status::success();
 }
 
 Status parseKernels(const Json &kernels, Bundle &out) {
-  Status status = checkCount(kernels, "kernels", kMaxKernels);
+  Status status = checkEntryCount(kernels, "kernels", kMaxKernels);
   out.kernels.assign(kernels.size(), KernelSpec());
   for (size_t i = 0; status.ok() && i < kernels.size(); ++i) {
     status = parseKernel(kernels[i], elementPath("kernels", i), out.kernels[i]);
@@ -258,7 +273,7 @@ Status parseKernels(const Json &kernels, Bundle &out) {
 }
 
 Status parseImages(const Json &images, uint64_t imageSectionSize, Bundle &out) {
-  Status status = checkCount(images, "images", kMaxImages);
+  Status status = checkEntryCount(images, "images", kMaxImages);
   out.images.assign(images.size(), ImageSpec());
   std::set<std::pair<std::string, ImageFormat>> seen;
   for (size_t i = 0; status.ok() && i < images.size(); ++i) {

@@ -42,7 +42,49 @@ bool parseParamName(const std::string &text, ParamName &out) {
   return false;
 }
 
+bool stepMayTake(ParamName name) {
+  switch (name) {
+  case ParamName::Initial:
+  case ParamName::Iterations:
+  case ParamName::Seed:
+  case ParamName::Iteration:
+  case ParamName::KmeansIter:
+    return false;
+  default:
+    return true;
+  }
+}
+
+bool buildMayTake(ParamName name) {
+  switch (name) {
+  case ParamName::Query:
+  case ParamName::SparseList:
+  case ParamName::SparseLen:
+  case ParamName::WeightList:
+  case ParamName::NumCached:
+    return false;
+  default:
+    return true;
+  }
+}
+
+const char *buildPhaseText(BuildPhase phase) {
+  switch (phase) {
+  case BuildPhase::Prologue:
+    return "prologue";
+  case BuildPhase::Iteration:
+    return "iteration";
+  case BuildPhase::Epilogue:
+    return "epilogue";
+  }
+  return "unknown";
+}
+
 bool Bundle::hasParam(ParamName name) const {
+  return std::find(params.begin(), params.end(), name) != params.end();
+}
+
+bool BuildSpec::hasParam(ParamName name) const {
   return std::find(params.begin(), params.end(), name) != params.end();
 }
 

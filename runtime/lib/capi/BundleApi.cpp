@@ -80,6 +80,7 @@ pqrt_status pqrt_bundle_get_info(const pqrt_bundle *bundle,
     info.workspace_bytes_per_batch = int64_t(b.workspaceBytesPerBatch);
     info.num_kernels = int(b.kernels.size());
     info.num_images = int(b.images.size());
+    info.has_build = b.build ? 1 : 0;
     capi::writeStruct(out, info);
     return Status::success();
   });
@@ -134,6 +135,23 @@ pqrt_status pqrt_bundle_validate_step(const pqrt_bundle *bundle,
     }
     return indexer::validateRun(*bundle->bundle, max_batch,
                                 capi::runArgs(copy));
+  });
+}
+
+pqrt_status pqrt_bundle_validate_build(const pqrt_bundle *bundle,
+                                       int64_t max_batch,
+                                       const pqrt_build *build) {
+  return capi::guarded([&]() -> Status {
+    if (!bundle) {
+      return capi::nullArgument("bundle");
+    }
+    pqrt_build copy;
+    Status status = capi::readStruct("build", build, copy);
+    if (!status.ok()) {
+      return status;
+    }
+    return indexer::validateBuildRun(*bundle->bundle, max_batch,
+                                     capi::buildRunArgs(copy));
   });
 }
 

@@ -10,6 +10,7 @@
 
 #include "Structs.h"
 #include "bundle/Bundle.h"
+#include "indexer/BuildLaunch.h"
 #include "indexer/Indexer.h"
 #include "indexer/Launch.h"
 #include "pqrt/CConfig.h"
@@ -60,6 +61,9 @@ Status readStep(const pqrt_config *config, const pqrt_step *step,
 /// The pointers and sk of a step read by readStruct / readStep.
 StepArgs stepArgs(const pqrt_step &step);
 indexer::RunArgs runArgs(const pqrt_step &step);
+/// The pointers, sk, T and seed of a build read by readStruct.
+BuildArgs buildArgs(const pqrt_build &build);
+indexer::BuildRunArgs buildRunArgs(const pqrt_build &build);
 
 } // namespace capi
 } // namespace pqrt

@@ -144,5 +144,29 @@ indexer::RunArgs runArgs(const pqrt_step &step) {
   return args;
 }
 
+BuildArgs buildArgs(const pqrt_build &build) {
+  BuildArgs args;
+  args.seqLen = build.seq_len;
+  args.kmeansIter = build.kmeans_iter;
+  args.key = build.key;
+  args.initial = build.initial_indices;
+  args.seed = build.seed;
+  args.centroids = build.centroids;
+  args.phi = build.phi;
+  args.codebook = build.codebook;
+  args.numCached = build.num_cached;
+  args.iterations = build.iterations;
+  return args;
+}
+
+indexer::BuildRunArgs buildRunArgs(const pqrt_build &build) {
+  indexer::BuildRunArgs args;
+  args.batch = build.batch;
+  args.keyCapacity = build.key_capacity;
+  args.codeCapacity = build.code_capacity;
+  args.build = buildArgs(build);
+  return args;
+}
+
 } // namespace capi
 } // namespace pqrt

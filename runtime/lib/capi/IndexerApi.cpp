@@ -77,4 +77,20 @@ pqrt_status pqrt_indexer_run(const pqrt_indexer *indexer, const pqrt_step *step,
   });
 }
 
+pqrt_status pqrt_indexer_build(const pqrt_indexer *indexer,
+                               const pqrt_build *build, void *stream) {
+  return capi::guarded([&]() -> Status {
+    if (!indexer) {
+      return capi::nullArgument("indexer");
+    }
+    pqrt_build copy;
+    Status status = capi::readStruct("build", build, copy);
+    if (!status.ok()) {
+      return status;
+    }
+    return indexer->indexer->build(capi::buildRunArgs(copy),
+                                   static_cast<CUstream>(stream));
+  });
+}
+
 } // extern "C"

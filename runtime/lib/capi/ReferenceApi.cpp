@@ -92,18 +92,7 @@ pqrt_status pqrt_reference_build(const pqrt_config *config,
     c.batch = b.batch;
     c.keyCapacity = b.key_capacity;
     c.codeCapacity = b.code_capacity;
-    BuildArgs args;
-    args.seqLen = b.seq_len;
-    args.kmeansIter = b.kmeans_iter;
-    args.key = b.key;
-    args.initial = b.initial_indices;
-    args.seed = b.seed;
-    args.centroids = b.centroids;
-    args.phi = b.phi;
-    args.codebook = b.codebook;
-    args.numCached = b.num_cached;
-    args.iterations = b.iterations;
-    return referenceBuild(c, args);
+    return referenceBuild(c, capi::buildArgs(b));
   });
 }
 

@@ -68,74 +68,90 @@ Indexer::~Indexer() {
 
 Status Indexer::prepareKernels() {
   ScopedContext scope(*cuda, module->context);
-  if (!scope.getStatus().ok()) {
-    return scope.getStatus();
+  Status status = scope.getStatus();
+  for (size_t i = 0; status.ok() && i < bundle->kernels.size(); ++i) {
+    CUfunction function = nullptr;
+    status = prepareKernel(bundle->kernels[i], function);
+    if (status.ok()) {
+      functions.push_back(function);
+    }
   }
+  const size_t buildKernels = bundle->build ? bundle->build->kernels.size() : 0;
+  for (size_t i = 0; status.ok() && i < buildKernels; ++i) {
+    CUfunction function = nullptr;
+    status = prepareKernel(bundle->build->kernels[i], function);
+    if (status.ok()) {
+      buildFunctions.push_back(function);
+    }
+  }
+  return status;
+}
+
+/// Resolves one kernel of the module (the context is current) and applies
+/// its launch attributes: the dynamic shared memory opt-in, non-portable
+/// cluster sizes.
+Status Indexer::prepareKernel(const bundle::KernelSpec &kernel,
+                              CUfunction &function) {
   const std::string where =
       " on device " + str(device.ordinal) + " (sm_" + str(device.sm) + ")";
-  for (const bundle::KernelSpec &kernel : bundle->kernels) {
-    CUfunction function = nullptr;
-    CUresult found = cuda->cuModuleGetFunction(&function, module->module,
-                                               kernel.name.c_str());
-    if (found == CUDA_ERROR_NOT_FOUND) {
-      return {StatusCode::BadModule, "bundle: kernel '" + kernel.name +
-                                         "' of module '" + bundle->entry +
-                                         "' is not in its " + getImage().arch +
-                                         " image"};
-    }
-    Status status = driver::checkCuda(*cuda, found, "cuModuleGetFunction");
-    if (!status.ok()) {
-      return status;
-    }
-    if (int64_t(kernel.smem) > device.sharedMemoryOptIn) {
+  CUresult found = cuda->cuModuleGetFunction(&function, module->module,
+                                             kernel.name.c_str());
+  if (found == CUDA_ERROR_NOT_FOUND) {
+    return {StatusCode::BadModule, "bundle: kernel '" + kernel.name +
+                                       "' of module '" + bundle->entry +
+                                       "' is not in its " + getImage().arch +
+                                       " image"};
+  }
+  Status status = driver::checkCuda(*cuda, found, "cuModuleGetFunction");
+  if (!status.ok()) {
+    return status;
+  }
+  if (int64_t(kernel.smem) > device.sharedMemoryOptIn) {
+    return {StatusCode::Unsupported,
+            "kernel '" + kernel.name + "' needs " + str(kernel.smem) +
+                " bytes of shared memory; the device allows " +
+                str(device.sharedMemoryOptIn) + where};
+  }
+  if (kernel.smem > kDefaultSmemLimit) {
+    status = driver::checkCuda(
+        *cuda,
+        cuda->cuFuncSetAttribute(
+            function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+            int(kernel.smem)),
+        "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES) of '" +
+            kernel.name + "'");
+  }
+  if (status.ok() && kernel.clustered()) {
+    if (!device.clusterLaunch || !cuda->cuLaunchKernelEx) {
       return {StatusCode::Unsupported,
-              "kernel '" + kernel.name + "' needs " + str(kernel.smem) +
-                  " bytes of shared memory; the device allows " +
-                  str(device.sharedMemoryOptIn) + where};
+              "kernel '" + kernel.name +
+                  "' uses thread block clusters, which need sm_90+ and a "
+                  "driver with cuLaunchKernelEx" +
+                  where};
     }
-    if (kernel.smem > kDefaultSmemLimit) {
+    int64_t blocks =
+        int64_t(kernel.cluster[0]) * kernel.cluster[1] * kernel.cluster[2];
+    if (blocks > kPortableClusterBlocks) {
       status = driver::checkCuda(
           *cuda,
           cuda->cuFuncSetAttribute(
-              function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-              int(kernel.smem)),
-          "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES) of '" +
+              function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED,
+              1),
+          "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED) of '" +
               kernel.name + "'");
     }
-    if (status.ok() && kernel.clustered()) {
-      if (!device.clusterLaunch || !cuda->cuLaunchKernelEx) {
-        return {StatusCode::Unsupported,
-                "kernel '" + kernel.name +
-                    "' uses thread block clusters, which need sm_90+ and a "
-                    "driver with cuLaunchKernelEx" +
-                    where};
-      }
-      int64_t blocks =
-          int64_t(kernel.cluster[0]) * kernel.cluster[1] * kernel.cluster[2];
-      if (blocks > kPortableClusterBlocks) {
-        status = driver::checkCuda(
-            *cuda,
-            cuda->cuFuncSetAttribute(
-                function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED,
-                1),
-            "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED) of '" +
-                kernel.name + "'");
-      }
-    }
-    if (!status.ok()) {
-      return status;
-    }
-    functions.push_back(function);
   }
-  return Status::success();
+  return status;
 }
 
 Status Indexer::allocateWorkspace() {
-  if (bundle->workspaceBytesPerBatch == 0) {
+  // One buffer for the step and the build (both run on the caller's stream).
+  const uint64_t perBatch = bundle->sharedWorkspaceBytesPerBatch();
+  if (perBatch == 0) {
     return Status::success();
   }
   // Both factors are bounded (2^40 and 2^20), so the product fits.
-  uint64_t bytes = bundle->workspaceBytesPerBatch * uint64_t(maxBatch);
+  uint64_t bytes = perBatch * uint64_t(maxBatch);
   ScopedContext scope(*cuda, module->context);
   if (!scope.getStatus().ok()) {
     return scope.getStatus();
@@ -145,9 +161,9 @@ Status Indexer::allocateWorkspace() {
                                "-byte workspace");
 }
 
-Status Indexer::launch(size_t index, const std::array<uint32_t, 3> &grid,
-                       CUstream stream, void **params) const {
-  const bundle::KernelSpec &kernel = bundle->kernels[index];
+Status Indexer::launch(const bundle::KernelSpec &kernel, CUfunction function,
+                       const std::array<uint32_t, 3> &grid, CUstream stream,
+                       void **params) const {
   CUresult result;
   if (kernel.clustered()) {
     CUlaunchAttribute attribute = {};
@@ -166,10 +182,10 @@ Status Indexer::launch(size_t index, const std::array<uint32_t, 3> &grid,
     config.hStream = stream;
     config.attrs = &attribute;
     config.numAttrs = 1;
-    result = cuda->cuLaunchKernelEx(&config, functions[index], params, nullptr);
+    result = cuda->cuLaunchKernelEx(&config, function, params, nullptr);
   } else {
     result = cuda->cuLaunchKernel(
-        functions[index], grid[0], grid[1], grid[2], kernel.block[0],
+        function, grid[0], grid[1], grid[2], kernel.block[0],
         kernel.block[1], kernel.block[2], kernel.smem, stream, params, nullptr);
   }
   if (result == CUDA_SUCCESS) {
@@ -194,13 +210,46 @@ Status Indexer::run(const RunArgs &args, CUstream stream) const {
       std::array<uint32_t, 3> grid;
       status = resolveGrid(bundle->kernels[i], args.batch, grid);
       if (status.ok()) {
-        status = launch(i, grid, stream, params.pointers.data());
+        status = launch(bundle->kernels[i], functions[i], grid, stream,
+                        params.pointers.data());
       }
     }
   }
   const StepConfig config = callConfig(*bundle, args);
   if (status.ok() && !isFullAttention(config, args.step.seqLen)) {
     *args.step.numCached = args.step.seqLen - config.initOffset;
+  }
+  return status;
+}
+
+Status Indexer::build(const BuildRunArgs &args, CUstream stream) const {
+  BufferSizes sizes;
+  Status status = validateBuildRun(*bundle, maxBatch, args, sizes);
+  if (!status.ok()) {
+    return status;
+  }
+  PackedParams params;
+  packBuildParams(*bundle, args, sizes, uint64_t(workspace), params);
+  const bundle::BuildSpec &spec = *bundle->build;
+  {
+    ScopedContext scope(*cuda, module->context);
+    status = scope.getStatus();
+    if (status.ok()) {
+      status = forEachBuildLaunch(
+          spec, args.build.kmeansIter, [&](size_t i, int64_t iteration) {
+            std::array<uint32_t, 3> grid;
+            Status launched = resolveGrid(spec.kernels[i], args.batch, grid);
+            if (launched.ok()) {
+              params.setIteration(iteration);
+              launched = launch(spec.kernels[i], buildFunctions[i], grid,
+                                stream, params.pointers.data());
+            }
+            return launched;
+          });
+    }
+  }
+  if (status.ok()) {
+    *args.build.numCached = args.build.seqLen - bundle->step.initOffset;
   }
   return status;
 }

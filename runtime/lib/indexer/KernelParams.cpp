@@ -2,7 +2,8 @@
 //
 // docs/BUNDLE.md "Kernel parameters": every buffer is a 1-D memref passed as
 // (allocated ptr, aligned ptr, offset 0, size in elements, stride 1) and
-// every i64 as one 8-byte value. All slots are 8 bytes wide.
+// every i64 as one 8-byte value. All slots are 8 bytes wide. One packer
+// serves the step's list and the build's (BuildLaunch.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,11 +66,21 @@ Status resolveGrid(const bundle::KernelSpec &kernel, int64_t batch,
   return Status::success();
 }
 
-void packParams(const bundle::Bundle &bundle, const RunArgs &args,
-                const BufferSizes &sizes, uint64_t workspace,
+namespace {
+
+#define PQRT_PARAM_SLOTS(name, text, kind) +(bundle::ParamKind::kind == bundle::ParamKind::Memref ? 5 : 1)
+constexpr int kAllParamSlots = 0 PQRT_KERNEL_PARAMS(PQRT_PARAM_SLOTS);
+#undef PQRT_PARAM_SLOTS
+static_assert(kAllParamSlots <= kMaxParamSlots,
+              "PackedParams cannot hold every kernel parameter");
+
+} // namespace
+
+void packLaunch(const std::vector<ParamName> &list, const LaunchValues &v,
                 PackedParams &out) {
-  const StepArgs &step = args.step;
+  const BufferSizes &sizes = v.sizes;
   int slot = 0;
+  out.iterationSlot = -1;
   auto push = [&](uint64_t value) {
     out.values[slot] = value;
     out.pointers[slot] = &out.values[slot];
@@ -83,52 +94,89 @@ void packParams(const bundle::Bundle &bundle, const RunArgs &args,
     push(uint64_t(elements)); // size
     push(1);                  // stride
   };
-  for (ParamName name : bundle.params) {
+  for (ParamName name : list) {
     switch (name) {
     case ParamName::Query:
-      memref(step.query, sizes.query);
+      memref(v.query, sizes.query);
       break;
     case ParamName::Key:
-      memref(step.key, sizes.key);
+      memref(v.key, sizes.key);
       break;
     case ParamName::Centroids:
-      memref(step.centroids, sizes.centroids);
+      memref(v.centroids, sizes.centroids);
       break;
     case ParamName::Phi:
-      memref(step.phi, sizes.phi);
+      memref(v.phi, sizes.phi);
       break;
     case ParamName::Codes:
-      memref(step.codebook, sizes.codes);
+      memref(v.codes, sizes.codes);
       break;
     case ParamName::SparseList:
-      memref(step.sparseList, sizes.sparseList);
+      memref(v.sparseList, sizes.sparseList);
       break;
     case ParamName::SparseLen:
-      memref(step.sparseLen, sizes.sparseLen);
+      memref(v.sparseLen, sizes.sparseLen);
       break;
     case ParamName::WeightList:
-      memref(step.weightList, sizes.weightList);
+      memref(v.weightList, sizes.weightList);
       break;
     case ParamName::Workspace:
-      memref(reinterpret_cast<const void *>(uintptr_t(workspace)),
-             sizes.workspace);
+      memref(v.workspace, sizes.workspace);
+      break;
+    case ParamName::Initial:
+      memref(v.initial, sizes.initial);
+      break;
+    case ParamName::Iterations:
+      memref(v.iterations, sizes.iterations);
       break;
     case ParamName::SeqLen:
-      push(uint64_t(step.seqLen));
+      push(uint64_t(v.seqLen));
       break;
     case ParamName::NumCached:
-      // The full-attention path may pass no count; its kernels ignore it.
-      push(step.numCached ? uint64_t(*step.numCached) : 0);
+      push(uint64_t(v.numCached));
       break;
     case ParamName::KeyCapacity:
-      push(uint64_t(args.keyCapacity));
+      push(uint64_t(v.keyCapacity));
       break;
     case ParamName::CodeCapacity:
-      push(uint64_t(args.codeCapacity));
+      push(uint64_t(v.codeCapacity));
+      break;
+    case ParamName::Seed:
+      push(uint64_t(v.seed));
+      break;
+    case ParamName::Iteration:
+      out.iterationSlot = slot;
+      push(uint64_t(v.iteration));
+      break;
+    case ParamName::KmeansIter:
+      push(uint64_t(v.kmeansIter));
       break;
     }
   }
   out.count = slot;
+}
+
+void packParams(const bundle::Bundle &bundle, const RunArgs &args,
+                const BufferSizes &sizes, uint64_t workspace,
+                PackedParams &out) {
+  const StepArgs &step = args.step;
+  LaunchValues v;
+  v.query = step.query;
+  v.key = step.key;
+  v.centroids = step.centroids;
+  v.phi = step.phi;
+  v.codes = step.codebook;
+  v.sparseList = step.sparseList;
+  v.sparseLen = step.sparseLen;
+  v.weightList = step.weightList;
+  v.workspace = reinterpret_cast<const void *>(uintptr_t(workspace));
+  v.sizes = sizes;
+  v.seqLen = step.seqLen;
+  // The full-attention path may pass no count; its kernels ignore it.
+  v.numCached = step.numCached ? *step.numCached : 0;
+  v.keyCapacity = args.keyCapacity;
+  v.codeCapacity = args.codeCapacity;
+  packLaunch(bundle.params, v, out);
 }
 
 } // namespace indexer

@@ -29,30 +29,6 @@ std::string str(int64_t value) { return std::to_string(value); }
 const char kUnreadByte = 0;
 const float kUnreadFloat = 0.0f;
 
-Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
-                         const RunArgs &args) {
-  auto module = [&] { return "module '" + b.entry + "'"; };
-  if (args.batch < 1) {
-    return Status::invalid("batch: b " + str(args.batch) +
-                           " must be at least 1");
-  }
-  if (args.batch > maxBatch) {
-    return Status::invalid("batch: b " + str(args.batch) +
-                           " exceeds the indexer's max_batch " + str(maxBatch));
-  }
-  if (b.staticBatch != 0 && args.batch != b.staticBatch) {
-    return Status::invalid("batch: b " + str(args.batch) + " differs from b " +
-                           str(b.staticBatch) + " that " + module() +
-                           " was compiled for");
-  }
-  if (args.step.seqLen > b.maxSeqLen) {
-    return Status::invalid("seq_len: sk " + str(args.step.seqLen) +
-                           " exceeds max_seq_len " + str(b.maxSeqLen) + " of " +
-                           module());
-  }
-  return Status::success();
-}
-
 /// The n_cached rules of validateStep, plus: a module that does not
 /// quantize needs every key already in the codebook.
 Status checkCached(const bundle::Bundle &b, const StepConfig &config,
@@ -82,6 +58,30 @@ Status checkCached(const bundle::Bundle &b, const StepConfig &config,
 }
 
 } // namespace
+
+Status checkModuleLimits(const bundle::Bundle &b, int64_t maxBatch,
+                         int64_t batch, int64_t seqLen) {
+  auto module = [&] { return "module '" + b.entry + "'"; };
+  if (batch < 1) {
+    return Status::invalid("batch: b " + str(batch) +
+                           " must be at least 1");
+  }
+  if (batch > maxBatch) {
+    return Status::invalid("batch: b " + str(batch) +
+                           " exceeds the indexer's max_batch " + str(maxBatch));
+  }
+  if (b.staticBatch != 0 && batch != b.staticBatch) {
+    return Status::invalid("batch: b " + str(batch) + " differs from b " +
+                           str(b.staticBatch) + " that " + module() +
+                           " was compiled for");
+  }
+  if (seqLen > b.maxSeqLen) {
+    return Status::invalid("seq_len: sk " + str(seqLen) +
+                           " exceeds max_seq_len " + str(b.maxSeqLen) + " of " +
+                           module());
+  }
+  return Status::success();
+}
 
 Status resolveMaxBatch(const bundle::Bundle &b, int64_t &maxBatch) {
   if (maxBatch == 0 && b.staticBatch != 0) {
@@ -121,7 +121,7 @@ Status validateRun(const bundle::Bundle &bundle, int64_t maxBatch,
                    const RunArgs &args, BufferSizes &sizes) {
   Status status = resolveMaxBatch(bundle, maxBatch);
   if (status.ok()) {
-    status = checkModuleLimits(bundle, maxBatch, args);
+    status = checkModuleLimits(bundle, maxBatch, args.batch, args.step.seqLen);
   }
   if (!status.ok()) {
     return status;
