@@ -177,6 +177,16 @@ LogicalResult KMeansOp::verify() {
                                  ? std::string("?")
                                  : std::to_string(initial.getDimSize(1)));
   }
+  if (std::optional<int64_t> bound = getMaxSeqLen()) {
+    const int64_t most = *bound - getStep().getInitOffset();
+    if (*bound < 1 || *bound > TilingAttr::kMaxSeqLen || most < count) {
+      return emitOpError() << "max_seq_len " << *bound
+                           << " must be in [1, " << TilingAttr::kMaxSeqLen
+                           << "] and leave at least C = " << count
+                           << " keys after init_offset "
+                           << getStep().getInitOffset();
+    }
+  }
   // [b * h_kv * S]: checkable when the batch is static (h_kv and S are).
   MemRefType centroids = getCentroids().getType();
   if (!initial.isDynamicDim(0) && !centroids.isDynamicDim(0)) {

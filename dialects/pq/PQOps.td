@@ -51,7 +51,8 @@ def PQ_QuantizeOp : PQ_Op<"quantize"> {
     Index:$num_cached,
     Index:$seq_len,
     PQ_LayoutAttr:$layout,
-    PQ_StepAttr:$step
+    PQ_StepAttr:$step,
+    OptionalAttr<I64Attr>:$max_seq_len
   );
   let results = (outs Index:$num_codes);
   let assemblyFormat = [{
@@ -218,7 +219,9 @@ def PQ_KMeansOp : PQ_Op<"kmeans"> {
     sqrt(max(phi[g] - ||x||^2, 0)) with phi[g] the group's largest ||x||^2,
     written to `phi`. Writes the centroids and the codes of all n keys
     (assigned to the final centroids as stored) and returns n, the
-    codebook's new count. n < C is an error at run time.
+    codebook's new count. n < C is an error at run time. pq-tile sets
+    `max_seq_len` (the largest sk the GPU build serves: its workspace and
+    grid).
 
     ```mlir
     %n = pq.kmeans %key init %initial seq_len %sk iters %t
@@ -236,7 +239,8 @@ def PQ_KMeansOp : PQ_Op<"kmeans"> {
     Arg<PQ_CodeMemRef, "codebook", [MemWrite]>:$codes,
     Arg<Optional<PQ_PhiMemRef>, "ip2l2 phi [b * h_kv * S]", [MemWrite]>:$phi,
     PQ_LayoutAttr:$layout,
-    PQ_StepAttr:$step
+    PQ_StepAttr:$step,
+    OptionalAttr<I64Attr>:$max_seq_len
   );
   let results = (outs Index:$num_codes);
   let assemblyFormat = [{

@@ -52,27 +52,136 @@ static int64_t clusterSize(gpu::GPUFuncOp kernel) {
   return size ? size.getInt() : 1;
 }
 
-FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
-  SmallVector<gpu::GPUFuncOp> kernels;
-  module.walk([&](gpu::GPUFuncOp func) {
-    if (func->hasAttr("pq.params")) {
-      kernels.push_back(func);
-    }
-  });
-  if (kernels.empty()) {
-    return module.emitError()
-           << "pq-compile: no pq kernels in the module (no pq step?)";
+/// The parameter list every kernel of an entry takes.
+static json::Array paramList(gpu::GPUFuncOp kernel) {
+  json::Array params;
+  auto names = kernel->getAttrOfType<ArrayAttr>("pq.params");
+  for (auto [attr, type] : llvm::zip(names, kernel.getArgumentTypes())) {
+    params.push_back(json::Object{
+        {"name", cast<StringAttr>(attr).getValue()},
+        {"kind", isa<MemRefType>(type) ? "memref" : "i64"}});
   }
+  return params;
+}
+
+/// The launch geometry of each kernel, in launch order; a build kernel's
+/// also names its phase.
+static json::Array kernelList(ArrayRef<gpu::GPUFuncOp> kernels) {
+  json::Array list;
+  for (gpu::GPUFuncOp kernel : kernels) {
+    json::Array grid;
+    for (int64_t extent :
+         kernel->getAttrOfType<DenseI64ArrayAttr>("pq.grid").asArrayRef()) {
+      if (extent < 0) {
+        grid.push_back("batch");
+      } else {
+        grid.push_back(extent);
+      }
+    }
+    json::Object spec{
+        {"name", kernel.getName()},
+        {"grid", std::move(grid)},
+        {"block",
+         json::Array{kernel->getAttrOfType<IntegerAttr>("pq.block").getInt(),
+                     1, 1}},
+        {"smem", kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt()},
+        {"cluster", json::Array{clusterSize(kernel), 1, 1}},
+    };
+    if (auto phase = kernel->getAttrOfType<StringAttr>("pq.phase")) {
+      spec["phase"] = phase.getValue();
+    }
+    list.push_back(std::move(spec));
+  }
+  return list;
+}
+
+/// Every kernel of `kernels` belongs to one entry; `what` names the kind.
+static LogicalResult oneEntry(ModuleOp module,
+                              ArrayRef<gpu::GPUFuncOp> kernels,
+                              StringRef what) {
   StringAttr entry = kernels.front()->getAttrOfType<StringAttr>("pq.entry");
   for (gpu::GPUFuncOp kernel : kernels) {
     if (kernel->getAttrOfType<StringAttr>("pq.entry") != entry) {
       return module.emitError()
-             << "pq-compile: the module holds several pq steps ('"
+             << "pq-compile: the module holds several pq " << what << " ('"
              << entry.getValue() << "' and '"
              << kernel->getAttrOfType<StringAttr>("pq.entry").getValue()
              << "'); a bundle holds one";
     }
   }
+  return success();
+}
+
+/// The "build" object: the index build serving the step of `stepKernel`,
+/// which must agree with it on everything the two share.
+static FailureOr<json::Object> buildManifestEntry(
+    ModuleOp module, gpu::GPUFuncOp stepKernel,
+    ArrayRef<gpu::GPUFuncOp> kernels) {
+  if (failed(oneEntry(module, kernels, "index builds"))) {
+    return failure();
+  }
+  gpu::GPUFuncOp first = kernels.front();
+  auto step = stepKernel->getAttrOfType<StepAttr>("pq.step");
+  auto buildStep = first->getAttrOfType<StepAttr>("pq.step");
+  auto stepShape = stepKernel->getAttrOfType<DenseI64ArrayAttr>("pq.shape");
+  auto buildShape = first->getAttrOfType<DenseI64ArrayAttr>("pq.shape");
+  auto tiling = stepKernel->getAttrOfType<TilingAttr>("pq.tiling");
+  // Step shape: batch, heads, kv_heads, head_dim, S; build: batch,
+  // kv_heads, head_dim, S.
+  bool sameShape = stepShape[0] == buildShape[0] &&
+                   stepShape[2] == buildShape[1] &&
+                   stepShape[3] == buildShape[2] &&
+                   stepShape[4] == buildShape[3];
+  bool sameStep = step.getBits() == buildStep.getBits() &&
+                  step.getInitOffset() == buildStep.getInitOffset() &&
+                  step.getMetric() == buildStep.getMetric();
+  bool sameTypes =
+      paramElement(first, "key") == paramElement(stepKernel, "query") &&
+      paramElement(first, "centroids") ==
+          paramElement(stepKernel, "centroids") &&
+      paramElement(first, "codes") == paramElement(stepKernel, "codes");
+  if (!sameShape || !sameStep || !sameTypes ||
+      first->getAttrOfType<LayoutAttr>("pq.layout") !=
+          stepKernel->getAttrOfType<LayoutAttr>("pq.layout") ||
+      first->getAttrOfType<IntegerAttr>("pq.max_seq_len").getInt() !=
+          tiling.getMaxSeqLen()) {
+    return module.emitError()
+           << "pq-compile: the index build '"
+           << first->getAttrOfType<StringAttr>("pq.entry").getValue()
+           << "' does not match the step '"
+           << stepKernel->getAttrOfType<StringAttr>("pq.entry").getValue()
+           << "' (batch, kv_heads, head_dim, subspaces, bits, init_offset, "
+              "metric, layout, key/centroid/code types and max_seq_len must "
+              "agree)";
+  }
+  return json::Object{
+      {"entry", first->getAttrOfType<StringAttr>("pq.entry").getValue()},
+      {"workspace_bytes_per_batch",
+       first->getAttrOfType<IntegerAttr>("pq.workspace_bytes_per_batch")
+           .getInt()},
+      {"params", paramList(first)},
+      {"kernels", kernelList(kernels)},
+  };
+}
+
+FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
+  SmallVector<gpu::GPUFuncOp> kernels, buildKernels;
+  module.walk([&](gpu::GPUFuncOp func) {
+    if (func->hasAttr("pq.build")) {
+      buildKernels.push_back(func);
+    } else if (func->hasAttr("pq.params")) {
+      kernels.push_back(func);
+    }
+  });
+  if (kernels.empty()) {
+    return module.emitError()
+           << "pq-compile: no pq step kernels in the module (a bundle needs "
+              "a pq step; an index build alone is not launchable)";
+  }
+  if (failed(oneEntry(module, kernels, "steps"))) {
+    return failure();
+  }
+  StringAttr entry = kernels.front()->getAttrOfType<StringAttr>("pq.entry");
   gpu::GPUFuncOp first = kernels.front();
   auto step = first->getAttrOfType<StepAttr>("pq.step");
   auto tiling = first->getAttrOfType<TilingAttr>("pq.tiling");
@@ -107,37 +216,17 @@ FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
       {"max_seq_len", tiling.getMaxSeqLen()},
   };
 
-  json::Array params;
-  auto names = first->getAttrOfType<ArrayAttr>("pq.params");
-  for (auto [attr, type] : llvm::zip(names, first.getArgumentTypes())) {
-    params.push_back(json::Object{
-        {"name", cast<StringAttr>(attr).getValue()},
-        {"kind", isa<MemRefType>(type) ? "memref" : "i64"}});
-  }
-
-  json::Array kernelList;
-  for (gpu::GPUFuncOp kernel : kernels) {
-    json::Array grid;
-    for (int64_t extent :
-         kernel->getAttrOfType<DenseI64ArrayAttr>("pq.grid").asArrayRef()) {
-      if (extent < 0) {
-        grid.push_back("batch");
-      } else {
-        grid.push_back(extent);
-      }
+  json::Object build;
+  if (!buildKernels.empty()) {
+    FailureOr<json::Object> entryJson =
+        buildManifestEntry(module, first, buildKernels);
+    if (failed(entryJson)) {
+      return failure();
     }
-    kernelList.push_back(json::Object{
-        {"name", kernel.getName()},
-        {"grid", std::move(grid)},
-        {"block",
-         json::Array{kernel->getAttrOfType<IntegerAttr>("pq.block").getInt(),
-                     1, 1}},
-        {"smem", kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt()},
-        {"cluster", json::Array{clusterSize(kernel), 1, 1}},
-    });
+    build = std::move(*entryJson);
   }
 
-  return json::Object{
+  json::Object manifest{
       {"format", "pqmod"},
       {"version", 1},
       {"producer", "pq-compile"},
@@ -147,9 +236,13 @@ FailureOr<json::Object> mlir::pq::buildManifest(ModuleOp module) {
       {"workspace_bytes_per_batch",
        first->getAttrOfType<IntegerAttr>("pq.workspace_bytes_per_batch")
            .getInt()},
-      {"params", std::move(params)},
-      {"kernels", std::move(kernelList)},
+      {"params", paramList(first)},
+      {"kernels", kernelList(kernels)},
   };
+  if (!build.empty()) {
+    manifest["build"] = std::move(build);
+  }
+  return manifest;
 }
 
 std::string mlir::pq::contentHash(llvm::StringRef bytes) {

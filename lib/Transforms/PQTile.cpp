@@ -356,8 +356,13 @@ void PQTilePass::runOnOperation() {
     return WalkResult::advance();
   });
   if (result.wasInterrupted()) {
-    signalPassFailure();
+    return signalPassFailure();
   }
+  // The index build is sized by the same bound as the step it serves.
+  module.walk([&](KMeansOp op) {
+    op.setMaxSeqLenAttr(
+        IntegerAttr::get(IntegerType::get(&getContext(), 64), maxSeqLen));
+  });
 }
 
 } // namespace mlir::pq

@@ -43,15 +43,23 @@ CodeReader::CodeReader(KernelBuilder &kb, const StepInfo &info,
 Value mlir::pq::firstCodeIndex(KernelBuilder &kb, const StepInfo &info,
                                const KernelArgs &args, Value batch,
                                Value kvHead, Value j) {
-  const StepShape &shape = info.shape;
-  if (info.layout == Layout::compact) {
-    Value batchKv = kb.add(kb.mul(batch, kb.idx(shape.kvHeads)), kvHead);
-    return kb.mul(kb.add(kb.mul(batchKv, args.codeCapacity), j),
-                  kb.idx(shape.subspaces));
+  return firstCodeIndex(kb, info.layout, info.shape.kvHeads,
+                        info.shape.subspaces, args.codeCapacity, batch,
+                        kvHead, j);
+}
+
+Value mlir::pq::firstCodeIndex(KernelBuilder &kb, Layout layout,
+                               int64_t kvHeads, int64_t subspaces,
+                               Value codeCapacity, Value batch, Value kvHead,
+                               Value j) {
+  if (layout == Layout::compact) {
+    Value batchKv = kb.add(kb.mul(batch, kb.idx(kvHeads)), kvHead);
+    return kb.mul(kb.add(kb.mul(batchKv, codeCapacity), j),
+                  kb.idx(subspaces));
   }
-  Value rowIndex = kb.add(kb.mul(batch, args.codeCapacity), j);
-  return kb.mul(kb.add(kb.mul(rowIndex, kb.idx(shape.kvHeads)), kvHead),
-                kb.idx(shape.subspaces));
+  Value rowIndex = kb.add(kb.mul(batch, codeCapacity), j);
+  return kb.mul(kb.add(kb.mul(rowIndex, kb.idx(kvHeads)), kvHead),
+                kb.idx(subspaces));
 }
 
 Value CodeReader::column(Value raw, int64_t s) {

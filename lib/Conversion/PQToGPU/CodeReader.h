@@ -22,6 +22,10 @@ namespace mlir::pq {
 Value firstCodeIndex(KernelBuilder &kb, const StepInfo &info,
                      const KernelArgs &args, Value batch, Value kvHead,
                      Value j);
+/// The same from the layout's sizes (the index build's codebook).
+Value firstCodeIndex(KernelBuilder &kb, Layout layout, int64_t kvHeads,
+                     int64_t subspaces, Value codeCapacity, Value batch,
+                     Value kvHead, Value j);
 
 /// An item: `keys` consecutive keys whose codes are `loads` loads of
 /// `width` bytes each.

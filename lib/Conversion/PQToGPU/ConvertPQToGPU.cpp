@@ -25,9 +25,13 @@ struct ConvertPQToGPUPass final
   void runOnOperation() override;
 };
 
+/// The build's assignment kernel keeps codes in bytes and its register tile
+/// covers C <= 256 (AssignTiling in BuildAssign.cpp).
+constexpr int64_t kMaxBuildBits = 8;
+
 /// A kernel name prefix unique in the module: the function's name, with a
 /// counter when a function holds several steps.
-std::string kernelPrefix(IndexerOp op, llvm::StringMap<int> &seen) {
+std::string kernelPrefix(Operation *op, llvm::StringMap<int> &seen) {
   auto func = op->getParentOfType<FunctionOpInterface>();
   std::string base = func ? func.getName().str() : "pq_step";
   int count = seen[base]++;
@@ -39,6 +43,7 @@ std::string kernelPrefix(IndexerOp op, llvm::StringMap<int> &seen) {
 void ConvertPQToGPUPass::runOnOperation() {
   ModuleOp module = getOperation();
   SmallVector<IndexerOp> steps;
+  SmallVector<KMeansOp> builds;
   WalkResult walk = module.walk([&](Operation *op) {
     if (auto step = dyn_cast<IndexerOp>(op)) {
       if (!step.getTiling()) {
@@ -49,11 +54,22 @@ void ConvertPQToGPUPass::runOnOperation() {
       steps.push_back(step);
       return WalkResult::advance();
     }
-    if (isa<KMeansOp>(op)) {
-      op->emitError() << "convert-pq-to-gpu: 'pq.kmeans' (the index build) "
-                         "has no GPU lowering yet; build the index with "
-                         "pqrt_reference_build (docs/BUILD.md)";
-      return WalkResult::interrupt();
+    if (auto build = dyn_cast<KMeansOp>(op)) {
+      if (!build.getMaxSeqLen()) {
+        build.emitError() << "convert-pq-to-gpu: pq.kmeans has no "
+                             "max_seq_len; run pq-tile first";
+        return WalkResult::interrupt();
+      }
+      if (build.getStep().getBits() > kMaxBuildBits) {
+        build.emitError()
+            << "convert-pq-to-gpu: the GPU build clusters at most 2^"
+            << kMaxBuildBits << " centroids (bits <= " << kMaxBuildBits
+            << "), the step has bits = " << build.getStep().getBits()
+            << "; build this index with pqrt_reference_build";
+        return WalkResult::interrupt();
+      }
+      builds.push_back(build);
+      return WalkResult::advance();
     }
     if (isa<QuantizeOp, ScoreOp, TopKOp, GenIndicesOp>(op)) {
       op->emitError() << "convert-pq-to-gpu: '" << op->getName()
@@ -67,7 +83,7 @@ void ConvertPQToGPUPass::runOnOperation() {
   if (walk.wasInterrupted()) {
     return signalPassFailure();
   }
-  if (steps.empty()) {
+  if (steps.empty() && builds.empty()) {
     return;
   }
   auto target = module->getAttrOfType<TargetAttr>(PQDialect::kTargetAttrName);
@@ -150,5 +166,35 @@ void ConvertPQToGPUPass::runOnOperation() {
       kernel->setAttr("pq.entry", builder.getStringAttr(prefix));
     }
     replaceWithLaunches(step, info, kernels);
+  }
+
+  for (KMeansOp build : builds) {
+    BuildInfo info = BuildInfo::get(build);
+    std::string prefix = kernelPrefix(build, seen);
+    SmallVector<gpu::GPUFuncOp> kernels =
+        buildKMeansKernels(gpuModule, prefix, info, build.getLoc());
+    for (gpu::GPUFuncOp kernel : kernels) {
+      int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
+      if (smem > target.getSmem()) {
+        build.emitError() << "convert-pq-to-gpu: kernel '" << kernel.getName()
+                          << "' needs " << smem
+                          << " bytes of shared memory, the target "
+                          << target.getChip() << " has " << target.getSmem();
+        return signalPassFailure();
+      }
+      // The bundle writer checks the build against the step it serves.
+      kernel->setAttr("pq.step", build.getStep());
+      kernel->setAttr("pq.layout", build.getLayoutAttr());
+      kernel->setAttr("pq.max_seq_len",
+                      builder.getI64IntegerAttr(info.maxSeqLen));
+      kernel->setAttr("pq.workspace_bytes_per_batch",
+                      builder.getI64IntegerAttr(planBuildWorkspace(info).total));
+      kernel->setAttr("pq.shape",
+                      builder.getDenseI64ArrayAttr(
+                          {info.staticBatch, info.kvHeads, info.headDim,
+                           info.subspaces}));
+      kernel->setAttr("pq.entry", builder.getStringAttr(prefix));
+    }
+    replaceWithBuildLaunches(build, info, kernels);
   }
 }

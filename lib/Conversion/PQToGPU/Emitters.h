@@ -41,6 +41,13 @@ FreshKeys freshKeys(KernelBuilder &kb, const KernelArgs &args, Value begin,
 FreshKeys fusedRound(KernelBuilder &kb, const FreshKeys &fresh);
 FreshKeys afterFusedRound(KernelBuilder &kb, const FreshKeys &fresh);
 
+/// NaN never beats a real distance: it becomes +inf.
+Value nanToInf(KernelBuilder &kb, Value value);
+/// Keeps (distance, code) pairs ordered as the reference's argmin does:
+/// the smaller distance, then the lower centroid.
+std::pair<Value, Value> closer(KernelBuilder &kb, Value distance, Value code,
+                               Value otherDistance, Value otherCode);
+
 /// Quantizes `fresh` into the codebook, kQuantizeKeys keys a round, each
 /// round one pass over the staged centroid tiles. Barriers inside.
 void emitQuantize(KernelBuilder &kb, const StepInfo &info,

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 using namespace mlir;
@@ -45,6 +46,33 @@ static Value dimOrConstant(ImplicitLocOpBuilder &b, Value memref,
     return arith::ConstantIndexOp::create(b, type.getDimSize(dim));
   }
   return memref::DimOp::create(b, memref, dim);
+}
+
+/// One gpu.launch_func of `kernel` with its recorded geometry.
+static void launch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
+                   Value batch, ValueRange operands) {
+  auto grid = kernel->getAttrOfType<DenseI64ArrayAttr>("pq.grid");
+  int64_t threads =
+      kernel->getAttrOfType<IntegerAttr>("pq.block").getInt();
+  int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
+  SmallVector<Value, 3> gridValues;
+  for (int64_t extent : grid.asArrayRef()) {
+    gridValues.push_back(extent < 0 ? batch
+                                    : Value(arith::ConstantIndexOp::create(
+                                          b, extent)));
+  }
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value blockX = arith::ConstantIndexOp::create(b, threads);
+  Value smemValue = arith::ConstantIntOp::create(b, smem, 32);
+  std::optional<gpu::KernelDim3> cluster;
+  if (auto size = kernel->getAttrOfType<IntegerAttr>("pq.cluster")) {
+    cluster = gpu::KernelDim3{
+        arith::ConstantIndexOp::create(b, size.getInt()), one, one};
+  }
+  gpu::LaunchFuncOp::create(
+      b, kernel, gpu::KernelDim3{gridValues[0], gridValues[1], gridValues[2]},
+      gpu::KernelDim3{blockX, one, one}, smemValue, operands,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, cluster);
 }
 
 void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
@@ -95,28 +123,7 @@ void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
     }
   }
   for (gpu::GPUFuncOp kernel : kernels) {
-    auto grid = kernel->getAttrOfType<DenseI64ArrayAttr>("pq.grid");
-    int64_t threads =
-        kernel->getAttrOfType<IntegerAttr>("pq.block").getInt();
-    int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
-    SmallVector<Value, 3> gridValues;
-    for (int64_t extent : grid.asArrayRef()) {
-      gridValues.push_back(extent < 0 ? batch
-                                      : Value(arith::ConstantIndexOp::create(
-                                            b, extent)));
-    }
-    Value one = arith::ConstantIndexOp::create(b, 1);
-    Value blockX = arith::ConstantIndexOp::create(b, threads);
-    Value smemValue = arith::ConstantIntOp::create(b, smem, 32);
-    std::optional<gpu::KernelDim3> cluster;
-    if (auto size = kernel->getAttrOfType<IntegerAttr>("pq.cluster")) {
-      cluster = gpu::KernelDim3{
-          arith::ConstantIndexOp::create(b, size.getInt()), one, one};
-    }
-    gpu::LaunchFuncOp::create(
-        b, kernel, gpu::KernelDim3{gridValues[0], gridValues[1], gridValues[2]},
-        gpu::KernelDim3{blockX, one, one}, smemValue, operands,
-        /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, cluster);
+    launch(b, kernel, batch, operands);
   }
   if (workspace) {
     memref::DeallocOp::create(b, workspace);
@@ -136,5 +143,78 @@ void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
     result = arith::SelectOp::create(b, full, op.getNumCached(), indexed);
   }
   op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+void mlir::pq::replaceWithBuildLaunches(KMeansOp op, const BuildInfo &info,
+                                        ArrayRef<gpu::GPUFuncOp> kernels) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(b, b.getI64Type(), index);
+  };
+  Value batch = dimOrConstant(b, op.getKey(), 0);
+  Value workspace = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
+      ValueRange{arith::MulIOp::create(
+          b, batch,
+          arith::ConstantIndexOp::create(b, planBuildWorkspace(info).total))});
+  // The IR form always has its initial indices; the runtime may pass none.
+  Value iterations = memref::AllocOp::create(
+      b, MemRefType::get({1}, b.getI64Type()), ValueRange{});
+  unsigned codeRowDim = info.layout == Layout::compact ? 2 : 1;
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  auto operandsFor = [&](Value iteration) {
+    SmallVector<Value> operands;
+    for (const ParamSpec &param : buildParams(op.getContext(), info)) {
+      Value value = llvm::StringSwitch<Value>(param.name)
+                        .Case("key", op.getKey())
+                        .Case("centroids", op.getCentroids())
+                        .Case("phi", op.getPhi())
+                        .Case("codes", op.getCodes())
+                        .Case("initial", op.getInitial())
+                        .Case("iterations", iterations)
+                        .Default(Value());
+      if (value) {
+        operands.push_back(flatten(b, value, param.type));
+      } else if (param.name == "workspace") {
+        operands.push_back(workspace);
+      } else if (param.name == "seq_len") {
+        operands.push_back(toI64(op.getSeqLen()));
+      } else if (param.name == "key_capacity") {
+        operands.push_back(toI64(dimOrConstant(b, op.getKey(), 2)));
+      } else if (param.name == "code_capacity") {
+        operands.push_back(
+            toI64(dimOrConstant(b, op.getCodes(), codeRowDim)));
+      } else if (param.name == "seed") {
+        operands.push_back(toI64(zero));
+      } else if (param.name == "iteration") {
+        operands.push_back(toI64(iteration));
+      } else {
+        operands.push_back(toI64(op.getIters()));
+      }
+    }
+    return operands;
+  };
+  auto launchPhase = [&](StringRef phase, Value iteration) {
+    SmallVector<Value> operands = operandsFor(iteration);
+    for (gpu::GPUFuncOp kernel : kernels) {
+      if (kernel->getAttrOfType<StringAttr>("pq.phase").getValue() == phase) {
+        launch(b, kernel, batch, operands);
+      }
+    }
+  };
+  launchPhase("prologue", zero);
+  auto loop = scf::ForOp::create(b, zero, op.getIters(),
+                                 arith::ConstantIndexOp::create(b, 1));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    launchPhase("iteration", loop.getInductionVar());
+  }
+  launchPhase("epilogue", op.getIters());
+  memref::DeallocOp::create(b, iterations);
+  memref::DeallocOp::create(b, workspace);
+  op.getResult().replaceAllUsesWith(arith::SubIOp::create(
+      b, op.getSeqLen(), arith::ConstantIndexOp::create(b, info.initOffset)));
   op.erase();
 }

@@ -3,13 +3,18 @@
 #ifndef LIB_CONVERSION_PQTOGPU_HOSTLAUNCH_H
 #define LIB_CONVERSION_PQTOGPU_HOSTLAUNCH_H
 
-#include "KernelABI.h"
+#include "BuildABI.h"
 
 namespace mlir::pq {
 
 /// Replaces `op` with launches of `kernels` (in order) and erases it.
 void replaceWithLaunches(IndexerOp op, const StepInfo &info,
                          ArrayRef<gpu::GPUFuncOp> kernels);
+
+/// Replaces the build `op` with its launches: the prologue kernels, the
+/// iteration kernels in an scf.for over `iters`, then the epilogue.
+void replaceWithBuildLaunches(KMeansOp op, const BuildInfo &info,
+                              ArrayRef<gpu::GPUFuncOp> kernels);
 
 } // namespace mlir::pq
 

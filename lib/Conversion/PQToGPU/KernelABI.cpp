@@ -77,6 +77,12 @@ Type paramType(KernelParam param, const StepInfo &info, Builder &builder) {
   case KernelParam::KeyCapacity:
   case KernelParam::CodeCapacity:
     return builder.getI64Type();
+  case KernelParam::Initial:
+  case KernelParam::Iterations:
+  case KernelParam::Seed:
+  case KernelParam::Iteration:
+  case KernelParam::KmeansIter:
+    return Type(); // the index build's only
   }
   llvm_unreachable("unknown kernel parameter");
 }
@@ -110,6 +116,16 @@ Value &argSlot(KernelArgs &args, KernelParam param) {
     return args.keyCapacity;
   case KernelParam::CodeCapacity:
     return args.codeCapacity;
+  case KernelParam::Initial:
+    return args.initial;
+  case KernelParam::Iterations:
+    return args.iterations;
+  case KernelParam::Seed:
+    return args.seed;
+  case KernelParam::Iteration:
+    return args.iteration;
+  case KernelParam::KmeansIter:
+    return args.kmeansIter;
   }
   llvm_unreachable("unknown kernel parameter");
 }
@@ -138,8 +154,17 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
                                       int64_t threads, int64_t smemBytes,
                                       ImplicitLocOpBuilder &b,
                                       KernelArgs &args, int64_t blocksPerSM) {
-  MLIRContext *context = module.getContext();
-  SmallVector<ParamSpec> params = kernelParams(context, info);
+  return createKernelWithParams(
+      module, name, kernelParams(module.getContext(), info),
+      info.tiling.getMaxSeqLen(), grid, threads, smemBytes, b, args,
+      blocksPerSM);
+}
+
+gpu::GPUFuncOp mlir::pq::createKernelWithParams(
+    gpu::GPUModuleOp module, StringRef name, ArrayRef<ParamSpec> params,
+    int64_t maxSeqLen, ArrayRef<int64_t> grid, int64_t threads,
+    int64_t smemBytes, ImplicitLocOpBuilder &b, KernelArgs &args,
+    int64_t blocksPerSM) {
   SmallVector<Type> types;
   SmallVector<Attribute> names;
   for (const ParamSpec &param : params) {
@@ -166,7 +191,7 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
   b.setInsertionPointToStart(&entry);
   for (auto [param, value] : llvm::zip(params, entry.getArguments())) {
     Value arg = value;
-    if (param.type.isInteger(64)) {
+    if (param.type.isInteger(64) && param.id != KernelParam::Seed) {
       arg = arith::IndexCastOp::create(b, b.getIndexType(), value);
     }
     argSlot(args, param.id) = arg;
@@ -180,7 +205,7 @@ gpu::GPUFuncOp mlir::pq::createKernel(gpu::GPUModuleOp module, StringRef name,
       arith::ConstantIndexOp::create(b, 1));
   Value bounded = arith::CmpIOp::create(
       b, arith::CmpIPredicate::sle, args.seqLen,
-      arith::ConstantIndexOp::create(b, info.tiling.getMaxSeqLen()));
+      arith::ConstantIndexOp::create(b, maxSeqLen));
   auto guard = scf::IfOp::create(b, arith::AndIOp::create(b, positive, bounded),
                                  /*withElseRegion=*/false);
   b.setInsertionPoint(guard.thenBlock()->getTerminator());

@@ -66,6 +66,8 @@ struct KernelArgs {
   Value query, key, centroids, phi, codes;
   Value sparseList, sparseLen, weightList, workspace;
   Value seqLen, numCached, keyCapacity, codeCapacity;
+  // The index build's (BuildABI.h); seed stays i64.
+  Value initial, iterations, seed, iteration, kmeansIter;
 };
 
 /// i1: the call's sk takes the full-attention path (SEMANTICS step 1).
@@ -85,6 +87,16 @@ gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             int64_t threads, int64_t smemBytes,
                             ImplicitLocOpBuilder &b, KernelArgs &args,
                             int64_t blocksPerSM = 1);
+/// The same for any parameter list (the index build's): the body runs only
+/// for seq_len in [1, maxSeqLen].
+gpu::GPUFuncOp createKernelWithParams(gpu::GPUModuleOp module, StringRef name,
+                                      ArrayRef<ParamSpec> params,
+                                      int64_t maxSeqLen,
+                                      ArrayRef<int64_t> grid, int64_t threads,
+                                      int64_t smemBytes,
+                                      ImplicitLocOpBuilder &b,
+                                      KernelArgs &args,
+                                      int64_t blocksPerSM = 1);
 
 } // namespace mlir::pq
 

@@ -123,6 +123,18 @@ Value KernelBuilder::toF32(Value value) {
   return arith::ExtFOp::create(b, b.getF32Type(), value);
 }
 
+Value KernelBuilder::sqrtRn(Value x) {
+  const char *name =
+      x.getType().isF64() ? "llvm.nvvm.sqrt.rn.d" : "llvm.nvvm.sqrt.rn.f";
+  return LLVM::CallIntrinsicOp::create(b, x.getType(), b.getStringAttr(name),
+                                       ValueRange{x})
+      .getResult(0);
+}
+
+Value KernelBuilder::fma(Value a, Value bValue, Value c) {
+  return LLVM::FMAOp::create(b, a, bValue, c);
+}
+
 Value KernelBuilder::load(Value memref, Value index) {
   return memref::LoadOp::create(b, memref, ValueRange{toIndex(index)});
 }

@@ -61,6 +61,13 @@ public:
   Value cmpf(arith::CmpFPredicate predicate, Value lhs, Value rhs);
   /// Any float to f32 (exact for bf16/f16).
   Value toF32(Value value);
+  /// sqrt(x) of an f32 or f64, correctly rounded (sqrt.rn, like the
+  /// reference's std::sqrt; math.sqrt would become libdevice's __nv_sqrtf:
+  /// the CUDA toolkit at compile time, approximate rounding).
+  Value sqrtRn(Value x);
+  /// a * b + c rounded once (fma.rn): for sums whose rounding need not
+  /// match the reference's (the build's distance products).
+  Value fma(Value a, Value b, Value c);
 
   // Memory.
   Value load(Value memref, Value index);

@@ -3,6 +3,7 @@
 #ifndef LIB_CONVERSION_PQTOGPU_KERNELS_H
 #define LIB_CONVERSION_PQTOGPU_KERNELS_H
 
+#include "BuildABI.h"
 #include "KernelABI.h"
 
 namespace mlir::pq {

@@ -26,28 +26,15 @@ using namespace mlir::pq;
 using arith::CmpFPredicate;
 using arith::CmpIPredicate;
 
-/// NaN never beats a real distance.
-static Value nanToInf(KernelBuilder &kb, Value value) {
+Value mlir::pq::nanToInf(KernelBuilder &kb, Value value) {
   Value isNan = kb.cmpf(CmpFPredicate::UNO, value, value);
   return kb.select(isNan, kb.f32(std::numeric_limits<float>::infinity()),
                    value);
 }
 
-/// sqrt(x) correctly rounded. The NVVM intrinsic is sqrt.rn.f32, like the
-/// reference's sqrtf, and needs no libdevice (math.sqrt would become
-/// __nv_sqrtf: the CUDA toolkit at compile time, approximate rounding).
-static Value sqrtRn(KernelBuilder &kb, Value x) {
-  return LLVM::CallIntrinsicOp::create(
-             kb.b, kb.b.getF32Type(),
-             kb.b.getStringAttr("llvm.nvvm.sqrt.rn.f"), ValueRange{x})
-      .getResult(0);
-}
-
-/// Keeps (distance, code) pairs ordered as the reference's argmin does:
-/// the smaller distance, then the lower centroid.
-static std::pair<Value, Value> closer(KernelBuilder &kb, Value distance,
-                                      Value code, Value otherDistance,
-                                      Value otherCode) {
+std::pair<Value, Value> mlir::pq::closer(KernelBuilder &kb, Value distance,
+                                         Value code, Value otherDistance,
+                                         Value otherCode) {
   Value nearer = kb.cmpf(CmpFPredicate::OLT, otherDistance, distance);
   Value tie = kb.andI1(kb.cmpf(CmpFPredicate::OEQ, otherDistance, distance),
                        kb.cmp(CmpIPredicate::slt, otherCode, code));
@@ -130,7 +117,7 @@ void mlir::pq::stageFreshKeys(KernelBuilder &kb, const StepInfo &info,
         kb.load(args.phi, kb.add(kb.mul(batchKv, kb.idx(shape.subspaces)), s));
     Value gap = kb.subf(phi, norm);
     Value positive = kb.cmpf(CmpFPredicate::OGT, gap, kb.f32(0.0f));
-    kb.store(sqrtRn(kb, kb.select(positive, gap, kb.f32(0.0f))),
+    kb.store(kb.sqrtRn(kb.select(positive, gap, kb.f32(0.0f))),
              views.quantize, augmentedAt(kb, shape, k, s));
   });
 }

@@ -13,16 +13,17 @@ if TYPE_CHECKING:
 
 
 def program(config: StepConfig, *, name: str = "pq_step", quantize: bool = True,
-            batch: int = 0) -> str:
+            batch: int = 0, build: bool = False) -> str:
     """The .mlir text of a step: quantize (when `quantize`) -> score -> topk
-    -> gen_indices, with a dynamic batch when `batch` is 0."""
+    -> gen_indices, with a dynamic batch when `batch` is 0; with `build`,
+    also the index build (pq.kmeans) as function NAME_build."""
     return program_text(name, dict(vars(config), quantize=quantize,
-                                   batch=batch))
+                                   batch=batch, build=build))
 
 
 def program_text(name: str, c: Mapping[str, Any]) -> str:
-    """program() over a mapping of StepConfig's fields plus `quantize` and
-    `batch`."""
+    """program() over a mapping of StepConfig's fields plus `quantize`,
+    `batch` and (optionally) `build`."""
     h, hk, d, S, bits = c["heads"], c["kv_heads"], c["head_dim"], c["subspaces"], c["bits"]
     C = 1 << bits
     ip = c["metric"] == "ip"
@@ -56,4 +57,15 @@ def program_text(name: str, c: Mapping[str, Any]) -> str:
         f"  pq.gen_indices %heavy seq_len %seq_len step {step} outs(%sparse_list, %sparse_len, "
         f"%weight_list) : memref<{b}x{h}x?xi32>, {sl}, {sn}, {wl}",
         f"  return {count} : index", "}"]
+    if c.get("build"):
+        phi_arg, phi_out, phi_ty = ((", %phi: memref<?xf32>", ", phi %phi", ", memref<?xf32>")
+                                    if ip else ("", "", ""))
+        init = f"memref<?x{C}xi64>"
+        lines += [
+            f"func.func @{name}_build(%key: {k}, %initial: {init}, %seq_len: index, "
+            f"%iters: index, %centroids: {cent}, %codes: {codes}{phi_arg}) -> index {{",
+            f"  %n = pq.kmeans %key init %initial seq_len %seq_len iters %iters step {step} "
+            f"layout {layout} outs(%centroids, %codes{phi_out}) : {k}, {init} -> {cent}, "
+            f"{codes}{phi_ty}",
+            "  return %n : index", "}"]
     return "\n".join(lines) + "\n"

@@ -7,8 +7,9 @@
 // kernel signatures from it; libpqrt's bundle reader (runtime/lib/bundle)
 // parses manifests against it and packs arguments by it. A kernel takes an
 // in-order subset, which the compiler chooses and writes into the manifest.
-// The compiler includes this runtime header; the runtime includes nothing
-// of the compiler. A plain X-macro list: no includes, no types.
+// The index build's kernels (docs/BUILD.md) take the last five besides some
+// of the step's. The compiler includes this runtime header; the runtime
+// includes nothing of the compiler. A plain X-macro list: no includes, no types.
 //
 //   X(Enumerator, "manifest name", Kind)   Kind: Memref (a 1-D buffer,
 //                                          five descriptor parameters) or
@@ -32,6 +33,11 @@
   X(SeqLen, "seq_len", I64)                                                    \
   X(NumCached, "num_cached", I64)                                              \
   X(KeyCapacity, "key_capacity", I64)                                          \
-  X(CodeCapacity, "code_capacity", I64)
+  X(CodeCapacity, "code_capacity", I64)                                        \
+  X(Initial, "initial", Memref)                                                \
+  X(Iterations, "iterations", Memref)                                          \
+  X(Seed, "seed", I64)                                                         \
+  X(Iteration, "iteration", I64)                                               \
+  X(KmeansIter, "kmeans_iter", I64)
 
 #endif // PQRT_KERNELPARAMLIST_H

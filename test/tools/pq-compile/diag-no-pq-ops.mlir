@@ -3,7 +3,7 @@
 
 // Nothing to compile: a module without pq steps makes no bundle.
 
-// CHECK: error: pq-compile: no pq kernels in the module (no pq step?)
+// CHECK: error: pq-compile: no pq step kernels in the module (a bundle needs a pq step; an index build alone is not launchable)
 
 func.func @plain(%n: index) -> index {
   return %n : index

@@ -1,0 +1,216 @@
+//===- BuildABI.cpp - What the index build's kernels take and know --------===//
+
+#include "BuildABI.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+using arith::CmpIPredicate;
+
+BuildInfo BuildInfo::get(KMeansOp op) {
+  BuildInfo info;
+  MemRefType key = op.getKey().getType();
+  MemRefType centroids = op.getCentroids().getType();
+  StepAttr step = op.getStep();
+  info.kvHeads = centroids.getDimSize(1);
+  info.subspaces = centroids.getDimSize(2);
+  info.centroids = centroids.getDimSize(3);
+  info.headDim = key.getDimSize(3);
+  info.initOffset = step.getInitOffset();
+  info.maxSeqLen = op.getMaxSeqLen().value_or(0);
+  info.metric = step.getMetric();
+  info.layout = op.getLayout();
+  info.staticBatch = key.isDynamicDim(0) ? 0 : key.getDimSize(0);
+  info.keyType = key.getElementType();
+  info.centroidType = centroids.getElementType();
+  info.codeType = info.layout == Layout::compact
+                      ? Type(IntegerType::get(op.getContext(), 8))
+                      : op.getCodes().getType().getElementType();
+  return info;
+}
+
+SmallVector<ParamSpec> mlir::pq::buildParams(MLIRContext *context,
+                                             const BuildInfo &info) {
+  Builder builder(context);
+  auto flat = [](Type element) -> Type {
+    return MemRefType::get({ShapedType::kDynamic}, element);
+  };
+  auto typeOf = [&](KernelParam param) -> Type {
+    switch (param) {
+    case KernelParam::Key:
+      return flat(info.keyType);
+    case KernelParam::Centroids:
+      return flat(info.centroidType);
+    case KernelParam::Phi:
+      return info.metric == Metric::ip ? flat(builder.getF32Type()) : Type();
+    case KernelParam::Codes:
+      return flat(info.codeType);
+    case KernelParam::Workspace:
+      return flat(builder.getI8Type());
+    case KernelParam::Initial:
+    case KernelParam::Iterations:
+      return flat(builder.getI64Type());
+    case KernelParam::SeqLen:
+    case KernelParam::KeyCapacity:
+    case KernelParam::CodeCapacity:
+    case KernelParam::Seed:
+    case KernelParam::Iteration:
+    case KernelParam::KmeansIter:
+      return builder.getI64Type();
+    default:
+      return Type(); // the step's only
+    }
+  };
+  SmallVector<ParamSpec> params;
+#define PQ_BUILD_PARAM_SPEC(name, text, kind)                                  \
+  if (Type type = typeOf(KernelParam::name)) {                                 \
+    assert(isa<MemRefType>(type) == (StringRef(#kind) == "Memref") &&          \
+           "build parameter type disagrees with KernelParamList.h");           \
+    params.push_back({KernelParam::name, text, type});                         \
+  }
+  PQRT_KERNEL_PARAMS(PQ_BUILD_PARAM_SPEC)
+#undef PQ_BUILD_PARAM_SPEC
+  return params;
+}
+
+BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
+  const int64_t groups = info.localGroups();
+  const int64_t count = info.centroids;
+  BuildWorkspace ws;
+  int64_t at = 0;
+  auto region = [&](int64_t &offset, int64_t bytes) {
+    offset = at;
+    at += (bytes + 15) / 16 * 16;
+  };
+  region(ws.pending, kPendingWords * 4);
+  region(ws.centroids, groups * count * info.width() * 4);
+  region(ws.shifts, groups * count * 8);
+  region(ws.drawn, groups * count * 8);
+  region(ws.codes, groups * info.maxPoints());
+  region(ws.augmented,
+         info.metric == Metric::ip ? groups * info.maxPoints() * 4 : 0);
+  ws.total = at;
+  return ws;
+}
+
+BuildGroup mlir::pq::buildGroup(KernelBuilder &kb, const BuildInfo &info,
+                                const KernelArgs &args) {
+  BuildGroup g;
+  g.local = kb.blockId(gpu::Dimension::y);
+  g.batch = kb.blockId(gpu::Dimension::z);
+  g.kvHead = kb.divu(g.local, kb.idx(info.subspaces));
+  g.s = kb.remu(g.local, kb.idx(info.subspaces));
+  g.group = kb.add(kb.mul(g.batch, kb.idx(info.localGroups())), g.local);
+  g.n = kb.sub(args.seqLen, kb.idx(info.initOffset));
+  g.batchBase = kb.mul(g.batch, kb.idx(planBuildWorkspace(info).total));
+  return g;
+}
+
+Value mlir::pq::workspaceView(KernelBuilder &kb, const KernelArgs &args,
+                              Value offset, int64_t elements, Type type) {
+  auto viewType = MemRefType::get({std::max<int64_t>(elements, 1)}, type);
+  return memref::ViewOp::create(kb.b, viewType, args.workspace,
+                                kb.toIndex(offset), ValueRange{});
+}
+
+Value mlir::pq::isNull(KernelBuilder &kb, Value memref) {
+  Value pointer =
+      memref::ExtractAlignedPointerAsIndexOp::create(kb.b, memref);
+  return kb.cmp(CmpIPredicate::eq, pointer, kb.idx(0));
+}
+
+Value mlir::pq::buildStopped(KernelBuilder &kb, const BuildInfo &info,
+                             const KernelArgs &args) {
+  Value later = kb.cmp(CmpIPredicate::ugt, args.iteration, kb.idx(0));
+  return kb.ifThenElse(
+      later, TypeRange{kb.b.getI1Type()},
+      [&]() -> SmallVector<Value> {
+        Value pending = workspaceView(kb, args, kb.idx(0), kPendingWords,
+                                      kb.b.getI32Type());
+        Value word = kb.minu(kb.sub(args.iteration, kb.idx(1)),
+                             kb.idx(kPendingWords - 1));
+        return {kb.cmp(CmpIPredicate::eq, kb.load(pending, word), kb.i32(0))};
+      },
+      [&]() -> SmallVector<Value> { return {kb.boolean(false)}; })[0];
+}
+
+Value mlir::pq::loadPointColumn(KernelBuilder &kb, const BuildInfo &info,
+                                const KernelArgs &args, const BuildGroup &g,
+                                Value p, Value i) {
+  Value row = kb.add(
+      kb.mul(kb.add(kb.mul(g.batch, kb.idx(info.kvHeads)), g.kvHead),
+             args.keyCapacity),
+      kb.add(p, kb.idx(info.initOffset)));
+  Value column = kb.add(kb.mul(g.s, kb.idx(info.subDim())), i);
+  return kb.toF32(
+      kb.load(args.key, kb.add(kb.mul(row, kb.idx(info.headDim)), column)));
+}
+
+Value mlir::pq::loadPoint(KernelBuilder &kb, const BuildInfo &info,
+                          const KernelArgs &args, const BuildGroup &g,
+                          const BuildWorkspace &ws, Value p, Value i) {
+  if (info.metric != Metric::ip) {
+    return loadPointColumn(kb, info, args, g, p, i);
+  }
+  Value isKey = kb.cmp(CmpIPredicate::ult, i, kb.idx(info.subDim()));
+  return kb.ifThenElse(
+      isKey, TypeRange{kb.b.getF32Type()},
+      [&]() -> SmallVector<Value> {
+        return {loadPointColumn(kb, info, args, g, p, i)};
+      },
+      [&]() -> SmallVector<Value> {
+        Value augmented = workspaceView(
+            kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
+            info.localGroups() * info.maxPoints(), kb.b.getF32Type());
+        return {kb.load(augmented,
+                        kb.add(kb.mul(g.local, kb.idx(info.maxPoints())),
+                               p))};
+      })[0];
+}
+
+gpu::GPUFuncOp mlir::pq::createBuildKernel(gpu::GPUModuleOp module,
+                                           StringRef name,
+                                           const BuildInfo &info,
+                                           ArrayRef<int64_t> grid,
+                                           int64_t threads, int64_t smemBytes,
+                                           ImplicitLocOpBuilder &b,
+                                           KernelArgs &args,
+                                           int64_t blocksPerSM) {
+  gpu::GPUFuncOp func = createKernelWithParams(
+      module, name, buildParams(module.getContext(), info), info.maxSeqLen,
+      grid, threads, smemBytes, b, args, blocksPerSM);
+  // The runtime rejects n < C; the guard keeps the draw's n - i positive.
+  Value n = arith::SubIOp::create(
+      b, args.seqLen, arith::ConstantIndexOp::create(b, info.initOffset));
+  Value enough = arith::CmpIOp::create(
+      b, CmpIPredicate::sge, n,
+      arith::ConstantIndexOp::create(b, info.centroids));
+  auto guard = scf::IfOp::create(b, enough, /*withElseRegion=*/false);
+  b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  func->setAttr("pq.build", b.getUnitAttr());
+  return func;
+}
+
+SmallVector<gpu::GPUFuncOp> mlir::pq::buildKMeansKernels(
+    gpu::GPUModuleOp module, StringRef name, const BuildInfo &info,
+    Location loc) {
+  Builder builder(module.getContext());
+  SmallVector<gpu::GPUFuncOp> kernels;
+  auto add = [&](gpu::GPUFuncOp kernel, StringRef phase) {
+    kernel->setAttr("pq.phase", builder.getStringAttr(phase));
+    kernels.push_back(kernel);
+  };
+  std::string prefix = name.str();
+  add(buildDrawKernel(module, prefix + "_draw", info, loc), "prologue");
+  add(buildPrepKernel(module, prefix + "_prep", info, loc), "prologue");
+  add(buildAssignKernel(module, prefix + "_assign", info, loc, false),
+      "iteration");
+  add(buildUpdateKernel(module, prefix + "_update", info, loc), "iteration");
+  add(buildConvergeKernel(module, prefix + "_converge", info, loc),
+      "iteration");
+  add(buildStoreKernel(module, prefix + "_store", info, loc), "epilogue");
+  add(buildAssignKernel(module, prefix + "_codes", info, loc, true),
+      "epilogue");
+  return kernels;
+}

@@ -1,0 +1,120 @@
+//===- BuildABI.h - What the index build's kernels take and know -*- C++ -*-===//
+//
+// The static description of a pq.kmeans (docs/BUILD.md), its kernel
+// parameters, its global workspace and the values every build kernel uses.
+// Groups are numbered like the reference's: g = (b * h_kv + kv) * S + s; a
+// batch entry's groups (kv, s) are its "local" groups.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_CONVERSION_PQTOGPU_BUILDABI_H
+#define LIB_CONVERSION_PQTOGPU_BUILDABI_H
+
+#include "KernelABI.h"
+#include "KernelBuilder.h"
+
+namespace mlir::pq {
+
+/// Everything static about one pq.kmeans.
+struct BuildInfo {
+  int64_t kvHeads = 0, headDim = 0, subspaces = 0, centroids = 0;
+  int64_t initOffset = 0, maxSeqLen = 0;
+  Metric metric = Metric::euclidean;
+  Layout layout = Layout::compact;
+  int64_t staticBatch = 0; // 0: dynamic
+  Type keyType, centroidType, codeType;
+
+  static BuildInfo get(KMeansOp op);
+  int64_t subDim() const { return headDim / subspaces; }
+  /// ds': the ip augmentation adds a column.
+  int64_t width() const { return subDim() + (metric == Metric::ip ? 1 : 0); }
+  int64_t localGroups() const { return kvHeads * subspaces; }
+  /// The most points a group clusters (n at sk = max_seq_len).
+  int64_t maxPoints() const { return maxSeqLen - initOffset; }
+};
+
+/// The build's kernel parameters (KernelParamList.h order).
+SmallVector<ParamSpec> buildParams(MLIRContext *context, const BuildInfo &info);
+
+/// Early-stop counters at the start of batch entry 0's workspace: word k
+/// counts the groups still moving after iteration k's update.
+constexpr int64_t kPendingWords = 1024;
+
+/// Byte offsets of one batch entry's workspace regions (16-byte aligned).
+struct BuildWorkspace {
+  int64_t pending = 0;   // i32 [kPendingWords] (batch entry 0's is used)
+  int64_t centroids = 0; // f32 [local groups][C][ds']: the working centroids
+  int64_t shifts = 0;    // f64 [local groups][C]: ||c_new - c_old||
+  int64_t drawn = 0;     // i64 [local groups][C]: initial indices drawn
+  int64_t codes = 0;     // u8 [local groups][max points]: assignments
+  int64_t augmented = 0; // f32 [local groups][max points]: ip column
+  int64_t total = 0;
+};
+BuildWorkspace planBuildWorkspace(const BuildInfo &info);
+
+/// Values every build kernel works with, for grid (x, local group, batch).
+struct BuildGroup {
+  Value batch, local;   // index
+  Value kvHead, s;      // the local group's kv head and subspace
+  Value group;          // b * local groups + local
+  Value n;              // points: seq_len - init_offset
+  Value batchBase;      // byte offset of this entry's workspace
+};
+BuildGroup buildGroup(KernelBuilder &kb, const BuildInfo &info,
+                      const KernelArgs &args);
+
+/// A typed view of `elements` elements at byte `offset` of the workspace.
+Value workspaceView(KernelBuilder &kb, const KernelArgs &args, Value offset,
+                    int64_t elements, Type type);
+/// i1: whether a memref parameter was passed as NULL.
+Value isNull(KernelBuilder &kb, Value memref);
+/// i1: iteration `iteration`'s kernels have nothing to do: an earlier update
+/// found every group converged (docs/BUILD.md's call-wide early stop).
+Value buildStopped(KernelBuilder &kb, const BuildInfo &info,
+                   const KernelArgs &args);
+
+/// Column i (< ds) of point p of the group, widened to f32.
+Value loadPointColumn(KernelBuilder &kb, const BuildInfo &info,
+                      const KernelArgs &args, const BuildGroup &g, Value p,
+                      Value i);
+/// Column i (< ds') of point p: a key column or the ip column.
+Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
+                const KernelArgs &args, const BuildGroup &g,
+                const BuildWorkspace &ws, Value p, Value i);
+
+/// The build's kernels, in launch order, each tagged with its phase
+/// (pq.phase: prologue, iteration or epilogue).
+SmallVector<gpu::GPUFuncOp> buildKMeansKernels(gpu::GPUModuleOp module,
+                                               StringRef name,
+                                               const BuildInfo &info,
+                                               Location loc);
+/// Kernel makers of the phases (BuildPrologue.cpp, BuildAssign.cpp,
+/// BuildUpdate.cpp).
+gpu::GPUFuncOp buildDrawKernel(gpu::GPUModuleOp module, StringRef name,
+                               const BuildInfo &info, Location loc);
+gpu::GPUFuncOp buildPrepKernel(gpu::GPUModuleOp module, StringRef name,
+                               const BuildInfo &info, Location loc);
+/// `final`: against the stored centroids, writing the codebook; else against
+/// the working centroids, writing the workspace's assignments.
+gpu::GPUFuncOp buildAssignKernel(gpu::GPUModuleOp module, StringRef name,
+                                 const BuildInfo &info, Location loc,
+                                 bool final);
+gpu::GPUFuncOp buildUpdateKernel(gpu::GPUModuleOp module, StringRef name,
+                                 const BuildInfo &info, Location loc);
+gpu::GPUFuncOp buildConvergeKernel(gpu::GPUModuleOp module, StringRef name,
+                                   const BuildInfo &info, Location loc);
+gpu::GPUFuncOp buildStoreKernel(gpu::GPUModuleOp module, StringRef name,
+                                const BuildInfo &info, Location loc);
+
+/// Creates a build kernel (createKernelWithParams with the build's
+/// parameters) whose body runs only for n >= C; `kb`'s insertion point is
+/// inside that guard.
+gpu::GPUFuncOp createBuildKernel(gpu::GPUModuleOp module, StringRef name,
+                                 const BuildInfo &info, ArrayRef<int64_t> grid,
+                                 int64_t threads, int64_t smemBytes,
+                                 ImplicitLocOpBuilder &b, KernelArgs &args,
+                                 int64_t blocksPerSM = 1);
+
+} // namespace mlir::pq
+
+#endif // LIB_CONVERSION_PQTOGPU_BUILDABI_H

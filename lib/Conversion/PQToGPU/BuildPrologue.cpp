@@ -1,0 +1,241 @@
+//===- BuildPrologue.cpp - The build before its Lloyd iterations ----------===//
+//
+// `draw`: when the caller gives no initial indices, a warp per group draws
+// them by docs/BUILD.md's seeded rule (a partial Fisher-Yates over [0, n)
+// that remembers only the moved entries, in shared memory, searched by the
+// whole warp). `prep`: a CTA per group computes phi and the ip column of
+// every point (metric ip), gathers the initial centroids and clears the
+// early-stop counters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BuildABI.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+using namespace mlir;
+using namespace mlir::pq;
+using arith::CmpFPredicate;
+using arith::CmpIPredicate;
+
+namespace {
+
+/// SplitMix64 (the reference's pqrt::splitMix64) on an i64 state.
+std::pair<Value, Value> splitMix64(KernelBuilder &kb, Value state) {
+  ImplicitLocOpBuilder &b = kb.b;
+  auto c64 = [&](uint64_t value) -> Value {
+    return arith::ConstantIntOp::create(b, b.getI64Type(),
+                                        static_cast<int64_t>(value));
+  };
+  auto xorShift = [&](Value z, int64_t shift) -> Value {
+    return arith::XOrIOp::create(b, z,
+                                 arith::ShRUIOp::create(b, z, c64(shift)));
+  };
+  Value next = arith::AddIOp::create(b, state, c64(0x9E3779B97F4A7C15ull));
+  Value z = arith::MulIOp::create(b, xorShift(next, 30),
+                                  c64(0xBF58476D1CE4E5B9ull));
+  z = arith::MulIOp::create(b, xorShift(z, 27), c64(0x94D049BB133111EBull));
+  return {xorShift(z, 31), next};
+}
+
+} // namespace
+
+gpu::GPUFuncOp mlir::pq::buildDrawKernel(gpu::GPUModuleOp module,
+                                         StringRef name,
+                                         const BuildInfo &info, Location loc) {
+  const int64_t count = info.centroids;
+  // The moved entries: keys then values, i64 each.
+  const int64_t smem = count * 16;
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func = createBuildKernel(
+      module, name, info, {1, info.localGroups(), -1}, 32, smem, b, args);
+  KernelBuilder kb(b, 32);
+  BuildGroup g = buildGroup(kb, info, args);
+  BuildWorkspace ws = planBuildWorkspace(info);
+  kb.ifThen(isNull(kb, args.initial), [&] {
+    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                            gpu::AddressSpace::Workgroup);
+    Value shared = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface{}, space));
+    Value keys = kb.sharedView(shared, 0, count, b.getI64Type());
+    Value values = kb.sharedView(shared, count * 8, count, b.getI64Type());
+    Value drawn = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.drawn)),
+                                info.localGroups() * count, b.getI64Type());
+    Value lane = kb.laneId();
+    auto i64 = [&](Value index) -> Value {
+      return arith::IndexCastOp::create(b, b.getI64Type(), index);
+    };
+    // state = seed + (g + 1) * golden, wrapping.
+    Value golden = arith::ConstantIntOp::create(
+        b, b.getI64Type(), static_cast<int64_t>(0x9E3779B97F4A7C15ull));
+    Value state0 = arith::AddIOp::create(
+        b, args.seed,
+        arith::MulIOp::create(b, i64(kb.add(g.group, kb.idx(1))), golden));
+    Value n64 = i64(g.n);
+    // Slot of `position` among the `moved` entries, or -1.
+    auto find = [&](Value position, Value moved) -> Value {
+      return kb.forLoop(
+          kb.idx(0), moved, kb.idx(32), ValueRange{kb.idx(-1)},
+          [&](Value base, ValueRange acc) -> SmallVector<Value> {
+            Value e = kb.add(base, lane);
+            Value inRange = kb.cmp(CmpIPredicate::ult, e, moved);
+            Value hit = kb.ifThenElse(
+                inRange, TypeRange{b.getI1Type()},
+                [&]() -> SmallVector<Value> {
+                  return {kb.cmp(CmpIPredicate::eq, kb.load(keys, e),
+                                 position)};
+                },
+                [&]() -> SmallVector<Value> { return {kb.boolean(false)}; })[0];
+            Value mask = kb.ballot(hit);
+            Value lowest = kb.bitAnd(mask, kb.sub(kb.i32(0), mask));
+            Value slot = kb.add(base, kb.popCount(kb.sub(lowest, kb.i32(1))));
+            Value found = kb.cmp(CmpIPredicate::ne, mask, kb.i32(0));
+            return {kb.select(found, slot, acc[0])};
+          })[0];
+    };
+    auto valueAt = [&](Value position, Value slot) -> Value {
+      Value found = kb.cmp(CmpIPredicate::sge, slot, kb.idx(0));
+      return kb.ifThenElse(
+          found, TypeRange{b.getI64Type()},
+          [&]() -> SmallVector<Value> { return {kb.load(values, slot)}; },
+          [&]() -> SmallVector<Value> { return {position}; })[0];
+    };
+    kb.forLoop(
+        kb.idx(0), kb.idx(count), kb.idx(1), ValueRange{state0, kb.idx(0)},
+        [&](Value i, ValueRange acc) -> SmallVector<Value> {
+          auto [random, state] = splitMix64(kb, acc[0]);
+          Value moved = acc[1];
+          Value i64i = i64(i);
+          Value span = arith::SubIOp::create(b, n64, i64i);
+          Value j = arith::AddIOp::create(
+              b, i64i, arith::RemUIOp::create(b, random, span));
+          Value slotJ = find(j, moved);
+          Value slotI = find(i64i, moved);
+          Value picked = valueAt(j, slotJ);
+          Value atI = valueAt(i64i, slotI);
+          // Every lane has read the entries before lane 0 changes them.
+          kb.warpSync();
+          Value isNew = kb.cmp(CmpIPredicate::slt, slotJ, kb.idx(0));
+          kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)), [&] {
+            Value slot = kb.select(isNew, moved, slotJ);
+            kb.store(j, keys, slot);
+            kb.store(atI, values, slot);
+            kb.store(picked, drawn,
+                     kb.add(kb.mul(g.local, kb.idx(count)), i));
+          });
+          kb.warpSync();
+          return {state, kb.select(isNew, kb.add(moved, kb.idx(1)), moved)};
+        });
+  });
+  return func;
+}
+
+gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
+                                         StringRef name,
+                                         const BuildInfo &info, Location loc) {
+  constexpr int64_t threads = 256;
+  const int64_t count = info.centroids;
+  const int64_t width = info.width();
+  const int64_t subDim = info.subDim();
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func = createBuildKernel(
+      module, name, info, {1, info.localGroups(), -1}, threads,
+      /*smemBytes=*/(threads / 32) * 4, b, args);
+  KernelBuilder kb(b, threads);
+  BuildGroup g = buildGroup(kb, info, args);
+  BuildWorkspace ws = planBuildWorkspace(info);
+  Value tid = kb.threadId();
+
+  // Batch entry 0's first group clears the early-stop counters.
+  Value first = kb.andI1(kb.cmp(CmpIPredicate::eq, g.batch, kb.idx(0)),
+                         kb.cmp(CmpIPredicate::eq, g.local, kb.idx(0)));
+  kb.ifThen(first, [&] {
+    Value pending =
+        workspaceView(kb, args, kb.idx(0), kPendingWords, b.getI32Type());
+    kb.forEachThread(kb.minu(args.kmeansIter, kb.idx(kPendingWords)),
+                     [&](Value k) { kb.store(kb.i32(0), pending, k); });
+  });
+
+  if (info.metric == Metric::ip) {
+    // phi = the largest ||x||^2 (summed by increasing dimension, no
+    // fusion: the reference's norm); the ip column waits for it.
+    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                            gpu::AddressSpace::Workgroup);
+    Value shared = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface{}, space));
+    Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
+    Value augmented =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
+                      info.localGroups() * info.maxPoints(), b.getF32Type());
+    Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
+    Value best = kb.forLoop(
+        tid, g.n, kb.idx(threads), ValueRange{kb.f32(0.0f)},
+        [&](Value p, ValueRange acc) -> SmallVector<Value> {
+          Value norm = kb.forLoop(
+              kb.idx(0), kb.idx(subDim), kb.idx(1), ValueRange{kb.f32(0.0f)},
+              [&](Value i, ValueRange sum) -> SmallVector<Value> {
+                Value x = loadPointColumn(kb, info, args, g, p, i);
+                return {kb.addf(sum[0], kb.mulf(x, x))};
+              })[0];
+          kb.store(norm, augmented, kb.add(rowBase, p));
+          Value larger = kb.cmpf(CmpFPredicate::OGT, norm, acc[0]);
+          return {kb.select(larger, norm, acc[0])};
+        })[0];
+    // A maximum is the same in any order.
+    for (int32_t offset = 16; offset >= 1; offset /= 2) {
+      Value other = kb.shuffleXor(best, offset);
+      best = kb.select(kb.cmpf(CmpFPredicate::OGT, other, best), other, best);
+    }
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
+              [&] { kb.store(best, warpMax, kb.warpId()); });
+    kb.barrier();
+    Value phi = kb.load(warpMax, kb.idx(0));
+    for (int64_t w = 1; w < threads / 32; ++w) {
+      Value other = kb.load(warpMax, kb.idx(w));
+      phi = kb.select(kb.cmpf(CmpFPredicate::OGT, other, phi), other, phi);
+    }
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, tid, kb.idx(0)),
+              [&] { kb.store(phi, args.phi, g.group); });
+    // Each thread turns its own norms into the column, as the step's
+    // quantizer does: sqrt(max(phi - ||x||^2, 0)).
+    kb.forLoop(tid, g.n, kb.idx(threads), [&](Value p) {
+      Value at = kb.add(rowBase, p);
+      Value gap = kb.subf(phi, kb.load(augmented, at));
+      Value positive = kb.cmpf(CmpFPredicate::OGT, gap, kb.f32(0.0f));
+      kb.store(kb.sqrtRn(kb.select(positive, gap, kb.f32(0.0f))), augmented,
+               at);
+    });
+    kb.barrier();
+  }
+
+  // The initial centroids: the caller's indices (reduced modulo n: never a
+  // read outside the keys) or the drawn ones.
+  Value working =
+      workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.centroids)),
+                    info.localGroups() * count * width, b.getF32Type());
+  Value drawn = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.drawn)),
+                              info.localGroups() * count, b.getI64Type());
+  Value fromCaller = kb.notI1(isNull(kb, args.initial));
+  Value n64 = arith::IndexCastOp::create(b, b.getI64Type(), g.n);
+  kb.forEachThread(kb.idx(count * width), [&](Value e) {
+    Value c = kb.divu(e, kb.idx(width));
+    Value i = kb.remu(e, kb.idx(width));
+    Value index = kb.ifThenElse(
+        fromCaller, TypeRange{b.getI64Type()},
+        [&]() -> SmallVector<Value> {
+          return {kb.load(args.initial,
+                          kb.add(kb.mul(g.group, kb.idx(count)), c))};
+        },
+        [&]() -> SmallVector<Value> {
+          return {kb.load(drawn, kb.add(kb.mul(g.local, kb.idx(count)), c))};
+        })[0];
+    Value p = kb.toIndex(arith::RemUIOp::create(b, index, n64));
+    kb.store(loadPoint(kb, info, args, g, ws, p, i), working,
+             kb.add(kb.mul(g.local, kb.idx(count * width)), e));
+  });
+  return func;
+}

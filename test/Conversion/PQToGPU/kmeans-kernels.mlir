@@ -1,0 +1,51 @@
+// RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=32768" --convert-pq-to-gpu | FileCheck %s
+
+// pq.kmeans lowers to the build's seven kernels, each tagged with its phase
+// for the runtime (prologue once, iteration per Lloyd step, epilogue once),
+// the entry it belongs to and the workspace it needs per batch entry; the
+// host side launches them around an scf.for over the iterations.
+
+#step = #pq.step<sink = 128, window = 128, heavy = 1024, init_offset = 128, bits = 6, metric = euclidean>
+func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: index, %t: index, %c: memref<?x8x2x64x64xf32>, %codes: memref<?x8x?x2xui8>) -> index {
+  %n = pq.kmeans %key init %init seq_len %sk iters %t step #step layout compact outs(%c, %codes) : memref<?x8x?x128xbf16>, memref<?x64xi64> -> memref<?x8x2x64x64xf32>, memref<?x8x?x2xui8>
+  return %n : index
+}
+
+// CHECK-LABEL: func.func @build(
+// CHECK:         gpu.launch_func @pq_kernels::@build_draw
+// CHECK:         gpu.launch_func @pq_kernels::@build_prep
+// CHECK:         scf.for
+// CHECK:           gpu.launch_func @pq_kernels::@build_assign
+// CHECK:           gpu.launch_func @pq_kernels::@build_update
+// CHECK:           gpu.launch_func @pq_kernels::@build_converge
+// CHECK:         }
+// CHECK:         gpu.launch_func @pq_kernels::@build_store
+// CHECK:         gpu.launch_func @pq_kernels::@build_codes
+// CHECK:         %[[N:.*]] = arith.subi %{{.*}}, %c128
+// CHECK:         return %[[N]]
+
+// The assignment: a tile of 256 points (C = 64: 4 lanes x 16 centroids,
+// 64 thread rows x 4 points) per CTA: 128 tiles cover n <= 32640 points.
+// CHECK:       gpu.func @build_draw(
+// CHECK-SAME:    pq.build
+// CHECK-SAME:    pq.entry = "build"
+// CHECK-SAME:    pq.grid = array<i64: 1, 16, -1>
+// CHECK-SAME:    pq.max_seq_len = 32768 : i64
+// CHECK-SAME:    pq.phase = "prologue"
+// CHECK-SAME:    pq.workspace_bytes_per_batch = [[WS:[0-9]+]] : i64
+// CHECK:       gpu.func @build_prep(
+// CHECK-SAME:    pq.phase = "prologue"
+// CHECK:       gpu.func @build_assign(
+// CHECK-SAME:    pq.block = 256
+// CHECK-SAME:    pq.grid = array<i64: 128, 16, -1>
+// CHECK-SAME:    pq.phase = "iteration"
+// CHECK:       gpu.func @build_update(
+// CHECK-SAME:    pq.grid = array<i64: 8, 16, -1>
+// CHECK-SAME:    pq.phase = "iteration"
+// CHECK:       gpu.func @build_converge(
+// CHECK-SAME:    pq.grid = array<i64: 1, 1, -1>
+// CHECK-SAME:    pq.phase = "iteration"
+// CHECK:       gpu.func @build_store(
+// CHECK-SAME:    pq.phase = "epilogue"
+// CHECK:       gpu.func @build_codes(
+// CHECK-SAME:    pq.phase = "epilogue"
