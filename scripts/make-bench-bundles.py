@@ -8,7 +8,9 @@ set is timed at:
   sweep.json  the scaling sweep: gqa16k's step (compact layout) at b = 1
               and sk from 4K to 256K (series "sk", one bundle per point,
               compiled for that sk), and at sk = 16K with b from 1 to 64
-              (series "b", all on the 16K bundle: the batch is dynamic).
+              (series "b", all on the 16K bundle: the batch is dynamic);
+  build.json  the index build's shapes (issue 11, bench/kmeans_bench.py):
+              a step with its pq.kmeans, compiled for n keys (init_offset 0).
 
   scripts/make-bench-bundles.py --build build --out build-dev/bench-bundles
 """
@@ -28,6 +30,15 @@ SWEEP_SHAPE = "gqa16k"
 SWEEP_SK = [4096 << i for i in range(7)]  # 4K .. 256K, at b = 1
 SWEEP_B = [1 << i for i in range(7)]      # 1 .. 64, at sk = SWEEP_B_SK
 SWEEP_B_SK = 16384
+
+
+# The index build's shapes (bench/kmeans_anchor.py's): b, h_kv, d, S, bits, n.
+BUILD_SHAPES = {
+    "s2b6_4k": (1, 8, 128, 2, 6, 4096),
+    "s2b6_32k": (1, 8, 128, 2, 6, 32768),
+    "s4b8_32k": (1, 8, 128, 4, 8, 32768),
+    "s4b8_128k": (1, 8, 128, 4, 8, 131072),
+}
 
 
 def step_config(shape, layout, max_seq_len):
@@ -72,15 +83,33 @@ def sweep(build, out, target):
     return index, None
 
 
+def builds(build, out, target):
+    """The index build's shapes: one bundle (step + build) each."""
+    index = []
+    for shape, (b, hk, d, S, bits, n) in BUILD_SHAPES.items():
+        c = dict(heads=4 * hk, kv_heads=hk, head_dim=d, subspaces=S, bits=bits, heavy=1024,
+                 sink=128, window=128, init_offset=0, layout="compact", metric="euclidean",
+                 query_type="bf16", weight_type="bf16", index_type="i64",
+                 centroid_type="f32", quantize=True, batch=0, max_seq_len=n, build=True)
+        name = f"kmeans_{shape}"
+        err = compile_bundle(build, name, c, out, target)
+        if err:
+            return None, f"{name}: {err}"
+        index.append(dict(name=name, shape=shape, bench_batch=b, bench_seq_len=n, **c))
+    return index, None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--out", default="build/bench-bundles")
     ap.add_argument("--target", default="sm_90")
-    ap.add_argument("--no-sweep", action="store_true", help="only index.json")
+    ap.add_argument("--no-sweep", action="store_true", help="no sweep.json")
+    ap.add_argument("--no-build", action="store_true", help="no build.json")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    sets = [("index.json", table)] + ([] if a.no_sweep else [("sweep.json", sweep)])
+    sets = ([("index.json", table)] + ([] if a.no_sweep else [("sweep.json", sweep)])
+            + ([] if a.no_build else [("build.json", builds)]))
     for file, make in sets:
         index, err = make(a.build, a.out, a.target)
         if err:

@@ -16,11 +16,18 @@ every third configuration (the next ones) a `cluster` tiling forced with
 or `split`, test the cluster kernel too; for the last third with query
 groups of two or more rows, the group split over row groups (its smallest
 divisor above 1) as cfgNNN_rgG, forced with --cluster-size=4 --row-groups=G.
-(pq-tile picks row groups itself for some long configurations.)
+(pq-tile picks row groups itself for some long configurations.) Most fixed
+corners and every fifth random configuration also carry the index build
+(pq.kmeans, docs/BUILD.md), and so do their variants (sm_80 PTX included).
 """
 import argparse, json, os, random, sys
 
 from pqgen import compile_bundle
+
+
+# The fixed corners that carry the index build: both layouts and metrics,
+# S 1 to 16, bits 4/6/8, GQA 1 to 8, max_seq_len up to 131072.
+BUILD_CORNERS = (0, 2, 3, 4, 5, 7, 8)
 
 
 def configs(count, seed):
@@ -61,6 +68,7 @@ def configs(count, seed):
         c["window"] = rnd.choice([0, 16, 64, 128])
         c["heavy"] = rnd.choice([0, 16, 100, 256, 1024])
         c["init_offset"] = rnd.choice([c["sink"], 0, 32])
+        c["build"] = i in BUILD_CORNERS or (i >= len(fixed) and i % 5 == 0)
         out.append(c)
     return out
 
