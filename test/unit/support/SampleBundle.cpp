@@ -36,5 +36,47 @@ void makeNoQuantize(Json &manifest) {
   }
 }
 
+void addSampleBuild(Json &manifest) {
+  const bool ip = manifest["step"]["metric"] == "ip";
+  Json params = Json::array();
+  for (const char *name : {"key", "centroids", "phi", "codes", "workspace",
+                           "initial", "iterations"}) {
+    if (std::string(name) != "phi" || ip) {
+      params.push_back({{"name", name}, {"kind", "memref"}});
+    }
+  }
+  for (const char *name : {"seq_len", "key_capacity", "code_capacity", "seed",
+                           "iteration", "kmeans_iter"}) {
+    params.push_back({{"name", name}, {"kind", "i64"}});
+  }
+  auto kernel = [](const char *name, Json grid, int threads, int smem,
+                   const char *phase) {
+    return Json{{"name", name},    {"grid", grid},
+                {"block", {threads, 1, 1}}, {"smem", smem},
+                {"cluster", {1, 1, 1}},     {"phase", phase}};
+  };
+  manifest["build"] = {
+      {"entry", "sample_build"},
+      {"workspace_bytes_per_batch", 4096},
+      {"params", params},
+      {"kernels",
+       Json::array({kernel("pq_build_draw", {4, "batch", 1}, 32, 0, "prologue"),
+                    kernel("pq_build_assign", {8, "batch", 1}, 256, 65536,
+                           "iteration"),
+                    kernel("pq_build_update", {2, "batch", 1}, 128, 0,
+                           "iteration"),
+                    kernel("pq_build_codes", {8, "batch", 1}, 256, 40960,
+                           "epilogue")})}};
+}
+
+std::vector<TestImage> sampleBuildImages() {
+  std::vector<TestImage> images = sampleImages();
+  for (TestImage &image : images) {
+    image.bytes +=
+        " pq_build_draw pq_build_assign pq_build_update pq_build_codes";
+  }
+  return images;
+}
+
 } // namespace test
 } // namespace pqrt
