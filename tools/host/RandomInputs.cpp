@@ -117,6 +117,36 @@ void fillRandom(StepBuffers &buf, uint64_t seed, DataMode mode) {
   }
 }
 
+void fillClusteredKeys(StepBuffers &buf, uint64_t seed, int64_t centers) {
+  const StepConfig &c = buf.config;
+  if (!buf.hasKey() || centers < 1) {
+    return;
+  }
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> spread(0.0f, 2.0f);
+  std::normal_distribution<float> noise(0.0f, 0.05f);
+  const int64_t ds = c.subDim();
+  std::vector<float> middle(size_t(centers * ds));
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t kv = 0; kv < c.kvHeads; ++kv) {
+      for (int64_t s = 0; s < c.subspaces; ++s) {
+        for (float &value : middle) {
+          value = spread(rng);
+        }
+        for (int64_t pos = 0; pos < c.keyCapacity; ++pos) {
+          const int64_t pick = pos >= c.initOffset
+                                   ? (pos - c.initOffset) % centers
+                                   : pos % centers;
+          for (int64_t i = 0; i < ds; ++i) {
+            buf.setKey(b, kv, pos, s * ds + i,
+                       middle[size_t(pick * ds + i)] + noise(rng));
+          }
+        }
+      }
+    }
+  }
+}
+
 StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
                            int64_t numCached, uint64_t seed, DataMode mode) {
   StepBuffers buffers(config, seqLen, numCached);

@@ -28,6 +28,16 @@ enum class DataMode {
 /// uniform in [0, C)).
 void fillRandom(StepBuffers &buffers, uint64_t seed, DataMode mode);
 
+/// Replaces the whole key cache with clustered points: per (b, kv head,
+/// subspace), `centers` centers drawn normal(0, 2), and the columns of the
+/// key at position p are center (p - init_offset) mod `centers` (p mod
+/// `centers` below init_offset) plus normal(0, 0.05) noise. So point j of
+/// a build is of center j mod `centers`, and with centers = C the initial
+/// indices 0 .. C-1 seed one centroid per cluster: k-means then has one
+/// well-separated minimum, which builds that differ only in rounding reach
+/// with the same assignments (the index build's tests).
+void fillClusteredKeys(StepBuffers &buffers, uint64_t seed, int64_t centers);
+
 /// Buffers for (config, sk, numCached) filled by fillRandom.
 StepBuffers makeRandomStep(const StepConfig &config, int64_t seqLen,
                            int64_t numCached, uint64_t seed,
