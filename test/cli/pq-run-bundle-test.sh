@@ -46,6 +46,8 @@ for f in sparse_list sparse_len weight_list codes; do
 done
 expect_ok '^bench +cpu reference: median [0-9.]+ ms per step over 2 runs' \
   "$bundle" --device=cpu --seq-len 1300 --bench 2
+expect_ok '^build +k-means of n = 1372 keys in 16 groups, T = 1 .*\(CPU reference\)$' \
+  "$bundle" --device=cpu --build --kmeans-iter 1 --seq-len 1500
 
 # --- flags may only agree; the module's limits hold on the CPU too ----------
 expect_error 2 "--heads 16 disagrees with the bundle, which is built for 32" \
@@ -87,6 +89,20 @@ else
   expect_ok '^check +PASS$' "$bundle" --device=gpu --check --seq-len 1217
   expect_ok '^bench +gpu 0 .*us wall per step .* us GPU \(CUDA events\) over 5 runs' \
     "$bundle" --device=gpu --bench 5
+  # --build runs the bundle's GPU build when it has one (docs/BUILD.md),
+  # checked against the reference's build; else the CPU reference's.
+  built=$("$pqrun" "$bundle" --device=gpu --build --kmeans-iter 3 --check \
+    --seq-len 1500 2>&1)
+  if grep -q 'the bundle has no GPU build' <<<"$built"; then
+    echo "(the bundle has no GPU build: the CPU reference builds the index)"
+  else
+    expect_ok '^build +k-means .*\(GPU, device time\)$' "$bundle" --device=gpu \
+      --build --kmeans-iter 3 --seq-len 1500
+    expect_ok '^check +build PASS: ' "$bundle" --device=gpu --build \
+      --kmeans-iter 3 --check --seq-len 1500 --batch 2
+  fi
+  expect_ok '^check +PASS$' "$bundle" --device=gpu --build --kmeans-iter 3 \
+    --check --seq-len 1500
 fi
 expect_error 1 "--device=gpu needs a compiled bundle" --preset llama3_8b --device=gpu
 

@@ -96,4 +96,37 @@ pqrt_step DeviceStep::step(StepBuffers &host) const {
   return s;
 }
 
+pqrt_build DeviceStep::build(StepBuffers &host, int64_t kmeansIter,
+                             uint64_t seed, int64_t *iterations) const {
+  pqrt_build b;
+  pqrt_build_init(&b);
+  b.batch = host.config.batch;
+  b.seq_len = host.seqLen;
+  b.key_capacity = host.config.keyCapacity;
+  b.code_capacity = host.config.codeCapacity;
+  b.kmeans_iter = kmeansIter;
+  b.seed = seed;
+  b.key = key.ptr();
+  b.centroids = centroids.ptr();
+  b.phi = host.config.metric == pqrt::Metric::InnerProduct
+              ? static_cast<float *>(phi.ptr())
+              : nullptr;
+  b.codebook = codebook.ptr();
+  b.num_cached = &host.numCached;
+  b.iterations = iterations;
+  return b;
+}
+
+Status DeviceStep::downloadIndex(StepBuffers &host,
+                                 const Stream &stream) const {
+  Status status = centroids.download(host.centroids.data(), stream);
+  if (status.ok()) {
+    status = phi.download(host.phi.data(), stream);
+  }
+  if (status.ok()) {
+    status = codebook.download(host.codebook.data(), stream);
+  }
+  return status;
+}
+
 } // namespace pqhost

@@ -2,6 +2,8 @@
 
 #include "Executor.h"
 
+#include "pqrt/Build.h"
+
 #include <chrono>
 
 namespace pqrun {
@@ -20,6 +22,35 @@ public:
 };
 
 } // namespace
+
+Status referenceBuildOf(pqrt::StepBuffers &buffers, const BuildRequest &request,
+                        BuildResult &result) {
+  pqrt::BuildArgs args;
+  args.seqLen = buffers.seqLen;
+  args.kmeansIter = request.kmeansIter;
+  args.seed = request.seed;
+  args.key = buffers.key.data();
+  args.centroids = buffers.centroids.data();
+  args.phi = buffers.config.metric == pqrt::Metric::InnerProduct
+                 ? buffers.phi.data()
+                 : nullptr;
+  args.codebook = buffers.codebook.data();
+  args.numCached = &buffers.numCached;
+  args.iterations = &result.iterations;
+  const auto start = std::chrono::steady_clock::now();
+  Status status = pqrt::referenceBuild(buffers.config, args);
+  result.ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  result.where = "CPU reference";
+  result.onGpu = false;
+  return status;
+}
+
+Status Executor::build(pqrt::StepBuffers &buffers, const BuildRequest &request,
+                       BuildResult &result) {
+  return referenceBuildOf(buffers, request, result);
+}
 
 Status Executor::bench(pqrt::StepBuffers &buffers, int64_t numCachedBefore,
                        int64_t runs, BenchTimes &times) {

@@ -21,6 +21,21 @@
 
 namespace pqrun {
 
+/// What --build asks for (docs/BUILD.md): T and the seed of the initial
+/// indices.
+struct BuildRequest {
+  int64_t kmeansIter = 10;
+  uint64_t seed = 0;
+};
+
+/// What a build reports.
+struct BuildResult {
+  int64_t iterations = 0; // Lloyd iterations run
+  double ms = 0;          // the build's time (see `where`)
+  std::string where;      // "CPU reference", "GPU, device time", ...
+  bool onGpu = false;
+};
+
 /// Per-step times of --bench runs, in seconds.
 struct BenchTimes {
   std::vector<double> wall; // the call until its results are ready
@@ -40,6 +55,12 @@ public:
     (void)buffers;
     return pqrt::Status::success();
   }
+  /// Builds the index of `buffers`' key cache in place (centroids, phi,
+  /// codebook; numCached = n), after prepare(). The default is the CPU
+  /// reference; the GPU executor runs the bundle's build when it has one.
+  /// Writes nothing when it returns an error.
+  virtual pqrt::Status build(pqrt::StepBuffers &buffers,
+                             const BuildRequest &request, BuildResult &result);
   /// Runs one step in place on host buffers: writes the outputs, appends new
   /// codes to the codebook and updates buffers.numCached, as SEMANTICS.md
   /// says. Writes no output when it returns an error.
@@ -53,6 +74,12 @@ public:
 };
 
 std::unique_ptr<Executor> makeCpuReferenceExecutor();
+
+/// The CPU reference build of `buffers` (what Executor::build does unless
+/// overridden).
+pqrt::Status referenceBuildOf(pqrt::StepBuffers &buffers,
+                              const BuildRequest &request,
+                              BuildResult &result);
 
 /// The GPU executor for `bundle` on device `ordinal`: opens the driver and
 /// the device now (NoDriver / NoDevice when there is none), loads the module

@@ -4,7 +4,9 @@
 // the step with pqrt_indexer_run, waits for the stream and downloads the
 // outputs and the codebook. bench() keeps the data on the device and times
 // the step alone: wall time of launch + cuStreamSynchronize, and device time
-// between CUDA events recorded around it.
+// between CUDA events recorded around it. build() runs the bundle's index
+// build (pqrt_indexer_build) when it has one, timed by events, and
+// downloads centroids, phi and codebook; without one, the CPU reference's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +77,46 @@ public:
     return status;
   }
 
+  Status build(pqrt::StepBuffers &buffers, const BuildRequest &request,
+               BuildResult &result) override {
+    if (!bundle->info.has_build) {
+      Status status = referenceBuildOf(buffers, request, result);
+      result.where += "; the bundle has no GPU build";
+      return status;
+    }
+    Status status = memory.upload(buffers, stream);
+    if (status.ok() && !iterations.get()) {
+      status = iterations.allocate(sizeof(int64_t), "iterations");
+    }
+    const int64_t before = buffers.numCached;
+    float ms = 0;
+    if (status.ok()) {
+      status = pqhost::timeEnqueued(
+          stream, start, stop, 1,
+          [&] {
+            pqrt_build call =
+                memory.build(buffers, request.kmeansIter, request.seed,
+                             static_cast<int64_t *>(iterations.ptr()));
+            return fromC(pqrt_indexer_build(indexer, &call, stream.get()), "");
+          },
+          ms);
+    }
+    if (status.ok()) {
+      status = memory.downloadIndex(buffers, stream);
+    }
+    if (status.ok()) {
+      status = iterations.download(&result.iterations, stream);
+    }
+    if (!status.ok()) {
+      buffers.numCached = before;
+      return status;
+    }
+    result.ms = ms;
+    result.where = "GPU, device time";
+    result.onGpu = true;
+    return status;
+  }
+
   Status run(pqrt::StepBuffers &buffers) override {
     Status status = memory.upload(buffers, stream);
     // libpqrt sets n_cached when it enqueues; if the step then fails, put it
@@ -140,6 +182,7 @@ private:
   pqhost::Stream stream;
   pqhost::Event start, stop;
   pqhost::DeviceStep memory;
+  pqhost::Buffer iterations; // the build's device int64
   pqrt_indexer *indexer = nullptr;
 };
 

@@ -324,8 +324,10 @@ The call:
   --seed N             seed of the random inputs (default 0)
   --ties               random inputs with many exact score ties
   --build              build the index first (docs/BUILD.md: k-means of the
-                       keys [init_offset, sk) on the CPU reference, seeded by
-                       --seed), then run the step from num_cached = n
+                       keys [init_offset, sk), seeded by --seed; on the GPU
+                       when the bundle has a build, else the CPU reference),
+                       then run the step from num_cached = n; with --check a
+                       GPU build is compared with the reference's
   --kmeans-iter N      the build's Lloyd iterations at most (default 10)
   --inputs DIR         read query.npy, key.npy, centroids.npy, phi.npy (ip),
                        codes.npy from DIR instead of random inputs

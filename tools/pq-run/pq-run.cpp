@@ -18,6 +18,7 @@
 #include "Presets.h"
 #include "Report.h"
 
+#include "pqhost/BuildCheck.h"
 #include "pqrt/Build.h"
 
 #include <chrono>
@@ -49,34 +50,56 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 /// SEMANTICS.md leaves T to the caller; the research code's default.
 constexpr int64_t kDefaultKmeansIter = 10;
 
-/// --build: the index of `buffers`' key cache on the CPU reference
-/// (docs/BUILD.md), so the step continues from num_cached = n.
-pqrt::Status buildIndex(const RunOptions &options, pqrt::StepBuffers &buffers) {
+/// --build: the index of `buffers`' key cache (docs/BUILD.md) by the
+/// executor (the bundle's GPU build, or the CPU reference), so the step
+/// continues from num_cached = n. With --check, a GPU build is compared with
+/// the reference's build of the same keys (pqhost::compareBuild); `passed`
+/// turns false on a mismatch.
+pqrt::Status buildIndex(const RunOptions &options, Executor &executor,
+                        pqrt::StepBuffers &buffers, bool &passed) {
   if (!buffers.hasKey()) {
     return pqrt::Status::invalid("--build needs the key cache");
   }
-  int64_t iterations = 0;
-  pqrt::BuildArgs args;
-  args.seqLen = buffers.seqLen;
-  args.kmeansIter = options.kmeansIter.value_or(kDefaultKmeansIter);
-  args.seed = options.seed;
-  args.key = buffers.key.data();
-  args.centroids = buffers.centroids.data();
-  args.phi = buffers.phi.empty() ? nullptr : buffers.phi.data();
-  args.codebook = buffers.codebook.data();
-  args.numCached = &buffers.numCached;
-  args.iterations = &iterations;
-  const auto start = std::chrono::steady_clock::now();
-  pqrt::Status status = pqrt::referenceBuild(buffers.config, args);
-  if (status.ok()) {
-    std::printf("build    k-means of n = %lld keys in %lld groups, T = %lld "
-                "(seed %llu): %lld iterations, %.3f ms (CPU reference)\n",
-                (long long)buffers.indexedKeys(),
-                (long long)pqrt::buildGroups(buffers.config),
-                (long long)args.kmeansIter, (unsigned long long)args.seed,
-                (long long)iterations, secondsSince(start) * 1e3);
+  BuildRequest request;
+  request.kmeansIter = options.kmeansIter.value_or(kDefaultKmeansIter);
+  request.seed = options.seed;
+  std::unique_ptr<pqrt::StepBuffers> reference;
+  if (options.check) {
+    reference = std::make_unique<pqrt::StepBuffers>(buffers);
   }
-  return status;
+  BuildResult result;
+  pqrt::Status status = executor.build(buffers, request, result);
+  if (!status.ok()) {
+    return status;
+  }
+  std::printf("build    k-means of n = %lld keys in %lld groups, T = %lld "
+              "(seed %llu): %lld iterations, %.3f ms (%s)\n",
+              (long long)buffers.indexedKeys(),
+              (long long)pqrt::buildGroups(buffers.config),
+              (long long)request.kmeansIter, (unsigned long long)request.seed,
+              (long long)result.iterations, result.ms, result.where.c_str());
+  if (reference && result.onGpu) {
+    BuildResult expected;
+    status = referenceBuildOf(*reference, request, expected);
+    if (!status.ok()) {
+      return {status.code, "the reference build: " + status.message};
+    }
+    pqhost::BuildOutputs want{reference->centroids.data(),
+                              reference->phi.data(),
+                              reference->codebook.data(), &expected.iterations};
+    pqhost::BuildOutputs got{buffers.centroids.data(), buffers.phi.data(),
+                             buffers.codebook.data(), &result.iterations};
+    pqhost::BuildComparison comparison = pqhost::compareBuild(
+        buffers.config, buffers.seqLen, buffers.key.data(), want, got);
+    if (comparison.status.ok()) {
+      std::printf("check    build PASS: %s\n", comparison.summary().c_str());
+    } else {
+      std::printf("check    build FAIL: %s\n",
+                  comparison.status.message.c_str());
+      passed = false;
+    }
+  }
+  return pqrt::Status::success();
 }
 
 int run(int argc, char **argv) {
@@ -152,7 +175,15 @@ int run(int argc, char **argv) {
     return fail(kFailed, status.message);
   }
   pqrt::StepBuffers &buffers = *step.buffers;
-  if (options.build && !(status = buildIndex(options, buffers)).ok()) {
+  // Loading the module and device memory, before the build (which may run
+  // on the GPU) and outside the step's time.
+  status = executor->prepare(buffers);
+  if (!status.ok()) {
+    return fail(kFailed, status.message);
+  }
+  bool passed = true;
+  if (options.build &&
+      !(status = buildIndex(options, *executor, buffers, passed)).ok()) {
     return fail(kFailed, "the build failed: " + status.message);
   }
   if (bundle) {
@@ -184,10 +215,6 @@ int run(int argc, char **argv) {
               note.empty() ? "" : "; ", note.c_str());
   std::fflush(stdout);
 
-  status = executor->prepare(buffers);
-  if (!status.ok()) {
-    return fail(kFailed, status.message);
-  }
   auto start = std::chrono::steady_clock::now();
   status = executor->run(buffers);
   const double elapsed = secondsSince(start);
@@ -206,13 +233,12 @@ int run(int argc, char **argv) {
     std::printf("outputs  written to %s\n", options.outputsDir.c_str());
   }
 
-  bool passed = true;
   if (reference) {
     status = pqrt::referenceStep(reference->config, reference->args());
     if (!status.ok()) {
       return fail(kFailed, "the reference step failed: " + status.message);
     }
-    passed = checkOutputs(stdout, *reference, buffers);
+    passed = checkOutputs(stdout, *reference, buffers) && passed;
     reference.reset();
   }
 

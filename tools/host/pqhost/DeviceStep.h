@@ -2,8 +2,9 @@
 //
 // The device twin of a pqrt::StepBuffers: the same buffers, byte for byte,
 // allocated once; upload before a step, download the outputs and codebook
-// after it, and the pqrt_step that points libpqrt at them. Shared by
-// pq-run's GPU executor and pq-bench.
+// after it, and the pqrt_step that points libpqrt at them -- or the
+// pqrt_build of an index build over the same key cache, centroids, phi and
+// codebook. Shared by pq-run's GPU executor and pq-bench.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,17 @@ public:
   /// The step over the device buffers; num_cached is the host's counter
   /// (libpqrt reads and updates it on the host).
   pqrt_step step(pqrt::StepBuffers &host) const;
+
+  /// The index build (pqrt_indexer_build) of the device key cache into the
+  /// device centroids, phi (ip) and codebook; num_cached is the host's
+  /// counter. `iterations` is a device int64 or null; the initial indices
+  /// are drawn on the device from `seed`.
+  pqrt_build build(pqrt::StepBuffers &host, int64_t kmeansIter, uint64_t seed,
+                   int64_t *iterations) const;
+  /// Copies what a build wrote (centroids, phi, codebook) back once
+  /// `stream`'s work is done.
+  pqrt::Status downloadIndex(pqrt::StepBuffers &host,
+                             const Stream &stream) const;
 
 private:
   Buffer query, key, centroids, phi, codebook, sparseList, sparseLen,
