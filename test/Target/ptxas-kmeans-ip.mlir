@@ -9,10 +9,12 @@
 // RUN: FileCheck %s --input-file=%t.sm90.log
 
 // The widest rows: S = 1 with the ip column (129 columns, five staged
-// chunks in the assignment, five per lane in the update), f32 keys, bf16
+// chunks in the assignment and the partial sums, five per lane in the
+// update), f32 keys, bf16
 // centroids, int64 codes, C = 16 (one lane row per 16 centroids).
 
 // CHECK-DAG: Compiling entry function 'wide_build_assign'
+// CHECK-DAG: Compiling entry function 'wide_build_partials'
 // CHECK-DAG: Compiling entry function 'wide_build_update'
 // CHECK-DAG: Compiling entry function 'wide_build_codes'
 // CHECK-DAG: Compiling entry function 'wide_build_prep'

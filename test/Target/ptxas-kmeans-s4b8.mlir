@@ -15,6 +15,7 @@
 // CHECK-DAG: Compiling entry function 'long_build_draw'
 // CHECK-DAG: Compiling entry function 'long_build_prep'
 // CHECK-DAG: Compiling entry function 'long_build_assign'
+// CHECK-DAG: Compiling entry function 'long_build_partials'
 // CHECK-DAG: Compiling entry function 'long_build_update'
 // CHECK-DAG: Compiling entry function 'long_build_converge'
 // CHECK-DAG: Compiling entry function 'long_build_store'

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::pq;
 using arith::CmpIPredicate;
@@ -74,6 +76,16 @@ SmallVector<ParamSpec> mlir::pq::buildParams(MLIRContext *context,
   return params;
 }
 
+int64_t mlir::pq::sumTilePoints(const BuildInfo &info) {
+  const int64_t chunks = (info.maxPoints() + 16 * kSumChunk - 1) /
+                         (16 * kSumChunk);
+  return kSumChunk * std::clamp<int64_t>(chunks, 1, 16);
+}
+
+int64_t mlir::pq::sumTiles(const BuildInfo &info) {
+  return (info.maxPoints() + sumTilePoints(info) - 1) / sumTilePoints(info);
+}
+
 BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
   const int64_t groups = info.localGroups();
   const int64_t count = info.centroids;
@@ -87,6 +99,8 @@ BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
   region(ws.centroids, groups * count * info.width() * 4);
   region(ws.shifts, groups * count * 8);
   region(ws.drawn, groups * count * 8);
+  region(ws.partials, groups * sumTiles(info) * count * info.width() * 8);
+  region(ws.members, groups * sumTiles(info) * count * 4);
   region(ws.codes, groups * info.maxPoints());
   region(ws.augmented,
          info.metric == Metric::ip ? groups * info.maxPoints() * 4 : 0);
@@ -205,6 +219,8 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildKMeansKernels(
   add(buildDrawKernel(module, prefix + "_draw", info, loc), "prologue");
   add(buildPrepKernel(module, prefix + "_prep", info, loc), "prologue");
   add(buildAssignKernel(module, prefix + "_assign", info, loc, false),
+      "iteration");
+  add(buildPartialsKernel(module, prefix + "_partials", info, loc),
       "iteration");
   add(buildUpdateKernel(module, prefix + "_update", info, loc), "iteration");
   add(buildConvergeKernel(module, prefix + "_converge", info, loc),

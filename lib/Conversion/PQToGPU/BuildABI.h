@@ -40,12 +40,22 @@ SmallVector<ParamSpec> buildParams(MLIRContext *context, const BuildInfo &info);
 /// counts the groups still moving after iteration k's update.
 constexpr int64_t kPendingWords = 1024;
 
+/// The update sums a tile of points per CTA, kSumChunk points at a time
+/// (BuildUpdate.cpp).
+constexpr int64_t kSumChunk = 256;
+/// Points of one partial-sum tile: enough tiles to fill the GPU at small n,
+/// at most 16 chunks a CTA, so the partials stay a fraction of the keys.
+int64_t sumTilePoints(const BuildInfo &info);
+int64_t sumTiles(const BuildInfo &info);
+
 /// Byte offsets of one batch entry's workspace regions (16-byte aligned).
 struct BuildWorkspace {
   int64_t pending = 0;   // i32 [kPendingWords] (batch entry 0's is used)
   int64_t centroids = 0; // f32 [local groups][C][ds']: the working centroids
   int64_t shifts = 0;    // f64 [local groups][C]: ||c_new - c_old||
   int64_t drawn = 0;     // i64 [local groups][C]: initial indices drawn
+  int64_t partials = 0;  // f64 [local groups][sum tiles][C][ds']
+  int64_t members = 0;   // i32 [local groups][sum tiles][C]
   int64_t codes = 0;     // u8 [local groups][max points]: assignments
   int64_t augmented = 0; // f32 [local groups][max points]: ip column
   int64_t total = 0;
@@ -99,6 +109,8 @@ gpu::GPUFuncOp buildPrepKernel(gpu::GPUModuleOp module, StringRef name,
 gpu::GPUFuncOp buildAssignKernel(gpu::GPUModuleOp module, StringRef name,
                                  const BuildInfo &info, Location loc,
                                  bool final);
+gpu::GPUFuncOp buildPartialsKernel(gpu::GPUModuleOp module, StringRef name,
+                                   const BuildInfo &info, Location loc);
 gpu::GPUFuncOp buildUpdateKernel(gpu::GPUModuleOp module, StringRef name,
                                  const BuildInfo &info, Location loc);
 gpu::GPUFuncOp buildConvergeKernel(gpu::GPUModuleOp module, StringRef name,

@@ -3,10 +3,11 @@
 // A CTA takes a tile of P points of one group against all C centroids: the
 // distance argmin is ||c||^2 - 2 x.c (||x||^2 is the same for every c), so
 // the work is a P x C x ds' matrix product. Both operands are staged in
-// shared memory a chunk of kChunk dimensions at a time, transposed (odd
-// pitches: conflict-free stores and reads), and each thread keeps a register
-// tile of MP points x MC centroids (centroids strided by TC across the
-// lanes, points by TP), accumulated with FMA. The argmin keeps the lowest c
+// shared memory a chunk of kChunk dimensions at a time, transposed (rows
+// of 16-byte multiples, shifted by 4 banks each), and each thread keeps a
+// register tile of MP consecutive points x MC consecutive centroids, read
+// as 16-byte vectors and accumulated with FMA (TC lanes across centroids,
+// TP thread rows across points). The argmin keeps the lowest c
 // among equal distances, in the thread and then across the TC lanes that
 // share its points. Distances round differently from the reference's
 // (x - c)^2 sums, so near-ties may differ (docs/BUILD.md).
@@ -18,6 +19,7 @@
 #include "Emitters.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
 #include <limits>
@@ -46,6 +48,27 @@ struct AssignTiling {
   }
 };
 
+/// `count` consecutive f32 of shared `view` from `at` (a multiple of 4 when
+/// count is): 16-byte loads where they fit.
+SmallVector<Value> loadRun(KernelBuilder &kb, Value view, Value at,
+                           int64_t count) {
+  SmallVector<Value> values;
+  if (count % 4 != 0) {
+    for (int64_t k = 0; k < count; ++k) {
+      values.push_back(kb.load(view, kb.add(at, kb.idx(k))));
+    }
+    return values;
+  }
+  auto type = VectorType::get({4}, kb.b.getF32Type());
+  for (int64_t k = 0; k < count; k += 4) {
+    Value vector = kb.loadVector(type, view, kb.add(at, kb.idx(k)), 16);
+    for (int64_t lane = 0; lane < 4; ++lane) {
+      values.push_back(vector::ExtractOp::create(kb.b, vector, lane));
+    }
+  }
+  return values;
+}
+
 } // namespace
 
 gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
@@ -56,7 +79,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
   const int64_t width = info.width();
   const AssignTiling t(count);
   const int64_t tilePoints = t.points();
-  const int64_t centroidPitch = count + 1, pointPitch = tilePoints + 1;
+  const int64_t centroidPitch = count + 4, pointPitch = tilePoints + 4;
   const int64_t chunks = (width + kChunk - 1) / kChunk;
   // f32 regions: centroids [kChunk][C + 1], points [kChunk][P + 1], norms [C].
   const int64_t centroidWords = kChunk * centroidPitch;
@@ -147,15 +170,15 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
           SmallVector<Value> next = kb.forLoop(
               kb.idx(0), kb.idx(kChunk), kb.idx(1), carried,
               [&](Value i, ValueRange sums) -> SmallVector<Value> {
-                SmallVector<Value> x, c, out;
-                Value xRow = kb.add(kb.mul(i, kb.idx(pointPitch)), py);
-                for (int64_t m = 0; m < t.mp; ++m) {
-                  x.push_back(kb.load(xs, kb.add(xRow, kb.idx(m * t.tp))));
-                }
-                Value cRow = kb.add(kb.mul(i, kb.idx(centroidPitch)), cx);
-                for (int64_t k = 0; k < t.mc; ++k) {
-                  c.push_back(kb.load(cs, kb.add(cRow, kb.idx(k * t.tc))));
-                }
+                SmallVector<Value> out;
+                SmallVector<Value> x = loadRun(
+                    kb, xs, kb.add(kb.mul(i, kb.idx(pointPitch)),
+                                   kb.mul(py, kb.idx(t.mp))),
+                    t.mp);
+                SmallVector<Value> c = loadRun(
+                    kb, cs, kb.add(kb.mul(i, kb.idx(centroidPitch)),
+                                   kb.mul(cx, kb.idx(t.mc))),
+                    t.mc);
                 for (int64_t m = 0; m < t.mp; ++m) {
                   for (int64_t k = 0; k < t.mc; ++k) {
                     out.push_back(kb.fma(x[m], c[k], sums[m * t.mc + k]));
@@ -191,7 +214,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     for (int64_t m = 0; m < t.mp; ++m) {
       Value best = kb.f32(inf), code = kb.i32(0);
       for (int64_t k = 0; k < t.mc; ++k) {
-        Value c = kb.add(cx, kb.idx(k * t.tc));
+        Value c = kb.add(kb.mul(cx, kb.idx(t.mc)), kb.idx(k));
         Value distance = nanToInf(
             kb, kb.fma(kb.f32(-2.0f), acc[m * t.mc + k], kb.load(norms, c)));
         // Centroids come in increasing c: strictly nearer replaces.
@@ -203,7 +226,8 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                                       kb.shuffleXor(best, offset),
                                       kb.shuffleXor(code, offset));
       }
-      Value point = kb.add(tileStart, kb.add(py, kb.idx(m * t.tp)));
+      Value point =
+          kb.add(tileStart, kb.add(kb.mul(py, kb.idx(t.mp)), kb.idx(m)));
       Value writes = kb.andI1(kb.cmp(CmpIPredicate::eq, cx, kb.idx(0)),
                               kb.cmp(CmpIPredicate::ult, point, g.n));
       kb.ifThen(writes, [&] {

@@ -1,10 +1,13 @@
 //===- BuildUpdate.cpp - Means, the early stop and the stored centroids ---===//
 //
-// `update`: a warp per centroid scans its group's assignments 32 at a time
-// (a ballot of the points that chose it) and adds their columns in
-// increasing point order into f64 sums (lane l holds columns l, l + 32,
-// ...): every sum has one fixed order, so the same inputs give the same
-// bits, and no atomics are needed. The mean is rounded to f32 once, like the
+// `partials`: a CTA per (tile of points, group, 32 columns) stages the
+// tile kSumChunk points at a time, sorts them by code (a stable counting
+// sort: warp match ranks, per-warp counts, a CTA scan) and sums each
+// (centroid, column) over its points in index order into f64 registers,
+// then writes the tile's sums and member counts. `update`: a warp per
+// centroid adds the tiles' partials in tile order (lane l: columns l,
+// l + 32, ...). Every sum has one fixed order, so the same inputs give the
+// same bits, with no atomics. The mean is rounded to f32 once, like the
 // reference's; an empty cluster keeps its centroid. The centroid's shift
 // ||c_new - c_old|| (f64, summed by increasing column) goes to the
 // workspace. `converge`: a warp per batch entry sums each group's shifts in
@@ -50,6 +53,204 @@ Value sharedBytes(KernelBuilder &kb) {
 
 } // namespace
 
+gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
+                                             StringRef name,
+                                             const BuildInfo &info,
+                                             Location loc) {
+  constexpr int64_t threads = kSumChunk;
+  constexpr int64_t warps = threads / 32;
+  const int64_t count = info.centroids;
+  const int64_t width = info.width();
+  const int64_t columnChunks = (width + 31) / 32;
+  const int64_t tilePoints = sumTilePoints(info);
+  const int64_t tiles = sumTiles(info);
+  // Centroids a thread sums (warp w: w, w + 8, ...; lane l: column l).
+  const int64_t perThread = (count + warps - 1) / warps;
+  // Shared: the chunk's points [kSumChunk][33] f32, codes, sorted order,
+  // per-warp code counts [warps][C], bin starts and sizes, scan scratch.
+  const int64_t pointPitch = 33;
+  const int64_t xsWords = kSumChunk * pointPitch;
+  const int64_t codesAt = xsWords * 4, orderAt = codesAt + kSumChunk * 4;
+  const int64_t histAt = orderAt + kSumChunk * 4;
+  const int64_t startAt = histAt + warps * count * 4;
+  const int64_t sizeAt = startAt + count * 4;
+  const int64_t scanAt = sizeAt + count * 4;
+  const int64_t smem = scanAt + (warps + 1) * 4;
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func = createBuildKernel(
+      module, name, info, {tiles, info.localGroups() * columnChunks, -1},
+      threads, smem, b, args);
+  KernelBuilder kb(b, threads);
+  // The grid's y is (local group, column chunk).
+  BuildGroup g = buildGroup(kb, info, args);
+  Value columnChunk = kb.remu(g.local, kb.idx(columnChunks));
+  g.local = kb.divu(g.local, kb.idx(columnChunks));
+  g.kvHead = kb.divu(g.local, kb.idx(info.subspaces));
+  g.s = kb.remu(g.local, kb.idx(info.subspaces));
+  g.group = kb.add(kb.mul(g.batch, kb.idx(info.localGroups())), g.local);
+  BuildWorkspace ws = planBuildWorkspace(info);
+  Value tile = kb.blockId(gpu::Dimension::x);
+  Value tileStart = kb.mul(tile, kb.idx(tilePoints));
+  Value active = kb.andI1(kb.cmp(CmpIPredicate::ult, tileStart, g.n),
+                          kb.notI1(buildStopped(kb, info, args)));
+  kb.ifThen(active, [&] {
+    Value shared = sharedBytes(kb);
+    Value xs = kb.sharedView(shared, 0, xsWords, b.getF32Type());
+    Value codesView = kb.sharedView(shared, codesAt, kSumChunk, b.getI32Type());
+    Value order = kb.sharedView(shared, orderAt, kSumChunk, b.getI32Type());
+    Value hist = kb.sharedView(shared, histAt, warps * count, b.getI32Type());
+    Value starts = kb.sharedView(shared, startAt, count, b.getI32Type());
+    Value sizes = kb.sharedView(shared, sizeAt, count, b.getI32Type());
+    Value scan = kb.sharedView(shared, scanAt, warps + 1, b.getI32Type());
+    Value assignments =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.codes)),
+                      info.localGroups() * info.maxPoints(), b.getI8Type());
+    Value tid = kb.threadId(), lane = kb.laneId(), warp = kb.warpId();
+    Value firstColumn = kb.mul(columnChunk, kb.idx(32));
+    Value tileEnd = kb.minu(kb.add(tileStart, kb.idx(tilePoints)), g.n);
+
+    // Sums of the thread's (centroid, column) pairs, then the member count
+    // of centroid tid (tid < C).
+    SmallVector<Value> inits(perThread, f64(kb, 0.0));
+    inits.push_back(kb.i32(0));
+    SmallVector<Value> acc = kb.forLoop(
+        tileStart, tileEnd, kb.idx(kSumChunk), inits,
+        [&](Value chunk, ValueRange carried) -> SmallVector<Value> {
+          // Stage the chunk's points (coalesced: a thread per column).
+          kb.forEachThread(kb.idx(kSumChunk * 32), [&](Value e) {
+            Value p = kb.divu(e, kb.idx(32));
+            Value col = kb.remu(e, kb.idx(32));
+            Value point = kb.add(chunk, p);
+            Value column = kb.add(firstColumn, col);
+            Value inside =
+                kb.andI1(kb.cmp(CmpIPredicate::ult, point, tileEnd),
+                         kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
+            Value x = kb.ifThenElse(
+                inside, TypeRange{b.getF32Type()},
+                [&]() -> SmallVector<Value> {
+                  return {loadPoint(kb, info, args, g, ws, point, column)};
+                },
+                [&]() -> SmallVector<Value> { return {kb.f32(0.0f)}; })[0];
+            kb.store(x, xs, kb.add(kb.mul(p, kb.idx(pointPitch)), col));
+          });
+          kb.forEachThread(kb.idx(warps * count),
+                           [&](Value e) { kb.store(kb.i32(0), hist, e); });
+          // Point tid's code; points past the tile get a distinct negative
+          // value, so they match nothing.
+          Value point = kb.add(chunk, tid);
+          Value valid = kb.cmp(CmpIPredicate::ult, point, tileEnd);
+          Value code = kb.ifThenElse(
+              valid, TypeRange{b.getI32Type()},
+              [&]() -> SmallVector<Value> {
+                return {arith::ExtUIOp::create(
+                    b, b.getI32Type(),
+                    kb.load(assignments,
+                            kb.add(kb.mul(g.local, kb.idx(info.maxPoints())),
+                                   point)))};
+              },
+              [&]() -> SmallVector<Value> {
+                return {kb.sub(kb.i32(-1), kb.toI32(tid))};
+              })[0];
+          kb.barrier();
+          // A stable counting sort by code: rank among the warp's equal
+          // codes, then the earlier warps' counts, then the code's bin.
+          Value same = kb.matchAny(code);
+          Value below = kb.sub(kb.shl(kb.i32(1), kb.toI32(lane)), kb.i32(1));
+          Value rank = kb.popCount(kb.bitAnd(same, below));
+          Value leads = kb.andI1(valid, kb.cmp(CmpIPredicate::eq, rank,
+                                               kb.i32(0)));
+          kb.ifThen(leads, [&] {
+            kb.store(kb.popCount(same), hist,
+                     kb.add(kb.mul(warp, kb.idx(count)), kb.toIndex(code)));
+          });
+          kb.barrier();
+          Value size = kb.i32(0);
+          Value owner = kb.cmp(CmpIPredicate::ult, tid, kb.idx(count));
+          size = kb.ifThenElse(
+              owner, TypeRange{b.getI32Type()},
+              [&]() -> SmallVector<Value> {
+                Value running = kb.i32(0);
+                for (int64_t w = 0; w < warps; ++w) {
+                  Value at = kb.add(kb.idx(w * count), tid);
+                  Value here = kb.load(hist, at);
+                  kb.store(running, hist, at);
+                  running = kb.add(running, here);
+                }
+                return {running};
+              },
+              [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
+          auto [start, total] = kb.blockExclusiveSum(size, scan);
+          (void)total;
+          kb.ifThen(owner, [&] {
+            kb.store(start, starts, tid);
+            kb.store(size, sizes, tid);
+          });
+          kb.barrier();
+          kb.ifThen(valid, [&] {
+            Value at = kb.add(
+                kb.add(kb.load(starts, kb.toIndex(code)),
+                       kb.load(hist, kb.add(kb.mul(warp, kb.idx(count)),
+                                            kb.toIndex(code)))),
+                rank);
+            kb.store(kb.toI32(tid), order, at);
+          });
+          kb.barrier();
+          // Each (centroid, column) sums its points in index order.
+          SmallVector<Value> next;
+          for (int64_t k = 0; k < perThread; ++k) {
+            Value c = kb.add(warp, kb.idx(k * warps));
+            Value mine = kb.cmp(CmpIPredicate::ult, c, kb.idx(count));
+            next.push_back(kb.ifThenElse(
+                mine, TypeRange{b.getF64Type()},
+                [&]() -> SmallVector<Value> {
+                  Value first = kb.load(starts, c);
+                  Value members = kb.load(sizes, c);
+                  return {kb.forLoop(
+                      kb.toIndex(first), kb.toIndex(kb.add(first, members)),
+                      kb.idx(1), ValueRange{carried[k]},
+                      [&](Value j, ValueRange run) -> SmallVector<Value> {
+                        Value p = kb.toIndex(kb.load(order, j));
+                        Value x = kb.load(
+                            xs, kb.add(kb.mul(p, kb.idx(pointPitch)), lane));
+                        return {kb.addf(run[0], toF64(kb, x))};
+                      })[0]};
+                },
+                [&]() -> SmallVector<Value> { return {carried[k]}; })[0]);
+          }
+          next.push_back(kb.add(carried[perThread], size));
+          kb.barrier(); // the chunk is read before the next one is staged
+          return next;
+        });
+
+    Value partials =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.partials)),
+                      info.localGroups() * tiles * count * width,
+                      b.getF64Type());
+    Value members =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.members)),
+                      info.localGroups() * tiles * count, b.getI32Type());
+    Value tileRow = kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), tile),
+                           kb.idx(count));
+    for (int64_t k = 0; k < perThread; ++k) {
+      Value c = kb.add(warp, kb.idx(k * warps));
+      Value column = kb.add(firstColumn, lane);
+      Value writes = kb.andI1(kb.cmp(CmpIPredicate::ult, c, kb.idx(count)),
+                              kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
+      kb.ifThen(writes, [&] {
+        kb.store(acc[k], partials,
+                 kb.add(kb.mul(kb.add(tileRow, c), kb.idx(width)), column));
+      });
+    }
+    Value counts = kb.andI1(kb.cmp(CmpIPredicate::ult, tid, kb.idx(count)),
+                            kb.cmp(CmpIPredicate::eq, columnChunk, kb.idx(0)));
+    kb.ifThen(counts, [&] {
+      kb.store(acc[perThread], members, kb.add(tileRow, tid));
+    });
+  });
+  return func;
+}
+
 gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
                                            StringRef name,
                                            const BuildInfo &info,
@@ -59,6 +260,7 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
   const int64_t warps = std::min(kUpdateWarps, count);
   const int64_t threads = warps * 32;
   const int64_t columnsPerLane = (width + 31) / 32;
+  const int64_t tiles = sumTiles(info);
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
   gpu::GPUFuncOp func = createBuildKernel(
@@ -72,57 +274,42 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
     Value warp = kb.warpId();
     Value c = kb.add(kb.mul(kb.blockId(gpu::Dimension::x), kb.idx(warps)),
                      warp);
-    Value c32 = kb.toI32(c);
-    Value codes = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.codes)),
-                                info.localGroups() * info.maxPoints(),
-                                b.getI8Type());
-    Value codeBase = kb.mul(g.local, kb.idx(info.maxPoints()));
+    Value partialsView =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.partials)),
+                      info.localGroups() * tiles * count * width,
+                      b.getF64Type());
+    Value membersView =
+        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.members)),
+                      info.localGroups() * tiles * count, b.getI32Type());
+    // The tiles holding points, in tile order.
+    Value used = kb.divu(kb.add(g.n, kb.idx(sumTilePoints(info) - 1)),
+                         kb.idx(sumTilePoints(info)));
     SmallVector<Value> inits(columnsPerLane, f64(kb, 0.0));
-    inits.push_back(kb.idx(0)); // members
+    inits.push_back(kb.idx(0));
     SmallVector<Value> sums = kb.forLoop(
-        kb.idx(0), g.n, kb.idx(32), inits,
-        [&](Value base, ValueRange carried) -> SmallVector<Value> {
-          Value p = kb.add(base, lane);
-          Value inside = kb.cmp(CmpIPredicate::ult, p, g.n);
-          Value mine = kb.ifThenElse(
-              inside, TypeRange{b.getI1Type()},
-              [&]() -> SmallVector<Value> {
-                Value code = arith::ExtUIOp::create(
-                    b, b.getI32Type(), kb.load(codes, kb.add(codeBase, p)));
-                return {kb.cmp(CmpIPredicate::eq, code, c32)};
-              },
-              [&]() -> SmallVector<Value> { return {kb.boolean(false)}; })[0];
-          Value mask = kb.ballot(mine);
-          Value members = kb.popCount(mask);
-          SmallVector<Value> inner(carried.begin(),
-                                   carried.begin() + columnsPerLane);
-          inner.push_back(mask);
-          // The chosen points in increasing order: the lowest set bit first.
-          SmallVector<Value> out = kb.forLoop(
-              kb.idx(0), kb.toIndex(members), kb.idx(1), inner,
-              [&](Value, ValueRange state) -> SmallVector<Value> {
-                Value bits = state[columnsPerLane];
-                Value lowest = kb.bitAnd(bits, kb.sub(kb.i32(0), bits));
-                Value point =
-                    kb.add(base, kb.popCount(kb.sub(lowest, kb.i32(1))));
-                SmallVector<Value> next;
-                for (int64_t q = 0; q < columnsPerLane; ++q) {
-                  Value column = kb.add(lane, kb.idx(q * 32));
-                  Value used = kb.cmp(CmpIPredicate::ult, column, kb.idx(width));
-                  next.push_back(kb.ifThenElse(
-                      used, TypeRange{b.getF64Type()},
-                      [&]() -> SmallVector<Value> {
-                        Value x = loadPoint(kb, info, args, g, ws, point,
-                                            column);
-                        return {kb.addf(state[q], toF64(kb, x))};
-                      },
-                      [&]() -> SmallVector<Value> { return {state[q]}; })[0]);
-                }
-                next.push_back(kb.bitXor(bits, lowest));
-                return next;
-              });
-          out.back() = kb.add(carried[columnsPerLane], kb.toIndex(members));
-          return out;
+        kb.idx(0), used, kb.idx(1), inits,
+        [&](Value tile, ValueRange carried) -> SmallVector<Value> {
+          Value row = kb.add(
+              kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), tile),
+                     kb.idx(count)),
+              c);
+          SmallVector<Value> next;
+          for (int64_t q = 0; q < columnsPerLane; ++q) {
+            Value column = kb.add(lane, kb.idx(q * 32));
+            Value inside = kb.cmp(CmpIPredicate::ult, column, kb.idx(width));
+            next.push_back(kb.ifThenElse(
+                inside, TypeRange{b.getF64Type()},
+                [&]() -> SmallVector<Value> {
+                  return {kb.addf(
+                      carried[q],
+                      kb.load(partialsView,
+                              kb.add(kb.mul(row, kb.idx(width)), column)))};
+                },
+                [&]() -> SmallVector<Value> { return {carried[q]}; })[0]);
+          }
+          next.push_back(kb.add(carried[columnsPerLane],
+                                kb.toIndex(kb.load(membersView, row))));
+          return next;
         });
     Value members = sums[columnsPerLane];
     Value working =

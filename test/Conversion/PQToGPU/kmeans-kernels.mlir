@@ -1,6 +1,6 @@
 // RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=32768" --convert-pq-to-gpu | FileCheck %s
 
-// pq.kmeans lowers to the build's seven kernels, each tagged with its phase
+// pq.kmeans lowers to the build's eight kernels, each tagged with its phase
 // for the runtime (prologue once, iteration per Lloyd step, epilogue once),
 // the entry it belongs to and the workspace it needs per batch entry; the
 // host side launches them around an scf.for over the iterations.
@@ -16,6 +16,7 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK:         gpu.launch_func @pq_kernels::@build_prep
 // CHECK:         scf.for
 // CHECK:           gpu.launch_func @pq_kernels::@build_assign
+// CHECK:           gpu.launch_func @pq_kernels::@build_partials
 // CHECK:           gpu.launch_func @pq_kernels::@build_update
 // CHECK:           gpu.launch_func @pq_kernels::@build_converge
 // CHECK:         }
@@ -38,6 +39,11 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK:       gpu.func @build_assign(
 // CHECK-SAME:    pq.block = 256
 // CHECK-SAME:    pq.grid = array<i64: 128, 16, -1>
+// CHECK-SAME:    pq.phase = "iteration"
+// The partial sums: 16 tiles of 2048 points (8 chunks of 256) per group,
+// times two chunks of 32 columns.
+// CHECK:       gpu.func @build_partials(
+// CHECK-SAME:    pq.grid = array<i64: 16, 32, -1>
 // CHECK-SAME:    pq.phase = "iteration"
 // CHECK:       gpu.func @build_update(
 // CHECK-SAME:    pq.grid = array<i64: 8, 16, -1>
