@@ -16,6 +16,8 @@
 //   PQ_GPU_QUANTIZE_BUDGET=X  reference multiply-adds a case may spend on
 //                         quantizing before "n_cached = 0" becomes "many new
 //                         keys" (default 2.5e8)
+//   PQ_GPU_BUILD_BUDGET=X reference multiply-adds an index-build case may
+//                         cost (default 4e8); larger cases shrink n, then T
 //   PQ_GPU_VERBOSE=1      every check and every rejection message
 //   PQ_GPU_TESTS_BACKEND  cuda (default) | cpu | cpu-faulty:KIND -- the CPU
 //                         backend runs the harness without a GPU (see
@@ -202,6 +204,10 @@ void setUp(Suite &s) {
   if (!env("PQ_GPU_QUANTIZE_BUDGET").empty()) {
     s.options.plan.quantizeBudget =
         std::strtod(env("PQ_GPU_QUANTIZE_BUDGET").c_str(), nullptr);
+  }
+  if (!env("PQ_GPU_BUILD_BUDGET").empty()) {
+    s.options.buildBudget =
+        std::strtod(env("PQ_GPU_BUILD_BUDGET").c_str(), nullptr);
   }
   s.options.determinismRuns = s.options.plan.quick ? 3 : 10;
   s.options.verbose = envFlag("PQ_GPU_VERBOSE");

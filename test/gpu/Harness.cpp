@@ -2,6 +2,7 @@
 
 #include "Harness.h"
 
+#include "BuildChecks.h"
 #include "CApiStep.h"
 
 #include "pqrt/CConfig.h"
@@ -679,6 +680,7 @@ BundleFacts bundleFacts(const pqrt::Bundle &bundle) {
   facts.maxSeqLen = info.max_seq_len;
   facts.quantize = info.quantize != 0;
   facts.strategy = info.strategy ? info.strategy : "?";
+  facts.hasBuild = info.has_build != 0;
   return facts;
 }
 
@@ -694,7 +696,8 @@ std::string describeFacts(const BundleFacts &f) {
       << pqrt::elementTypeName(c.weightType) << ","
       << pqrt::elementTypeName(c.indexType)
       << (f.quantize ? " quantize" : " no-quantize") << " max" << f.maxSeqLen
-      << " batch " << (f.staticBatch ? str(f.staticBatch) : "dynamic");
+      << " batch " << (f.staticBatch ? str(f.staticBatch) : "dynamic")
+      << (f.hasBuild ? " +build" : "");
   return out.str();
 }
 
@@ -755,7 +758,11 @@ std::string BundleReport::summaryLine() const {
   }
   out << cases << " cases, " << checks.size() << " checks: " << passed()
       << " passed, " << failed() << " failed (";
-  const char *kinds[] = {"differential", "determinism", "graph", "validation"};
+  const char *kinds[] = {"differential",     "determinism",
+                         "graph",            "validation",
+                         "build",            "build-seeded",
+                         "build-determinism", "build-validation",
+                         "build-steps"};
   bool first = true;
   for (const char *kind : kinds) {
     int total = 0, good = 0;
@@ -771,6 +778,10 @@ std::string BundleReport::summaryLine() const {
     }
   }
   out << ") " << std::fixed << std::setprecision(1) << seconds << "s";
+  if (nearTieBuilds > 0) {
+    out << "; " << nearTieBuilds << " build(s) with " << nearTieCodes
+        << " near-tie code(s), centroids not compared there";
+  }
   return out.str();
 }
 
@@ -959,6 +970,10 @@ BundleReport runBundle(Backend &backend, const BundleEntry &entry,
   }
   if (backend.brokenReason().empty()) {
     checker.runValidation();
+  }
+  if (facts.hasBuild && backend.brokenReason().empty()) {
+    runBuildChecks(backend, *bundle, facts, *runner, maxBatch, options,
+                   report);
   }
   if (!backend.brokenReason().empty()) {
     report.checks.push_back(

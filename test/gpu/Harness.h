@@ -11,7 +11,8 @@
 //   twice, identical to the direct run;
 // - validation: rejected arguments return PQRT_INVALID_ARGUMENT (as
 //   pqrt_bundle_validate_step does), name the argument and leave outputs,
-//   codebook and num_cached untouched.
+//   codebook and num_cached untouched;
+// - for a bundle with the index build, the build's checks (BuildChecks.h).
 // Before every run the outputs are filled with a garbage byte pattern (a new
 // one each run) and the codebook is restored, so a run must write
 // everything and re-quantize the same keys.
@@ -43,6 +44,10 @@ struct HarnessOptions {
   int determinismRuns = 10;
   int workers = 4; // threads preparing inputs and reference outputs
   bool verbose = false; // keep the messages of rejected calls as notes
+  /// Reference multiply-adds an index-build case may cost (the CPU
+  /// reference build is the slow part); larger shapes get fewer iterations
+  /// or are left out.
+  double buildBudget = 4e8;
 };
 
 /// One check of one case. `error` empty: passed.
@@ -61,6 +66,10 @@ struct BundleReport {
   int cases = 0; // differential (bundle, case) configurations
   std::vector<std::string> notes; // verbose: what the rejected calls said
   double seconds = 0;
+  // Index builds whose codes differed from the reference's at near-ties
+  // (their centroids were then not compared), and those codes.
+  int nearTieBuilds = 0;
+  int64_t nearTieCodes = 0;
 
   int passed() const;
   int failed() const;

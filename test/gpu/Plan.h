@@ -29,6 +29,7 @@ struct BundleFacts {
   int64_t maxSeqLen = 0;
   bool quantize = true;
   std::string strategy; // "row" or "split"
+  bool hasBuild = false; // the bundle carries the index build
 };
 
 struct CaseSpec {

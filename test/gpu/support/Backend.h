@@ -32,6 +32,8 @@ public:
   /// pqrt_indexer_run on the backend's stream; `message` gets
   /// pqrt_last_error() when the status is not PQRT_OK.
   virtual pqrt_status run(const pqrt_step &step, std::string &message) = 0;
+  /// pqrt_indexer_build on the backend's stream, likewise.
+  virtual pqrt_status build(const pqrt_build &build, std::string &message) = 0;
 };
 
 /// Every function returning std::string returns "" on success, else what
@@ -77,7 +79,8 @@ std::unique_ptr<Backend> makeCudaBackend(std::string &whyNot);
 /// The CPU backend; `fault` is "" or one of cpuFaultKinds().
 std::unique_ptr<Backend> makeCpuBackend(const std::string &fault);
 
-/// "unwritten codes count nondeterministic validation graph capture sticky".
+/// "unwritten codes count nondeterministic validation graph capture sticky
+/// kmeans" (kmeans: the build's centroids off by 1e-3).
 const char *cpuFaultKinds();
 
 } // namespace pqgpu

@@ -2,7 +2,9 @@
 //
 // "Device" memory is host memory; a run is pqrt_bundle_validate_step (every
 // check pqrt_indexer_run makes) then pqrt_reference_run, with the runtime's
-// num_cached rule; a "graph" records the runs made while capturing, with the
+// num_cached rule; a build is pqrt_bundle_validate_build then
+// pqrt_reference_build (whose initial indices and iterations are then host
+// memory, as the CPU backend's "device" memory is); a "graph" records the runs made while capturing, with the
 // num_cached of capture time, and replays them. This checks the harness, not
 // the GPU: its outputs match the reference by construction, so the planted
 // faults are what show that each check is able to fail.
@@ -45,6 +47,7 @@ public:
         config(bundle.config()) {}
 
   pqrt_status run(const pqrt_step &step, std::string &message) override;
+  pqrt_status build(const pqrt_build &build, std::string &message) override;
 
   /// The reference step, as the kernels would run it, plus planted faults.
   void execute(pqrt_step step);
@@ -195,6 +198,36 @@ pqrt_status CpuRunner::run(const pqrt_step &step, std::string &message) {
   return PQRT_OK;
 }
 
+pqrt_status CpuRunner::build(const pqrt_build &build, std::string &message) {
+  pqrt_status status =
+      pqrt_bundle_validate_build(bundle.get(), maxBatch, &build);
+  if (status == PQRT_OK) {
+    status = pqrt_reference_build(&config, &build);
+  }
+  if (status != PQRT_OK) {
+    message = pqrt_last_error();
+    if (backend.fault == "validation" && build.centroids && build.batch > 0) {
+      std::memset(build.centroids, 0, 1);
+    }
+    return status;
+  }
+  if (backend.fault == "kmeans" && build.kmeans_iter > 0) {
+    // The last centroid's first value off by 1e-3 (f32 or bf16 alike: the
+    // top bytes of either hold the exponent and leading mantissa bits).
+    const int64_t groups = build.batch * config.kv_heads * config.subspaces;
+    const int64_t width = config.head_dim / config.subspaces +
+                          (config.metric == PQRT_METRIC_IP ? 1 : 0);
+    const int64_t last = (groups * (int64_t(1) << config.bits) - 1) * width;
+    if (config.centroid_type == PQRT_F32) {
+      static_cast<float *>(build.centroids)[last] += 1e-3f;
+    } else {
+      auto *bits = static_cast<uint16_t *>(build.centroids);
+      bits[last] = uint16_t(bits[last] + 8);
+    }
+  }
+  return PQRT_OK;
+}
+
 void CpuRunner::execute(pqrt_step step) {
   const int64_t cachedBefore = *step.num_cached;
   const size_t weightSize = size_t(dtypeSize(config.weight_type));
@@ -233,7 +266,7 @@ void CpuRunner::execute(pqrt_step step) {
 
 const char *cpuFaultKinds() {
   return "unwritten codes count nondeterministic validation graph capture "
-         "sticky";
+         "sticky kmeans";
 }
 
 std::unique_ptr<Backend> makeCpuBackend(const std::string &fault) {

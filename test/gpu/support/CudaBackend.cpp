@@ -31,6 +31,12 @@ public:
     return status;
   }
 
+  pqrt_status build(const pqrt_build &build, std::string &message) override {
+    pqrt_status status = indexer->tryBuild(build, stream);
+    message = status == PQRT_OK ? std::string() : pqrt_last_error();
+    return status;
+  }
+
 private:
   std::unique_ptr<pqrt::Indexer> indexer;
   CUstream stream;
