@@ -167,20 +167,35 @@ Value mlir::pq::loadPoint(KernelBuilder &kb, const BuildInfo &info,
   if (info.metric != Metric::ip) {
     return loadPointColumn(kb, info, args, g, p, i);
   }
+  // Both loads are valid for any i < ds', so no branch stalls a run of them.
   Value isKey = kb.cmp(CmpIPredicate::ult, i, kb.idx(info.subDim()));
-  return kb.ifThenElse(
-      isKey, TypeRange{kb.b.getF32Type()},
-      [&]() -> SmallVector<Value> {
-        return {loadPointColumn(kb, info, args, g, p, i)};
-      },
-      [&]() -> SmallVector<Value> {
-        Value augmented = workspaceView(
-            kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
-            info.localGroups() * info.maxPoints(), kb.b.getF32Type());
-        return {kb.load(augmented,
-                        kb.add(kb.mul(g.local, kb.idx(info.maxPoints())),
-                               p))};
-      })[0];
+  Value column = loadPointColumn(kb, info, args, g, p,
+                                 kb.minu(i, kb.idx(info.subDim() - 1)));
+  Value augmented = workspaceView(
+      kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
+      info.localGroups() * info.maxPoints(), kb.b.getF32Type());
+  Value extra = kb.load(
+      augmented, kb.add(kb.mul(g.local, kb.idx(info.maxPoints())), p));
+  return kb.select(isKey, column, extra);
+}
+
+void mlir::pq::stageValues(KernelBuilder &kb, int64_t total,
+                           function_ref<Value(Value)> value,
+                           function_ref<void(Value, Value)> store) {
+  Value tid = kb.threadId();
+  const int64_t rounds = (total + kb.threads - 1) / kb.threads;
+  SmallVector<Value> elements, values;
+  for (int64_t r = 0; r < rounds; ++r) {
+    Value e = kb.add(tid, kb.idx(r * kb.threads));
+    if ((r + 1) * kb.threads > total) {
+      e = kb.minu(e, kb.idx(total - 1));
+    }
+    elements.push_back(e);
+    values.push_back(value(e));
+  }
+  for (int64_t r = 0; r < rounds; ++r) {
+    store(elements[r], values[r]);
+  }
 }
 
 gpu::GPUFuncOp mlir::pq::createBuildKernel(gpu::GPUModuleOp module,

@@ -92,6 +92,14 @@ Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
                 const KernelArgs &args, const BuildGroup &g,
                 const BuildWorkspace &ws, Value p, Value i);
 
+/// Stages `total` values into shared memory, kb.threads at a time: every
+/// load of a thread is issued before its stores (a loop would wait for each
+/// load in turn). `value(e)` loads element e (e < total, always valid);
+/// `store(e, v)` writes it. Past the end, threads redo the last element.
+void stageValues(KernelBuilder &kb, int64_t total,
+                 function_ref<Value(Value)> value,
+                 function_ref<void(Value, Value)> store);
+
 /// The build's kernels, in launch order, each tagged with its phase
 /// (pq.phase: prologue, iteration or epilogue).
 SmallVector<gpu::GPUFuncOp> buildKMeansKernels(gpu::GPUModuleOp module,

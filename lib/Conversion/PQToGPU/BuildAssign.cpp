@@ -48,26 +48,42 @@ struct AssignTiling {
   }
 };
 
-/// `count` consecutive f32 of shared `view` from `at` (a multiple of 4 when
-/// count is): 16-byte loads where they fit.
-SmallVector<Value> loadRun(KernelBuilder &kb, Value view, Value at,
-                           int64_t count) {
-  SmallVector<Value> values;
-  if (count % 4 != 0) {
-    for (int64_t k = 0; k < count; ++k) {
-      values.push_back(kb.load(view, kb.add(at, kb.idx(k))));
+/// The `count` items of a register tile a thread owns along one axis, from
+/// its position `lane` among `lanes` threads: runs of four consecutive
+/// items, the threads' runs side by side (so a warp's 16-byte loads cover
+/// consecutive banks), or, for counts not a multiple of four, one item of
+/// every `lanes`. Items come in increasing order.
+struct Owned {
+  int64_t count, lanes;
+  bool vectors() const { return count % 4 == 0; }
+  Value item(KernelBuilder &kb, Value lane, int64_t k) const {
+    if (!vectors()) {
+      return kb.add(lane, kb.idx(k * lanes));
+    }
+    return kb.add(kb.mul(lane, kb.idx(4)),
+                  kb.idx((k / 4) * 4 * lanes + k % 4));
+  }
+  /// The items' values from shared `view` at row offset `row`.
+  SmallVector<Value> load(KernelBuilder &kb, Value view, Value row,
+                          Value lane) const {
+    SmallVector<Value> values;
+    if (!vectors()) {
+      for (int64_t k = 0; k < count; ++k) {
+        values.push_back(kb.load(view, kb.add(row, item(kb, lane, k))));
+      }
+      return values;
+    }
+    auto type = VectorType::get({4}, kb.b.getF32Type());
+    for (int64_t k = 0; k < count; k += 4) {
+      Value vector =
+          kb.loadVector(type, view, kb.add(row, item(kb, lane, k)), 16);
+      for (int64_t j = 0; j < 4; ++j) {
+        values.push_back(vector::ExtractOp::create(kb.b, vector, j));
+      }
     }
     return values;
   }
-  auto type = VectorType::get({4}, kb.b.getF32Type());
-  for (int64_t k = 0; k < count; k += 4) {
-    Value vector = kb.loadVector(type, view, kb.add(at, kb.idx(k)), 16);
-    for (int64_t lane = 0; lane < 4; ++lane) {
-      values.push_back(vector::ExtractOp::create(kb.b, vector, lane));
-    }
-  }
-  return values;
-}
+};
 
 } // namespace
 
@@ -133,52 +149,56 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     Value cx = kb.remu(tid, kb.idx(t.tc));
     Value py = kb.divu(tid, kb.idx(t.tc));
     const int64_t tileSize = t.mp * t.mc;
+    const Owned points{t.mp, t.tp}, centroids{t.mc, t.tc};
     SmallVector<Value> inits(tileSize, kb.f32(0.0f));
     inits.push_back(kb.f32(0.0f)); // ||c||^2 of centroid tid (tid < C)
     SmallVector<Value> acc = kb.forLoop(
         kb.idx(0), kb.idx(chunks * kChunk), kb.idx(kChunk), inits,
         [&](Value chunk, ValueRange carried) -> SmallVector<Value> {
           kb.barrier(); // the previous chunk has been read
-          kb.forEachThread(kb.idx(count * kChunk), [&](Value e) {
-            Value c = kb.divu(e, kb.idx(kChunk));
-            Value i = kb.remu(e, kb.idx(kChunk));
-            Value dim = kb.add(chunk, i);
-            Value inside = kb.cmp(CmpIPredicate::ult, dim, kb.idx(width));
-            Value v = kb.ifThenElse(
-                inside, TypeRange{b.getF32Type()},
-                [&]() -> SmallVector<Value> { return {centroidAt(c, dim)}; },
-                [&]() -> SmallVector<Value> { return {kb.f32(0.0f)}; })[0];
-            kb.store(v, cs, kb.add(kb.mul(i, kb.idx(centroidPitch)), c));
-          });
-          kb.forEachThread(kb.idx(tilePoints * kChunk), [&](Value e) {
-            Value p = kb.divu(e, kb.idx(kChunk));
-            Value i = kb.remu(e, kb.idx(kChunk));
-            Value dim = kb.add(chunk, i);
-            Value point = kb.add(tileStart, p);
-            Value inside =
-                kb.andI1(kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
-                         kb.cmp(CmpIPredicate::ult, point, g.n));
-            Value v = kb.ifThenElse(
-                inside, TypeRange{b.getF32Type()},
-                [&]() -> SmallVector<Value> {
-                  return {loadPoint(kb, info, args, g, ws, point, dim)};
-                },
-                [&]() -> SmallVector<Value> { return {kb.f32(0.0f)}; })[0];
-            kb.store(v, xs, kb.add(kb.mul(i, kb.idx(pointPitch)), p));
-          });
+          // Out-of-range columns and points read a valid element and
+          // stage 0: no branches, so the loads are all in flight at once.
+          stageValues(
+              kb, count * kChunk,
+              [&](Value e) -> Value {
+                Value c = kb.divu(e, kb.idx(kChunk));
+                Value dim = kb.add(chunk, kb.remu(e, kb.idx(kChunk)));
+                Value inside = kb.cmp(CmpIPredicate::ult, dim, kb.idx(width));
+                Value v = centroidAt(c, kb.minu(dim, kb.idx(width - 1)));
+                return kb.select(inside, v, kb.f32(0.0f));
+              },
+              [&](Value e, Value v) {
+                Value c = kb.divu(e, kb.idx(kChunk));
+                Value i = kb.remu(e, kb.idx(kChunk));
+                kb.store(v, cs, kb.add(kb.mul(i, kb.idx(centroidPitch)), c));
+              });
+          stageValues(
+              kb, tilePoints * kChunk,
+              [&](Value e) -> Value {
+                Value point = kb.add(tileStart, kb.divu(e, kb.idx(kChunk)));
+                Value dim = kb.add(chunk, kb.remu(e, kb.idx(kChunk)));
+                Value inside =
+                    kb.andI1(kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
+                             kb.cmp(CmpIPredicate::ult, point, g.n));
+                Value v = loadPoint(kb, info, args, g, ws,
+                                    kb.minu(point, kb.sub(g.n, kb.idx(1))),
+                                    kb.minu(dim, kb.idx(width - 1)));
+                return kb.select(inside, v, kb.f32(0.0f));
+              },
+              [&](Value e, Value v) {
+                Value p = kb.divu(e, kb.idx(kChunk));
+                Value i = kb.remu(e, kb.idx(kChunk));
+                kb.store(v, xs, kb.add(kb.mul(i, kb.idx(pointPitch)), p));
+              });
           kb.barrier();
           SmallVector<Value> next = kb.forLoop(
               kb.idx(0), kb.idx(kChunk), kb.idx(1), carried,
               [&](Value i, ValueRange sums) -> SmallVector<Value> {
                 SmallVector<Value> out;
-                SmallVector<Value> x = loadRun(
-                    kb, xs, kb.add(kb.mul(i, kb.idx(pointPitch)),
-                                   kb.mul(py, kb.idx(t.mp))),
-                    t.mp);
-                SmallVector<Value> c = loadRun(
-                    kb, cs, kb.add(kb.mul(i, kb.idx(centroidPitch)),
-                                   kb.mul(cx, kb.idx(t.mc))),
-                    t.mc);
+                SmallVector<Value> x =
+                    points.load(kb, xs, kb.mul(i, kb.idx(pointPitch)), py);
+                SmallVector<Value> c = centroids.load(
+                    kb, cs, kb.mul(i, kb.idx(centroidPitch)), cx);
                 for (int64_t m = 0; m < t.mp; ++m) {
                   for (int64_t k = 0; k < t.mc; ++k) {
                     out.push_back(kb.fma(x[m], c[k], sums[m * t.mc + k]));
@@ -214,7 +234,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     for (int64_t m = 0; m < t.mp; ++m) {
       Value best = kb.f32(inf), code = kb.i32(0);
       for (int64_t k = 0; k < t.mc; ++k) {
-        Value c = kb.add(kb.mul(cx, kb.idx(t.mc)), kb.idx(k));
+        Value c = centroids.item(kb, cx, k);
         Value distance = nanToInf(
             kb, kb.fma(kb.f32(-2.0f), acc[m * t.mc + k], kb.load(norms, c)));
         // Centroids come in increasing c: strictly nearer replaces.
@@ -226,8 +246,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                                       kb.shuffleXor(best, offset),
                                       kb.shuffleXor(code, offset));
       }
-      Value point =
-          kb.add(tileStart, kb.add(kb.mul(py, kb.idx(t.mp)), kb.idx(m)));
+      Value point = kb.add(tileStart, points.item(kb, py, m));
       Value writes = kb.andI1(kb.cmp(CmpIPredicate::eq, cx, kb.idx(0)),
                               kb.cmp(CmpIPredicate::ult, point, g.n));
       kb.ifThen(writes, [&] {

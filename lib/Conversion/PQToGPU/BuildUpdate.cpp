@@ -117,23 +117,26 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
     SmallVector<Value> acc = kb.forLoop(
         tileStart, tileEnd, kb.idx(kSumChunk), inits,
         [&](Value chunk, ValueRange carried) -> SmallVector<Value> {
-          // Stage the chunk's points (coalesced: a thread per column).
-          kb.forEachThread(kb.idx(kSumChunk * 32), [&](Value e) {
-            Value p = kb.divu(e, kb.idx(32));
-            Value col = kb.remu(e, kb.idx(32));
-            Value point = kb.add(chunk, p);
-            Value column = kb.add(firstColumn, col);
-            Value inside =
-                kb.andI1(kb.cmp(CmpIPredicate::ult, point, tileEnd),
-                         kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
-            Value x = kb.ifThenElse(
-                inside, TypeRange{b.getF32Type()},
-                [&]() -> SmallVector<Value> {
-                  return {loadPoint(kb, info, args, g, ws, point, column)};
-                },
-                [&]() -> SmallVector<Value> { return {kb.f32(0.0f)}; })[0];
-            kb.store(x, xs, kb.add(kb.mul(p, kb.idx(pointPitch)), col));
-          });
+          // Stage the chunk's points (coalesced: a thread per column; out
+          // of range reads a valid element and stages 0, without branches).
+          stageValues(
+              kb, kSumChunk * 32,
+              [&](Value e) -> Value {
+                Value point = kb.add(chunk, kb.divu(e, kb.idx(32)));
+                Value column = kb.add(firstColumn, kb.remu(e, kb.idx(32)));
+                Value inside =
+                    kb.andI1(kb.cmp(CmpIPredicate::ult, point, tileEnd),
+                             kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
+                Value x = loadPoint(kb, info, args, g, ws,
+                                    kb.minu(point, kb.sub(tileEnd, kb.idx(1))),
+                                    kb.minu(column, kb.idx(width - 1)));
+                return kb.select(inside, x, kb.f32(0.0f));
+              },
+              [&](Value e, Value x) {
+                Value p = kb.divu(e, kb.idx(32));
+                Value col = kb.remu(e, kb.idx(32));
+                kb.store(x, xs, kb.add(kb.mul(p, kb.idx(pointPitch)), col));
+              });
           kb.forEachThread(kb.idx(warps * count),
                            [&](Value e) { kb.store(kb.i32(0), hist, e); });
           // Point tid's code; points past the tile get a distinct negative
