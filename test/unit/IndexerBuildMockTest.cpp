@@ -12,6 +12,7 @@
 
 #include "MockFixture.h"
 #include "capi/CApi.h"
+#include "pqhost/Cuda.h"
 
 #include <string>
 #include <vector>
@@ -276,6 +277,48 @@ TEST_F(MockBuild, ALaunchFailureStopsTheSequenceAndKeepsTheCount) {
   EXPECT_EQ(mock.count("launches"), 0);
   EXPECT_EQ(mock.count("ctx_depth"), 0);
   pqrt_indexer_destroy(indexer);
+}
+
+TEST_F(MockBuild, IsCapturedIntoAGraphWithEachLaunchsIteration) {
+  {
+    pqhost::Device device;
+    ASSERT_TRUE(device.open(0).ok());
+    pqhost::Stream captured;
+    ASSERT_TRUE(captured.create().ok());
+    pqrt_indexer *indexer = createIndexer(buildBundle());
+    mock.setParamCount(kBuildSlots);
+    pqhost::Graph graph;
+    // Global mode: an allocation or a sync inside the build would fail it.
+    ASSERT_TRUE(
+        graph.beginCapture(captured, CU_STREAM_CAPTURE_MODE_GLOBAL).ok());
+    pqrt_build build = sampleBuild();
+    build.kmeans_iter = 2;
+    pqrt_status status = pqrt_indexer_build(indexer, &build, captured.get());
+    Status ended = graph.endCapture(captured);
+    ASSERT_EQ(status, PQRT_OK) << pqrt_last_error();
+    ASSERT_TRUE(ended.ok()) << ended.message;
+    EXPECT_EQ(mock.count("launches"), 0);
+    EXPECT_EQ(mock.count("captured_launches"), 6);
+    ASSERT_TRUE(graph.launch(captured).ok());
+    ASSERT_EQ(mock.count("launches"), 6);
+    const int64_t iterations[] = {0, 0, 0, 1, 1, 2};
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(mock.launch(i)->params[kIterationSlot],
+                uint64_t(iterations[i]))
+          << i;
+    }
+    EXPECT_STREQ(mock.launch(5)->function, "pq_build_codes");
+    pqrt_indexer_destroy(indexer);
+  }
+  // Device::open left its context current on this thread: take it off, as
+  // the fixture expects the thread as it found it.
+  using SetCurrent = CUresult (*)(CUcontext);
+  auto setCurrent = reinterpret_cast<SetCurrent>(
+      dlsym(dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL), "cuCtxSetCurrent"));
+  ASSERT_NE(setCurrent, nullptr);
+  while (mock.count("ctx_depth") > 0) {
+    setCurrent(nullptr);
+  }
 }
 
 TEST_F(MockBuild, StepsStillRunOnABundleWithABuild) {
