@@ -184,17 +184,20 @@ void mlir::pq::stageValues(KernelBuilder &kb, int64_t total,
                            function_ref<void(Value, Value)> store) {
   Value tid = kb.threadId();
   const int64_t rounds = (total + kb.threads - 1) / kb.threads;
-  SmallVector<Value> elements, values;
-  for (int64_t r = 0; r < rounds; ++r) {
-    Value e = kb.add(tid, kb.idx(r * kb.threads));
-    if ((r + 1) * kb.threads > total) {
-      e = kb.minu(e, kb.idx(total - 1));
+  for (int64_t first = 0; first < rounds; first += kStageInFlight) {
+    SmallVector<Value> elements, values;
+    for (int64_t r = first; r < std::min(rounds, first + kStageInFlight);
+         ++r) {
+      Value e = kb.add(tid, kb.idx(r * kb.threads));
+      if ((r + 1) * kb.threads > total) {
+        e = kb.minu(e, kb.idx(total - 1));
+      }
+      elements.push_back(e);
+      values.push_back(value(e));
     }
-    elements.push_back(e);
-    values.push_back(value(e));
-  }
-  for (int64_t r = 0; r < rounds; ++r) {
-    store(elements[r], values[r]);
+    for (auto [e, v] : llvm::zip(elements, values)) {
+      store(e, v);
+    }
   }
 }
 

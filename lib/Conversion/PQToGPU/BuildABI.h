@@ -92,10 +92,14 @@ Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
                 const KernelArgs &args, const BuildGroup &g,
                 const BuildWorkspace &ws, Value p, Value i);
 
-/// Stages `total` values into shared memory, kb.threads at a time: every
-/// load of a thread is issued before its stores (a loop would wait for each
-/// load in turn). `value(e)` loads element e (e < total, always valid);
-/// `store(e, v)` writes it. Past the end, threads redo the last element.
+/// Loads a thread keeps in flight while staging (registers next to a
+/// kernel's accumulators).
+constexpr int64_t kStageInFlight = 16;
+/// Stages `total` values into shared memory, kb.threads at a time: up to
+/// kStageInFlight loads of a thread are issued before their stores (a loop
+/// would wait for each load in turn). `value(e)` loads element e (e <
+/// total, always valid); `store(e, v)` writes it. Past the end, threads
+/// redo the last element.
 void stageValues(KernelBuilder &kb, int64_t total,
                  function_ref<Value(Value)> value,
                  function_ref<void(Value, Value)> store);

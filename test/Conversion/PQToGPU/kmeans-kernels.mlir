@@ -25,8 +25,9 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK:         %[[N:.*]] = arith.subi %{{.*}}, %c128
 // CHECK:         return %[[N]]
 
-// The assignment: a tile of 256 points (C = 64: 4 lanes x 16 centroids,
-// 64 thread rows x 4 points) per CTA: 128 tiles cover n <= 32640 points.
+// The assignment: a tile of 256 points per CTA (C = 64: 8 column tiles of
+// 8 centroids; each of the 8 warps takes 2 row tiles of 16 points): 128
+// tiles cover n <= 32640 points.
 // CHECK:       gpu.func @build_draw(
 // CHECK-SAME:    pq.build
 // CHECK-SAME:    pq.entry = "build"
