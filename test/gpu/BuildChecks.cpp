@@ -141,8 +141,9 @@ private:
     return error.empty() ? std::string() : "fetch: " + error;
   }
 
+  /// `summary` gets compareBuild's one line (codes, near-ties, centroids).
   std::string checkReference(const PreparedBuild &p, const BuiltIndex &got,
-                             uint8_t byte) {
+                             uint8_t byte, std::string &summary) {
     const StepConfig &c = p.host->config;
     const int64_t n = p.spec.indexedKeys(c);
     if (got.count != n) {
@@ -169,10 +170,7 @@ private:
       ++report.nearTieBuilds;
       report.nearTieCodes += comparison.nearTies;
     }
-    if (options.verbose) {
-      report.notes.push_back("build " + p.spec.describe(facts.config) + ": " +
-                             comparison.summary());
-    }
+    summary = comparison.summary();
     return std::string();
   }
 
@@ -248,10 +246,11 @@ private:
     if (error.empty()) {
       error = runOnce(dev, p, given, fillByte(0), first);
     }
+    std::string summary;
     if (error.empty()) {
-      error = checkReference(p, first, fillByte(0));
+      error = checkReference(p, first, fillByte(0), summary);
     }
-    add("build", subject, error);
+    add("build", summary.empty() ? subject : subject + ": " + summary, error);
     if (!error.empty()) {
       return;
     }

@@ -98,8 +98,16 @@ std::vector<BuildCaseSpec> planBuildCases(const BundleFacts &facts,
     spec.seed = seed++;
     return spec;
   };
+  // Fits n (then T) to the budget; a batch of one instead when that keeps
+  // more iterations.
   auto add = [&](BuildCaseSpec spec, int64_t n) {
-    if (fit(c, budget, std::min(n, nMax), spec)) {
+    BuildCaseSpec single = spec;
+    single.batch = batchOf(1);
+    const bool fits = fit(c, budget, std::min(n, nMax), spec);
+    const bool singleFits = fit(c, budget, std::min(n, nMax), single);
+    if (singleFits && (!fits || single.kmeansIter > spec.kmeansIter)) {
+      plan.push_back(std::move(single));
+    } else if (fits) {
       plan.push_back(std::move(spec));
     }
   };
@@ -124,7 +132,15 @@ std::vector<BuildCaseSpec> planBuildCases(const BundleFacts &facts,
       steps.stepSeqLens.push_back(stepStart + growth);
     }
     steps.keyExtra = 5;
-    if (fitIterations(c, budget, steps)) {
+    // n is fixed by the full-attention threshold: when two batch entries
+    // cost iterations, one entry with more of them tests more.
+    BuildCaseSpec single = steps;
+    single.batch = batchOf(1);
+    const bool fits = fitIterations(c, budget, steps);
+    const bool singleFits = fitIterations(c, budget, single);
+    if (singleFits && (!fits || single.kmeansIter > steps.kmeansIter)) {
+      plan.push_back(std::move(single));
+    } else if (fits) {
       plan.push_back(std::move(steps));
     }
   }

@@ -17,7 +17,7 @@
 //                         quantizing before "n_cached = 0" becomes "many new
 //                         keys" (default 2.5e8)
 //   PQ_GPU_BUILD_BUDGET=X reference multiply-adds an index-build case may
-//                         cost (default 4e8); larger cases shrink n, then T
+//                         cost (default 1e9); larger cases shrink n, then T
 //   PQ_GPU_VERBOSE=1      every check and every rejection message
 //   PQ_GPU_TESTS_BACKEND  cuda (default) | cpu | cpu-faulty:KIND -- the CPU
 //                         backend runs the harness without a GPU (see

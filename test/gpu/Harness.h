@@ -47,7 +47,7 @@ struct HarnessOptions {
   /// Reference multiply-adds an index-build case may cost (the CPU
   /// reference build is the slow part); larger shapes get fewer iterations
   /// or are left out.
-  double buildBudget = 4e8;
+  double buildBudget = 1e9;
 };
 
 /// One check of one case. `error` empty: passed.

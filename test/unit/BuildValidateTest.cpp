@@ -187,8 +187,8 @@ TEST_F(BuildValidate, PacksTheBuildList) {
   ASSERT_TRUE(validateBuildRun(module, 4, args, sizes).ok());
   PackedParams p;
   packBuildParams(module, args, sizes, 0xAB000, p);
-  // key centroids phi codes workspace initial iterations (7 x 5), then
-  // seq_len key_capacity code_capacity seed iteration kmeans_iter.
+  // key centroids phi codes workspace (5 x 5), seq_len key_capacity
+  // code_capacity, initial iterations (2 x 5), seed iteration kmeans_iter.
   ASSERT_EQ(p.count, 7 * 5 + 6);
   // b 2, h_kv 2, d 64, S 2, C 64, ds' 33 (ip).
   expectMemref(p, 0, address(args.build.key), 2 * 2 * 256 * 64);
@@ -196,11 +196,11 @@ TEST_F(BuildValidate, PacksTheBuildList) {
   expectMemref(p, 10, address(args.build.phi), 2 * 2 * 2);
   expectMemref(p, 15, address(args.build.codebook), 2 * 200 * 2 * 2);
   expectMemref(p, 20, 0xAB000, 2 * 4096); // bytes: an i8 workspace
-  expectMemref(p, 25, address(args.build.initial), 2 * 2 * 2 * 64);
-  expectMemref(p, 30, address(args.build.iterations), 1);
-  EXPECT_EQ(p.values[35], 200u);
-  EXPECT_EQ(p.values[36], 256u);
-  EXPECT_EQ(p.values[37], 200u);
+  EXPECT_EQ(p.values[25], 200u);
+  EXPECT_EQ(p.values[26], 256u);
+  EXPECT_EQ(p.values[27], 200u);
+  expectMemref(p, 28, address(args.build.initial), 2 * 2 * 2 * 64);
+  expectMemref(p, 33, address(args.build.iterations), 1);
   EXPECT_EQ(p.values[38], 0xF00DFACECAFEBEEFull); // the seed's 64 bits
   EXPECT_EQ(p.values[39], 0u);                    // iteration
   EXPECT_EQ(p.values[40], 10u);                   // kmeans_iter
@@ -219,10 +219,10 @@ TEST_F(BuildValidate, PacksNullForOptionalBuffersNotGiven) {
   ASSERT_TRUE(validateBuildRun(module, 4, args, sizes).ok());
   PackedParams p;
   packBuildParams(module, args, sizes, 0xAB000, p);
-  // key centroids codes workspace initial iterations (euclidean: no phi).
+  // Euclidean: no phi; initial and iterations after the three sizes.
   ASSERT_EQ(p.count, 6 * 5 + 6);
-  expectMemref(p, 20, 0, 0);
-  expectMemref(p, 25, 0, 0);
+  expectMemref(p, 23, 0, 0);
+  expectMemref(p, 28, 0, 0);
 }
 
 TEST(BuildLaunchOrder, PrologueThenTIterationsThenEpilogue) {

@@ -51,10 +51,10 @@ TEST(BuildManifest, ParsesIntoTheTypedForm) {
   EXPECT_EQ(build.entry, "sample_build");
   EXPECT_EQ(build.workspaceBytesPerBatch, 4096u);
   const std::vector<ParamName> params = {
-      ParamName::Key,        ParamName::Centroids,   ParamName::Codes,
-      ParamName::Workspace,  ParamName::Initial,     ParamName::Iterations,
-      ParamName::SeqLen,     ParamName::KeyCapacity, ParamName::CodeCapacity,
-      ParamName::Seed,       ParamName::Iteration,   ParamName::KmeansIter};
+      ParamName::Key,          ParamName::Centroids, ParamName::Codes,
+      ParamName::Workspace,    ParamName::SeqLen,    ParamName::KeyCapacity,
+      ParamName::CodeCapacity, ParamName::Initial,   ParamName::Iterations,
+      ParamName::Seed,         ParamName::Iteration, ParamName::KmeansIter};
   EXPECT_EQ(build.params, params);
   ASSERT_EQ(build.kernels.size(), 4u);
   EXPECT_EQ(build.kernels[0].name, "pq_build_draw");
@@ -194,13 +194,13 @@ const Case kCases[] = {
      [](Json &m) { m["build"]["params"][0]["name"] = "keys"; },
      "field 'build.params[0].name' names no kernel parameter"},
     {"ParamWrongKind",
-     [](Json &m) { m["build"]["params"][6]["kind"] = "memref"; },
+     [](Json &m) { m["build"]["params"][4]["kind"] = "memref"; },
      "must be 'i64' for parameter 'seq_len'"},
     {"SeedAsMemref",
      [](Json &m) { m["build"]["params"][9]["kind"] = "memref"; },
      "must be 'i64' for parameter 'seed'"},
     {"InitialAsI64",
-     [](Json &m) { m["build"]["params"][4]["kind"] = "i64"; },
+     [](Json &m) { m["build"]["params"][7]["kind"] = "i64"; },
      "must be 'memref' for parameter 'initial'"},
     {"ParamDuplicate",
      [](Json &m) {

@@ -72,8 +72,8 @@ protected:
   }
 };
 
-// key centroids codes workspace initial iterations, then seq_len
-// key_capacity code_capacity seed iteration kmeans_iter.
+// key centroids codes workspace (4 x 5), seq_len key_capacity code_capacity,
+// initial iterations (2 x 5), seed iteration kmeans_iter.
 constexpr int kBuildSlots = 6 * 5 + 6;
 constexpr int kIterationSlot = 6 * 5 + 4;
 
@@ -109,15 +109,16 @@ TEST_F(MockBuild, LaunchesPrologueTIterationsEpilogue) {
   // key memref: b 3, h_kv 2, key_capacity 256, d 64.
   EXPECT_EQ(draw->params[0], 0x20000u);
   EXPECT_EQ(draw->params[3], uint64_t(3 * 2 * 256 * 64));
-  // workspace (bytes: i8), then NULL initial and iterations of size 0.
+  // workspace (bytes: i8), the sizes, then NULL initial and iterations of
+  // size 0.
   EXPECT_EQ(draw->params[15], mock.lastAllocAddress());
   EXPECT_EQ(draw->params[18], uint64_t(3 * 4096));
-  for (int slot : {20, 21, 23, 25, 26, 28}) {
+  EXPECT_EQ(draw->params[20], 200u); // seq_len
+  EXPECT_EQ(draw->params[21], 256u); // key_capacity
+  EXPECT_EQ(draw->params[22], 200u); // code_capacity
+  for (int slot : {23, 24, 26, 28, 29, 31}) {
     EXPECT_EQ(draw->params[slot], 0u) << slot;
   }
-  EXPECT_EQ(draw->params[30], 200u); // seq_len
-  EXPECT_EQ(draw->params[31], 256u); // key_capacity
-  EXPECT_EQ(draw->params[32], 200u); // code_capacity
   EXPECT_EQ(mock.count("allocs"), 1); // the indexer's workspace only
   EXPECT_EQ(mock.count("syncs"), 0);
   EXPECT_EQ(mock.count("ctx_depth"), 0);
@@ -137,10 +138,10 @@ TEST_F(MockBuild, PassesInitialAndIterationsWhenGiven) {
                                              "pq_build_codes"};
   EXPECT_EQ(launchedNames(), expected);
   const MockLaunch *codes = mock.launch(1);
-  EXPECT_EQ(codes->params[20], 0x50000u);
-  EXPECT_EQ(codes->params[23], uint64_t(3 * 2 * 2 * 64)); // groups x C
-  EXPECT_EQ(codes->params[25], 0x60000u);
-  EXPECT_EQ(codes->params[28], 1u);
+  EXPECT_EQ(codes->params[23], 0x50000u);
+  EXPECT_EQ(codes->params[26], uint64_t(3 * 2 * 2 * 64)); // groups x C
+  EXPECT_EQ(codes->params[28], 0x60000u);
+  EXPECT_EQ(codes->params[31], 1u);
   EXPECT_EQ(codes->params[kIterationSlot], 0u); // the epilogue's T = 0
   pqrt_indexer_destroy(indexer);
 }

@@ -38,16 +38,23 @@ void makeNoQuantize(Json &manifest) {
 
 void addSampleBuild(Json &manifest) {
   const bool ip = manifest["step"]["metric"] == "ip";
+  // KernelParamList.h's order, as pq-compile writes it.
   Json params = Json::array();
-  for (const char *name : {"key", "centroids", "phi", "codes", "workspace",
-                           "initial", "iterations"}) {
+  auto add = [&](const char *name, const char *kind) {
+    params.push_back({{"name", name}, {"kind", kind}});
+  };
+  for (const char *name : {"key", "centroids", "phi", "codes", "workspace"}) {
     if (std::string(name) != "phi" || ip) {
-      params.push_back({{"name", name}, {"kind", "memref"}});
+      add(name, "memref");
     }
   }
-  for (const char *name : {"seq_len", "key_capacity", "code_capacity", "seed",
-                           "iteration", "kmeans_iter"}) {
-    params.push_back({{"name", name}, {"kind", "i64"}});
+  for (const char *name : {"seq_len", "key_capacity", "code_capacity"}) {
+    add(name, "i64");
+  }
+  add("initial", "memref");
+  add("iterations", "memref");
+  for (const char *name : {"seed", "iteration", "kmeans_iter"}) {
+    add(name, "i64");
   }
   auto kernel = [](const char *name, Json grid, int threads, int smem,
                    const char *phase) {
