@@ -52,7 +52,7 @@ BundleReport runOnCpu(const pqrt::Bundle &bundle, const std::string &fault,
   std::unique_ptr<Runner> runner;
   EXPECT_EQ(backend->createRunner(bundle, 4, runner), "");
   runBuildChecks(*backend, bundle, facts, *runner, 4, options, report);
-  if (std::getenv("PQ_GPU_VERBOSE")) {
+  if (std::getenv("PQ_GPU_VERBOSE") && fault.empty()) {
     for (const CheckResult &r : report.checks) {
       std::printf("[pq-gpu]   %s %s [%s]%s%s\n", r.passed() ? "PASS" : "FAIL",
                   r.check.c_str(), r.subject.c_str(),

@@ -780,7 +780,8 @@ std::string BundleReport::summaryLine() const {
   out << ") " << std::fixed << std::setprecision(1) << seconds << "s";
   if (nearTieBuilds > 0) {
     out << "; " << nearTieBuilds << " build(s) with " << nearTieCodes
-        << " near-tie code(s), centroids not compared there";
+        << " near-tie code(s) and " << divergedCodes
+        << " code(s) of diverged runs, centroids not compared there";
   }
   return out.str();
 }

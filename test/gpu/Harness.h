@@ -66,10 +66,11 @@ struct BundleReport {
   int cases = 0; // differential (bundle, case) configurations
   std::vector<std::string> notes; // verbose: what the rejected calls said
   double seconds = 0;
-  // Index builds whose codes differed from the reference's at near-ties
-  // (their centroids were then not compared), and those codes.
+  // Index builds whose codes differed from the reference's at near-ties or
+  // after the runs diverged (their centroids were then not compared), and
+  // those codes.
   int nearTieBuilds = 0;
-  int64_t nearTieCodes = 0;
+  int64_t nearTieCodes = 0, divergedCodes = 0;
 
   int passed() const;
   int failed() const;

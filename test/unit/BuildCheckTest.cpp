@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace pqrt {
 namespace test {
 namespace {
@@ -186,6 +188,101 @@ TEST(BuildCheck, PhiAndIterations) {
                         reference.buffers.key.data(), reference.outputs(),
                         none);
   EXPECT_TRUE(result.status.ok()) << result.status.message;
+}
+
+/// Moves the fullest centroid of (b 0, kv 0, s 0) in `built` by `shift` in
+/// column 0 and reassigns that group's keys to their nearest centroid, as a
+/// run that diverged would have: returns the keys whose code changed.
+std::vector<int64_t> divergeGroup(Built &built, float shift) {
+  StepBuffers &b = built.buffers;
+  const StepConfig &c = b.config;
+  const int64_t width = c.centroidDim();
+  std::vector<int64_t> members(c.centroids(), 0);
+  for (int64_t j = 0; j < b.seqLen - c.initOffset; ++j) {
+    ++members[b.code(0, j, 0, 0)];
+  }
+  const int64_t fullest =
+      std::max_element(members.begin(), members.end()) - members.begin();
+  const int64_t at = centroidOffset(c, 0, 0, 0, fullest, 0);
+  storeFloat(ElementType::F32, b.centroids.data(), at,
+             loadFloat(ElementType::F32, b.centroids.data(), at) + shift);
+  std::vector<int64_t> changed;
+  for (int64_t j = 0; j < b.seqLen - c.initOffset; ++j) {
+    int64_t best = 0;
+    double nearest = 0;
+    for (int64_t k = 0; k < c.centroids(); ++k) {
+      double d = 0;
+      for (int64_t i = 0; i < width; ++i) {
+        const double diff =
+            double(b.keyValue(0, 0, j + c.initOffset, i)) -
+            loadFloat(ElementType::F32, b.centroids.data(),
+                      centroidOffset(c, 0, 0, 0, k, i));
+        d += diff * diff;
+      }
+      if (k == 0 || d < nearest) {
+        nearest = d;
+        best = k;
+      }
+    }
+    if (best != b.code(0, j, 0, 0)) {
+      changed.push_back(j);
+      b.setCode(0, j, 0, 0, best);
+    }
+  }
+  return changed;
+}
+
+TEST(BuildCheck, DivergedRunsAreJudgedOnTheirOwn) {
+  Built reference(Metric::Euclidean);
+  Built other = reference;
+  std::vector<int64_t> changed;
+  for (float shift = 0.125f; changed.size() < 2 && shift < 8; shift *= 2) {
+    other = reference;
+    changed = divergeGroup(other, shift);
+  }
+  ASSERT_GE(changed.size(), 2u);
+  other.iterations += 1; // diverged runs may stop at another iteration
+  pqhost::BuildComparison result = compare(reference, other);
+  EXPECT_TRUE(result.status.ok()) << result.status.message;
+  EXPECT_EQ(result.diverged, int64_t(changed.size()));
+  EXPECT_FALSE(result.centroidsChecked);
+  EXPECT_GT(result.reconstructionError, 0.0);
+  EXPECT_LT(result.reconstructionError, 0.01);
+  EXPECT_NE(result.summary().find("differ after the runs diverged"),
+            std::string::npos)
+      << result.summary();
+
+  // Not for a build of T = 0, and not beyond the reconstruction tolerance.
+  pqhost::BuildCheckOptions strict;
+  strict.allowDivergence = false;
+  result = compareBuild(reference.buffers.config, reference.buffers.seqLen,
+                        reference.buffers.key.data(), reference.outputs(),
+                        other.outputs(), strict);
+  EXPECT_NE(result.status.message.find("the built centroids differ from the "
+                                       "reference's"),
+            std::string::npos)
+      << result.status.message;
+  pqhost::BuildCheckOptions tight;
+  tight.reconstructionTolerance = 1e-9;
+  result = compareBuild(reference.buffers.config, reference.buffers.seqLen,
+                        reference.buffers.key.data(), reference.outputs(),
+                        other.outputs(), tight);
+  EXPECT_NE(result.status.message.find("reconstruction error"),
+            std::string::npos)
+      << result.status.message;
+
+  // A key the diverged run left with a farther centroid of its own.
+  other.buffers.setCode(0, changed[0], 0, 0,
+                        reference.buffers.code(0, changed[0], 0, 0));
+  result = compare(reference, other);
+  EXPECT_EQ(result.status.code, StatusCode::Mismatch);
+  EXPECT_NE(result.status.message.find(
+                "codes: b 0, kv 0, s 0, key " + std::to_string(changed[0]) +
+                ": got "),
+            std::string::npos)
+      << result.status.message;
+  EXPECT_NE(result.status.message.find("is nearer"), std::string::npos)
+      << result.status.message;
 }
 
 TEST(BuildCheck, ClusteredKeysFollowTheirCenters) {

@@ -113,9 +113,26 @@ double slack(pqrt::ElementType type, const std::vector<float> &x,
   return sum;
 }
 
-/// The codes of one group; counts near-ties into `out`.
+/// The near-tie tolerance of x between centroids ca and cb (both the
+/// actual build's), widened by what the centroid tolerance can move d.
+double tieTolerance(pqrt::ElementType type, const std::vector<float> &x,
+                    const float *ca, const float *cb, bool widen) {
+  const size_t width = x.size();
+  double tolerance =
+      kBuildTolerance * (squaredNorm(x.data(), width) +
+                         std::max(squaredNorm(ca, width),
+                                  squaredNorm(cb, width)));
+  if (widen) {
+    tolerance += slack(type, x, ca) + slack(type, x, cb);
+  }
+  return tolerance;
+}
+
+/// The codes of one group: near-ties and codes of diverged runs are
+/// counted into `out`; anything else is a mismatch.
 Status compareCodes(const Group &g, int64_t n, const void *refCodes,
-                    const void *gotCodes, BuildComparison &out) {
+                    const void *gotCodes, bool allowDivergence,
+                    BuildComparison &out) {
   const StepConfig &c = g.c;
   const pqrt::ElementType type = pqrt::codeType(c);
   const int64_t count = c.centroids();
@@ -139,14 +156,14 @@ Status compareCodes(const Group &g, int64_t n, const void *refCodes,
     const float *cr = g.actual.data() + size_t(r) * width;
     const double da = distance(x, ca);
     const double dr = distance(x, cr);
-    const double tolerance =
-        kBuildTolerance * (squaredNorm(x.data(), width) +
-                           std::max(squaredNorm(ca, width),
-                                    squaredNorm(cr, width))) +
-        slack(c.centroidType, x, ca) + slack(c.centroidType, x, cr);
+    const double tolerance = tieTolerance(c.centroidType, x, ca, cr, true);
     if (std::isnan(da) || std::isnan(dr) ||
         std::fabs(da - dr) <= tolerance) {
       ++out.nearTies; // a NaN key has no nearest centroid to judge
+      continue;
+    }
+    if (da < dr && allowDivergence) {
+      ++out.diverged; // the reference's code is worse on these centroids
       continue;
     }
     return Status::mismatch(
@@ -154,8 +171,50 @@ Status compareCodes(const Group &g, int64_t n, const void *refCodes,
         "; with the built centroids d(x, c_" + str(a) + ") = " + num(da) +
         " and d(x, c_" + str(r) + ") = " + num(dr) +
         ", not a near-tie (tolerance " + num(tolerance) + ")" +
-        (da < dr ? "; the runs' centroids diverged before the last pass"
+        (da < dr ? "; the built centroids differ from the reference's (T = 0 "
+                   "gathers the same points)"
                  : "; the built code is not the nearest built centroid"));
+  }
+  return Status::success();
+}
+
+/// After the runs diverged: every built code the nearest built centroid
+/// (up to the near-tie tolerance); adds both runs' reconstruction errors.
+Status checkOwnCentroids(const Group &g, int64_t n, const void *refCodes,
+                         const void *gotCodes, double &errorRef,
+                         double &errorGot) {
+  const StepConfig &c = g.c;
+  const pqrt::ElementType type = pqrt::codeType(c);
+  const size_t width = size_t(g.width());
+  std::vector<float> x;
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t at = pqrt::codeOffset(c, g.b, j, g.kv, g.s);
+    const int64_t r = pqrt::loadInt(type, refCodes, at);
+    const int64_t a = pqrt::loadInt(type, gotCodes, at);
+    g.loadPoint(j, x);
+    const double da = distance(x, g.actual.data() + size_t(a) * width);
+    int64_t best = a;
+    double nearest = da;
+    for (int64_t k = 0; k < c.centroids(); ++k) {
+      const double d = distance(x, g.actual.data() + size_t(k) * width);
+      if (d < nearest) {
+        nearest = d;
+        best = k;
+      }
+    }
+    const double tolerance =
+        tieTolerance(c.centroidType, x, g.actual.data() + size_t(a) * width,
+                     g.actual.data() + size_t(best) * width, false);
+    if (da - nearest > tolerance) {
+      return Status::mismatch(
+          "codes: " + g.where() + ", key " + str(j) + ": got " + str(a) +
+          ", but built centroid " + str(best) + " is nearer (" + num(nearest) +
+          " against " + num(da) + ", tolerance " + num(tolerance) + ")");
+    }
+    if (!std::isnan(da)) {
+      errorGot += da;
+      errorRef += distance(x, g.reference.data() + size_t(r) * width);
+    }
   }
   return Status::success();
 }
@@ -186,10 +245,17 @@ Status compareCentroids(const Group &g, BuildComparison &out) {
 
 std::string BuildComparison::summary() const {
   std::string text = str(codes) + " codes";
-  if (nearTies == 0) {
+  if (nearTies == 0 && diverged == 0) {
     text += " equal";
-  } else {
+  }
+  if (nearTies > 0) {
     text += ", " + str(nearTies) + " differ at near-ties";
+  }
+  if (diverged > 0) {
+    text += ", " + str(diverged) +
+            " differ after the runs diverged (each the nearest of its own "
+            "centroids; reconstruction error " +
+            num(reconstructionError * 100) + "% off the reference's)";
   }
   if (centroidsChecked) {
     text += ", centroids within " + num(maxCentroidError);
@@ -201,16 +267,10 @@ std::string BuildComparison::summary() const {
 
 BuildComparison compareBuild(const StepConfig &config, int64_t seqLen,
                              const void *key, const BuildOutputs &reference,
-                             const BuildOutputs &actual) {
+                             const BuildOutputs &actual,
+                             const BuildCheckOptions &options) {
   BuildComparison out;
   const int64_t n = seqLen - config.initOffset;
-  if (reference.iterations && actual.iterations &&
-      *reference.iterations != *actual.iterations) {
-    out.status = Status::mismatch(
-        "iterations: got " + str(*actual.iterations) + ", the reference " +
-        str(*reference.iterations));
-    return out;
-  }
   const bool ip = config.metric == pqrt::Metric::InnerProduct;
   std::vector<Group> groups;
   for (int64_t b = 0; b < config.batch; ++b) {
@@ -229,14 +289,44 @@ BuildComparison compareBuild(const StepConfig &config, int64_t seqLen,
         }
         g.loadCentroids(reference.centroids, g.reference);
         g.loadCentroids(actual.centroids, g.actual);
-        out.status =
-            compareCodes(g, n, reference.codebook, actual.codebook, out);
+        out.status = compareCodes(g, n, reference.codebook, actual.codebook,
+                                  options.allowDivergence, out);
         if (!out.status.ok()) {
           return out;
         }
         groups.push_back(std::move(g));
       }
     }
+  }
+  if (out.diverged > 0) {
+    // Different k-means runs from here: judge the built one on its own.
+    double errorRef = 0, errorGot = 0;
+    for (const Group &g : groups) {
+      out.status = checkOwnCentroids(g, n, reference.codebook,
+                                     actual.codebook, errorRef, errorGot);
+      if (!out.status.ok()) {
+        return out;
+      }
+    }
+    out.reconstructionError =
+        errorRef > 0 ? std::fabs(errorGot - errorRef) / errorRef : errorGot;
+    if (!(out.reconstructionError <= options.reconstructionTolerance)) {
+      out.status = Status::mismatch(
+          "the runs diverged (" + str(out.diverged) +
+          " codes differ beyond near-ties) and the built index's "
+          "reconstruction error " +
+          num(errorGot) + " is " + num(out.reconstructionError * 100) +
+          "% off the reference's " + num(errorRef) + " (at most " +
+          num(options.reconstructionTolerance * 100) + "%)");
+    }
+    return out;
+  }
+  if (reference.iterations && actual.iterations &&
+      *reference.iterations != *actual.iterations) {
+    out.status = Status::mismatch(
+        "iterations: got " + str(*actual.iterations) + ", the reference " +
+        str(*reference.iterations));
+    return out;
   }
   if (out.nearTies > 0) {
     return out;
