@@ -184,21 +184,31 @@ void mlir::pq::stageValues(KernelBuilder &kb, int64_t total,
                            function_ref<void(Value, Value)> store) {
   Value tid = kb.threadId();
   const int64_t rounds = (total + kb.threads - 1) / kb.threads;
-  for (int64_t first = 0; first < rounds; first += kStageInFlight) {
+  // One batch: kStageInFlight rounds from `round`, loads first. Elements
+  // past the end redo the last one (the same value to the same place).
+  auto batch = [&](Value round, int64_t count) {
     SmallVector<Value> elements, values;
-    for (int64_t r = first; r < std::min(rounds, first + kStageInFlight);
-         ++r) {
-      Value e = kb.add(tid, kb.idx(r * kb.threads));
-      if ((r + 1) * kb.threads > total) {
-        e = kb.minu(e, kb.idx(total - 1));
-      }
+    for (int64_t r = 0; r < count; ++r) {
+      Value e = kb.add(tid, kb.mul(kb.add(round, kb.idx(r)),
+                                   kb.idx(kb.threads)));
+      e = kb.minu(e, kb.idx(total - 1));
       elements.push_back(e);
       values.push_back(value(e));
     }
     for (auto [e, v] : llvm::zip(elements, values)) {
       store(e, v);
     }
+  };
+  if (rounds <= kStageInFlight) {
+    batch(kb.idx(0), rounds);
+    return;
   }
+  // Batches in a rolled loop: unrolled, ptxas would hoist every batch's
+  // loads at once and spill.
+  const int64_t batches = (rounds + kStageInFlight - 1) / kStageInFlight;
+  const int64_t size = (rounds + batches - 1) / batches;
+  kb.forLoopRolled(kb.idx(0), kb.idx(batches * size), kb.idx(size),
+                   [&](Value round) { batch(round, size); });
 }
 
 gpu::GPUFuncOp mlir::pq::createBuildKernel(gpu::GPUModuleOp module,

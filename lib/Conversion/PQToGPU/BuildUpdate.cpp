@@ -80,7 +80,7 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
   KernelArgs args;
   gpu::GPUFuncOp func = createBuildKernel(
       module, name, info, {tiles, info.localGroups() * columnChunks, -1},
-      threads, smem, b, args);
+      threads, smem, b, args, /*blocksPerSM=*/2);
   KernelBuilder kb(b, threads);
   // The grid's y is (local group, column chunk).
   BuildGroup g = buildGroup(kb, info, args);
