@@ -352,7 +352,8 @@ bool importExchange(nb::handle obj, const char *name, bool writable,
     managed->deleter(managed); // `obj` keeps the memory alive for the call
   }
   if (writable && readOnly) {
-    badArgument(std::string(name) + ": is read-only; the step writes it");
+    badArgument(std::string(name) +
+                ": is read-only, but it is an output (the call writes it)");
   }
   return true;
 }
@@ -600,6 +601,96 @@ struct Step {
   }
 };
 
+/// The arrays of one index build, checked against `c` and turned into a
+/// pqrt_build: key [b, h_kv, capacity, d] and the optional initial indices
+/// [b * h_kv * S, C] int64 are read; centroids, phi (metric ip only),
+/// codebook and the optional iterations [1] int64 are written, so they must
+/// be writable. `seqLen` < 0 takes sk from key's capacity. Without an
+/// iterations array the host build (the reference) counts into
+/// `hostIterations`; a GPU build gets NULL. Everything is checked before
+/// libpqrt sees a pointer, so a rejected call writes nothing.
+struct Build {
+  Array key, centroids, phi, codebook, initial, iterations;
+  pqrt_build raw;
+  int64_t numCached = 0;
+  int64_t hostIterations = 0;
+
+  Build(const pqrt_config &c, const Placement &place, nb::handle keyObj,
+        nb::handle centroidsObj, nb::handle codebookObj, nb::handle phiObj,
+        int64_t seqLen, int64_t kmeansIter, uint64_t seed,
+        nb::handle initialObj, const char *initialName,
+        nb::handle iterationsObj) {
+    key = importArray(keyObj, "key", false);
+    if (key.ndim != 4) {
+      badArgument("key: expected 4 dimensions [b, kv_heads, capacity, "
+                  "head_dim], got " +
+                  shapeText(key.shape, key.ndim));
+    }
+    const int64_t b = key.shape[0], capacity = key.shape[2];
+    const int64_t hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
+    const int64_t count =
+        int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
+    expectArray(key, "key", "(b, kv_heads, capacity >= seq_len, head_dim)",
+                {b, hk, capacity, d}, c.query_type, place);
+    centroids = importArray(centroidsObj, "centroids", true);
+    expectCentroids(centroids, c, b, place);
+    const bool ip = c.metric == PQRT_METRIC_IP;
+    if (!phiObj.is_none()) {
+      if (!ip) {
+        badArgument("phi: the configuration's metric is euclidean, which has "
+                    "no phi; pass None");
+      }
+      phi = importArray(phiObj, "phi", true);
+      expectArray(phi, "phi", "(b * kv_heads * subspaces)", {b * hk * s},
+                  PQRT_F32, place);
+    } else if (ip) {
+      badArgument("phi: required for metric ip (an output: float32 "
+                  "[b * kv_heads * subspaces])");
+    }
+    codebook = importArray(codebookObj, "codebook", true);
+    const int64_t codeCapacity = expectCodebook(codebook, c, b, place);
+    if (!initialObj.is_none()) {
+      initial = importArray(initialObj, initialName, false);
+      expectArray(initial, initialName, "(b * kv_heads * subspaces, 2^bits)",
+                  {b * hk * s, count}, PQRT_I64, place);
+    }
+    if (!iterationsObj.is_none()) {
+      iterations = importArray(iterationsObj, "iterations", true);
+      expectArray(iterations, "iterations", "(one int64)", {1}, PQRT_I64,
+                  place);
+    }
+    pqrt_build_init(&raw);
+    raw.batch = b;
+    raw.seq_len = seqLen < 0 ? capacity : seqLen;
+    raw.key_capacity = capacity;
+    raw.code_capacity = codeCapacity;
+    raw.kmeans_iter = kmeansIter;
+    raw.seed = seed;
+    raw.initial_indices = static_cast<const int64_t *>(initial.data);
+    raw.key = key.data;
+    raw.centroids = centroids.data;
+    raw.phi = static_cast<float *>(phi.data);
+    raw.codebook = codebook.data;
+    raw.num_cached = &numCached;
+    raw.iterations = iterationsObj.is_none()
+                         ? (place.gpu ? nullptr : &hostIterations)
+                         : static_cast<int64_t *>(iterations.data);
+  }
+  Build(const Build &) = delete; // raw points into it
+};
+
+/// A build on a bundle without one: PQRT_UNSUPPORTED (a RuntimeError) that
+/// names the fix in Python, before any argument is looked at.
+void requireBuild(bool hasBuild, const std::string &entry) {
+  if (!hasBuild) {
+    throw std::runtime_error(
+        "PQRT_UNSUPPORTED: build: bundle '" + entry +
+        "' has no index build; compile it with pq.compile(config, "
+        "build=True), or build the index on the host with "
+        "pq.reference_build and copy it to the device");
+  }
+}
+
 //===--------------------------- Bundle, Indexer --------------------------===//
 
 struct Bundle {
@@ -632,6 +723,7 @@ struct Bundle {
     d["workspace_bytes_per_batch"] = i.workspace_bytes_per_batch;
     d["num_kernels"] = i.num_kernels;
     d["num_images"] = i.num_images;
+    d["has_build"] = bool(i.has_build);
     return d;
   }
   nb::dict config() const {
@@ -639,6 +731,25 @@ struct Bundle {
     pqrt_config_init(&c);
     check(pqrt_bundle_get_config(handle, &c));
     return configToDict(c);
+  }
+  /// Every check Indexer.build makes, for an indexer on `device` with
+  /// `maxBatch`, without a GPU (pqrt_bundle_validate_build); returns n.
+  int64_t validateBuild(int device, int64_t maxBatch, nb::handle key,
+                        nb::handle centroids, nb::handle codebook,
+                        nb::handle phi, int64_t seqLen, int64_t kmeansIter,
+                        uint64_t seed, nb::handle initial,
+                        nb::handle iterations) const {
+    pqrt_bundle_info i;
+    pqrt_bundle_info_init(&i);
+    check(pqrt_bundle_get_info(handle, &i));
+    requireBuild(i.has_build != 0, i.entry);
+    pqrt_config c;
+    pqrt_config_init(&c);
+    check(pqrt_bundle_get_config(handle, &c));
+    Build build(c, {true, device}, key, centroids, codebook, phi, seqLen,
+                kmeansIter, seed, initial, "initial_indices", iterations);
+    check(pqrt_bundle_validate_build(handle, maxBatch, &build.raw));
+    return build.raw.seq_len - c.init_offset;
   }
   nb::tuple selectImage(int sm) const {
     const char *arch = nullptr;
@@ -652,10 +763,17 @@ struct Indexer {
   pqrt_indexer *handle = nullptr;
   pqrt_config config;
   Placement place;
+  bool hasBuild = false;
+  std::string entry;
 
   Indexer(const Bundle &bundle, int device, int64_t maxBatch) {
     pqrt_config_init(&config);
     check(pqrt_bundle_get_config(bundle.handle, &config));
+    pqrt_bundle_info info;
+    pqrt_bundle_info_init(&info);
+    check(pqrt_bundle_get_info(bundle.handle, &info));
+    hasBuild = info.has_build != 0;
+    entry = info.entry;
     check(pqrt_indexer_create(bundle.handle, device, maxBatch, &handle));
     place = {true, device};
   }
@@ -671,6 +789,19 @@ struct Indexer {
     void *handle = resolveStream(stream, query);
     check(pqrt_indexer_run(this->handle, &step.raw, handle));
     return step.numCached;
+  }
+
+  /// The index build on this GPU (pqrt_indexer_build); returns n.
+  int64_t build(nb::handle key, nb::handle centroids, nb::handle codebook,
+                nb::handle phi, int64_t seqLen, int64_t kmeansIter,
+                uint64_t seed, nb::handle initial, nb::handle iterations,
+                nb::handle stream) const {
+    requireBuild(hasBuild, entry);
+    Build build(config, place, key, centroids, codebook, phi, seqLen,
+                kmeansIter, seed, initial, "initial_indices", iterations);
+    void *handle = resolveStream(stream, key);
+    check(pqrt_indexer_build(this->handle, &build.raw, handle));
+    return build.numCached;
   }
 
 private:
@@ -807,65 +938,23 @@ void referenceCompareIdentical(const nb::dict &configDict, int64_t batch,
                                          &second.raw));
 }
 
-/// pqrt_reference_build on host arrays: key [b, h_kv, capacity, d]; outputs
-/// centroids [b, h_kv, S, C, ds'], phi [b * h_kv * S] (ip; else None),
-/// codebook (layout per config); initial [b * h_kv * S, C] int64 or None.
-/// Returns (num_cached, iterations).
+/// pqrt_reference_build on host arrays (Build's shapes; the initial indices
+/// are named `initial` here, as pq.reference_build calls them). Returns
+/// (num_cached, iterations).
 nb::tuple referenceBuild(const nb::dict &configDict, nb::handle keyObj,
                          int64_t seqLen, int64_t kmeansIter, uint64_t seed,
                          nb::handle initialObj, nb::handle centroidsObj,
                          nb::handle phiObj, nb::handle codebookObj) {
   pqrt_config c = configFromDict(configDict);
-  const Placement host{false, -1};
-  Array key = importArray(keyObj, "key", false);
-  if (key.ndim != 4) {
-    badArgument("key: expected 4 dimensions [b, kv_heads, capacity, head_dim], "
-                "got " + shapeText(key.shape, key.ndim));
-  }
-  const int64_t b = key.shape[0], capacity = key.shape[2];
-  const int64_t hk = c.kv_heads, d = c.head_dim, s = c.subspaces;
-  const int64_t C = int64_t(1) << (c.bits < 0 || c.bits > 16 ? 0 : c.bits);
-  expectArray(key, "key", "(b, kv_heads, capacity >= seq_len, head_dim)",
-              {b, hk, capacity, d}, c.query_type, host);
-  Array centroids = importArray(centroidsObj, "centroids", true);
-  expectCentroids(centroids, c, b, host);
-  Array phi;
-  if (!phiObj.is_none()) {
-    phi = importArray(phiObj, "phi", true);
-    expectArray(phi, "phi", "(b * kv_heads * subspaces)", {b * hk * s},
-                PQRT_F32, host);
-  }
-  Array codebook = importArray(codebookObj, "codebook", true);
-  const int64_t codeCapacity = expectCodebook(codebook, c, b, host);
-  Array initial;
-  if (!initialObj.is_none()) {
-    initial = importArray(initialObj, "initial", false);
-    expectArray(initial, "initial", "(b * kv_heads * subspaces, 2^bits)",
-                {b * hk * s, C}, PQRT_I64, host);
-  }
-  int64_t numCached = 0, iterations = 0;
-  pqrt_build build;
-  pqrt_build_init(&build);
-  build.batch = b;
-  build.seq_len = seqLen;
-  build.key_capacity = capacity;
-  build.code_capacity = codeCapacity;
-  build.kmeans_iter = kmeansIter;
-  build.seed = seed;
-  build.initial_indices = static_cast<const int64_t *>(initial.data);
-  build.key = key.data;
-  build.centroids = centroids.data;
-  build.phi = static_cast<float *>(phi.data);
-  build.codebook = codebook.data;
-  build.num_cached = &numCached;
-  build.iterations = &iterations;
+  Build build(c, {false, -1}, keyObj, centroidsObj, codebookObj, phiObj,
+              seqLen, kmeansIter, seed, initialObj, "initial", nb::none());
   pqrt_status status;
   {
     nb::gil_scoped_release release; // k-means on the CPU may take long
-    status = pqrt_reference_build(&c, &build);
+    status = pqrt_reference_build(&c, &build.raw);
   }
   check(status);
-  return nb::make_tuple(numCached, iterations);
+  return nb::make_tuple(build.numCached, build.hostIterations);
 }
 
 nb::tuple outputTotal(const nb::dict &configDict, int64_t seqLen) {
@@ -915,7 +1004,12 @@ NB_MODULE(_pqrt, m) {
                   nb::rv_policy::take_ownership)
       .def("info", &Bundle::info)
       .def("config", &Bundle::config)
-      .def("select_image", &Bundle::selectImage, nb::arg("sm"));
+      .def("select_image", &Bundle::selectImage, nb::arg("sm"))
+      .def("validate_build", &Bundle::validateBuild, nb::arg("device"),
+           nb::arg("max_batch"), nb::arg("key"), nb::arg("centroids"),
+           nb::arg("codebook"), nb::arg("phi").none(), nb::arg("seq_len"),
+           nb::arg("kmeans_iter"), nb::arg("seed"),
+           nb::arg("initial_indices").none(), nb::arg("iterations").none());
 
   nb::class_<Indexer>(m, "Indexer")
       .def(nb::init<const Bundle &, int, int64_t>(), nb::arg("bundle"),
@@ -925,6 +1019,12 @@ NB_MODULE(_pqrt, m) {
            nb::arg("phi").none(), nb::arg("sparse_list"),
            nb::arg("sparse_len"), nb::arg("weight_list"),
            nb::arg("stream").none())
+      .def("build", &Indexer::build, nb::arg("key"), nb::arg("centroids"),
+           nb::arg("codebook"), nb::arg("phi").none(), nb::arg("seq_len"),
+           nb::arg("kmeans_iter"), nb::arg("seed"),
+           nb::arg("initial_indices").none(), nb::arg("iterations").none(),
+           nb::arg("stream").none())
+      .def_ro("has_build", &Indexer::hasBuild)
       .def("config", [](const Indexer &i) { return configToDict(i.config); });
 
   m.def("reference_run", &referenceRun, nb::arg("config"), nb::arg("query"),

@@ -52,7 +52,7 @@ def _tensor_from(obj, out):
     a = obj.array
     t = out.contents
     t.data = a.ctypes.data
-    t.device = DLDevice(1, 0)  # kDLCPU
+    t.device = DLDevice(*obj.device)  # (1, 0): kDLCPU
     t.ndim = a.ndim
     t.dtype = DLDataType(_CODES[a.dtype.kind], a.dtype.itemsize * 8, 1)
     t.shape = obj.shape
@@ -75,11 +75,15 @@ _new_capsule.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
 
 
 class ExchangeArray:
-    """A NumPy array seen only through the exchange table."""
+    """A NumPy array seen only through the exchange table. `device` is the
+    (DLPack device type, ordinal) it claims: (2, N) passes it off as memory
+    of cuda:N, which the binding's checks accept and never read (the
+    build's checks without a GPU, test_build.py)."""
     __dlpack_c_exchange_api__ = _new_capsule(ctypes.addressof(_API), _NAME, None)
 
-    def __init__(self, array):
+    def __init__(self, array, device=(1, 0)):
         self.array = array
+        self.device = device
         self.shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
         self.strides = (ctypes.c_int64 * max(array.ndim, 1))(
             *(s // array.itemsize for s in array.strides))
@@ -147,8 +151,8 @@ class ManagedArray(ExchangeArray):
     """A NumPy array seen only through owned DLPack tensors."""
     __dlpack_c_exchange_api__ = _new_capsule(ctypes.addressof(_MANAGED_API), _NAME, None)
 
-    def __init__(self, array, read_only=False):
-        super().__init__(array)
+    def __init__(self, array, read_only=False, device=(1, 0)):
+        super().__init__(array, device)
         self.read_only = read_only
 
 
@@ -215,7 +219,7 @@ def test_owned_tensors_are_released_and_read_only_outputs_refused():
     # Inputs may be read-only; an output may not (and nothing is written).
     args[0] = ManagedArray(step["query"], read_only=True)
     before = outs[0].copy()
-    with pytest.raises(ValueError, match="sparse_list: is read-only; the step writes it"):
+    with pytest.raises(ValueError, match="sparse_list: is read-only, but it is an output"):
         pq._pqrt.reference_run(c.to_pqrt(), *args, ManagedArray(outs[0], read_only=True),
                                ManagedArray(outs[1]), ManagedArray(outs[2]))
     np.testing.assert_array_equal(outs[0], before)

@@ -9,6 +9,10 @@
     n = indexer(query, key, centroids, codebook, n, None,
                 sparse_list, sparse_len, weight_list)  # any DLPack arrays
 
+With ``pq.compile(config, build=True)`` the bundle also builds the index
+(k-means) on the GPU: ``n = indexer.build(key, centroids, codebook)``, then
+steps from num_cached = n; ``pq.reference_build`` is the CPU build.
+
 ``pq.reference`` runs the same step on the CPU (NumPy); ``pq.torch`` (imported
 on demand; it imports torch) registers ``torch.ops.pq.indexer_step``;
 ``pq.indexer_next`` is the seed's function with the seed's signature.

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _pqrt
 from ._config import StepConfig
@@ -33,6 +33,7 @@ class BundleInfo:
     workspace_bytes_per_batch: int
     num_kernels: int
     num_images: int
+    has_build: bool = False     #: the bundle carries the index build (pq.compile(build=True))
 
 
 class Bundle:
@@ -59,6 +60,22 @@ class Bundle:
         """Parses a bundle held in memory."""
         return cls(_pqrt.Bundle.from_bytes(bytes(data)))
 
+    def validate_build(self, key: Any, centroids: Any, codebook: Any, phi: Any = None, *,
+                       device: int = 0, max_batch: Optional[int] = None,
+                       seq_len: Optional[int] = None, kmeans_iter: int = 10, seed: int = 0,
+                       initial_indices: Any = None, iterations: Any = None) -> int:
+        """Every check :meth:`pq.Indexer.build` makes before launching, for
+        an indexer of this bundle on GPU `device` with `max_batch` (None:
+        as pq.Indexer picks it), without a GPU (pqrt_bundle_validate_build;
+        the arrays' memory is never read). Returns n = seq_len -
+        init_offset; raises what the build would."""
+        from ._indexer import DEFAULT_MAX_BATCH, _build_scalars
+        sk, iters, seed = _build_scalars(seq_len, kmeans_iter, seed)
+        if max_batch is None:
+            max_batch = self.info.static_batch or DEFAULT_MAX_BATCH
+        return self._handle.validate_build(int(device), int(max_batch), key, centroids, codebook,
+                                           phi, sk, iters, seed, initial_indices, iterations)
+
     def select_image(self, sm: int) -> Tuple[str, bool]:
         """The image a GPU of compute capability `sm` (90 for sm_90) would
         load: (arch, is_ptx). RuntimeError when none fits."""
@@ -67,7 +84,8 @@ class Bundle:
     def __repr__(self) -> str:
         c, i = self.config, self.info
         where = f", path='{self.path}'" if self.path else ""
-        return (f"Bundle(strategy={i.strategy!r}, max_seq_len={i.max_seq_len}, "
+        build = ", build" if i.has_build else ""
+        return (f"Bundle(strategy={i.strategy!r}, max_seq_len={i.max_seq_len}{build}, "
                 f"heads={c.heads}, kv_heads={c.kv_heads}, head_dim={c.head_dim}, "
                 f"subspaces={c.subspaces}, bits={c.bits}, layout={c.layout!r}, "
                 f"metric={c.metric!r}{where})")
@@ -151,7 +169,8 @@ def _targets(target: Union[str, Sequence[str]], device: int) -> List[str]:
 
 def compile(source: Union[StepConfig, str], *, target: Union[str, Sequence[str]] = "auto",
             max_seq_len: int = 131072, quantize: bool = True, batch: int = 0,
-            cluster_size: int = 0, device: int = 0, cache: bool = True) -> Bundle:
+            cluster_size: int = 0, device: int = 0, cache: bool = True,
+            build: bool = False) -> Bundle:
     """Compiles a step into a bundle, or returns the cached one.
 
     `source` is a :class:`StepConfig` (its program is generated: quantize ->
@@ -160,6 +179,9 @@ def compile(source: Union[StepConfig, str], *, target: Union[str, Sequence[str]]
     without a GPU), an arch such as 'sm_90', or a list of them.
     `max_seq_len` is the largest seq_len the bundle accepts; tiling depends
     on it. `cluster_size` forces a cluster size on sm_90 (0: pq-tile picks).
+    `build=True` also compiles the index build (pq.kmeans, run by
+    :meth:`pq.Indexer.build`) into the bundle; a .mlir text carries its
+    build as a pq.kmeans function instead.
 
     Bundles are cached in :func:`cache_dir` under a key of the program text,
     the options, the targets, pq's version and the compiler binary's digest;
@@ -168,9 +190,14 @@ def compile(source: Union[StepConfig, str], *, target: Union[str, Sequence[str]]
     Raises ValueError with pq-compile's diagnostics when the program or the
     options are rejected, RuntimeError when pq-compile is missing.
     """
+    if not isinstance(build, bool):
+        raise ValueError(f"build: expected True or False, got {build!r}")
     if isinstance(source, StepConfig):
-        text = program(source, quantize=quantize, batch=batch)
+        text = program(source, quantize=quantize, batch=batch, build=build)
     elif isinstance(source, str):
+        if build:
+            raise ValueError("build: applies to a StepConfig; a .mlir text has its index "
+                             "build as a pq.kmeans function of its own")
         text = source
     else:
         raise ValueError(f"source: expected a StepConfig or .mlir text, got {type(source).__name__}")
@@ -184,7 +211,7 @@ def compile(source: Union[StepConfig, str], *, target: Union[str, Sequence[str]]
                            "pq-compile or load compiled bundles with pq.Bundle.load")
     ptxas = _ptxas()
     key_fields = {"program": text, "targets": targets, "max_seq_len": max_seq_len,
-                  "cluster_size": cluster_size, "pq": __version__,
+                  "cluster_size": cluster_size, "build": build, "pq": __version__,
                   "compiler": _compiler_id(compiler), "cubin": bool(ptxas)}
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest()[:32]
     directory = cache_dir()

@@ -89,6 +89,21 @@ def stream_handle(stream: StreamLike, like: Any, device: int) -> int:
                      f"got {type(stream).__name__}")
 
 
+def _build_scalars(seq_len: Optional[int], kmeans_iter: int, seed: int) -> Tuple[int, int, int]:
+    """The scalars of a GPU build as the binding takes them (seq_len None:
+    -1, key's capacity); libpqrt checks their ranges (kmeans_iter in [0,
+    PQRT_MAX_KMEANS_ITER], n = seq_len - init_offset >= C, max_seq_len)."""
+    def integer(name: str, value: Any, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name}: expected an int, got {value!r}")
+        if not low <= value < high:
+            raise ValueError(f"{name}: {value} is not in [{low}, {high})")
+        return value
+    sk = -1 if seq_len is None else integer("seq_len", seq_len, 0, 1 << 63)
+    return (sk, integer("kmeans_iter", kmeans_iter, -(1 << 63), 1 << 63),
+            integer("seed", seed, 0, 1 << 64))
+
+
 def _empty(like: Any, shape: Tuple[int, ...], dtype: str) -> Array:
     """An uninitialized array of `like`'s framework and device."""
     fw = _framework(like)
@@ -191,6 +206,44 @@ class Indexer:
         return self._run(query, key, centroids, codebook, num_cached, phi,
                          sparse_list, sparse_len, weight_list, stream)
 
+    @property
+    def has_build(self) -> bool:
+        """Whether the bundle carries the index build (``pq.compile(...,
+        build=True)``), i.e. whether :meth:`build` can run."""
+        return self._handle.has_build
+
+    def build(self, key: Array, centroids: Array, codebook: Array, phi: Optional[Array] = None,
+              *, seq_len: Optional[int] = None, kmeans_iter: int = 10, seed: int = 0,
+              initial_indices: Optional[Array] = None, iterations: Optional[Array] = None,
+              stream: StreamLike = None) -> int:
+        """Enqueues the index build (k-means per (b, kv head, subspace) over
+        the keys [init_offset, seq_len), then the codes of all of them;
+        docs/BUILD.md) and returns n = seq_len - init_offset, the num_cached
+        the next step continues from.
+
+        Arrays on this indexer's device, contiguous: key [b, h_kv, capacity,
+        d] (query_type; seq_len defaults to its capacity); outputs centroids
+        [b, h_kv, S, C, ds'] (centroid_type), codebook (the layout's dtype
+        and shape, at least n rows; rows [0, n) are written), phi
+        [b*h_kv*S] float32 (metric ip; None otherwise). `initial_indices`
+        [b*h_kv*S, C] int64 gives each group's initial points (distinct, in
+        [0, n): not checked on the device, an index outside is reduced
+        modulo n); None draws them by the seeded rule from `seed`, as
+        :func:`pq.reference_build` does. `iterations` [1] int64, when given,
+        receives the number of Lloyd updates that ran (<= kmeans_iter).
+
+        Runs on `stream` like a step (None: the current stream of key's
+        framework); allocates nothing and does not synchronize. RuntimeError
+        (PQRT_UNSUPPORTED) when the bundle has no build (:attr:`has_build`),
+        ValueError for a wrong shape, dtype, device, stride, a read-only
+        output or a value libpqrt rejects (nothing is launched or written).
+        """
+        sk, iters, seed = _build_scalars(seq_len, kmeans_iter, seed)
+        if stream is not None and not isinstance(stream, int):
+            stream = stream_handle(stream, key, self.device)
+        return self._handle.build(key, centroids, codebook, phi, sk, iters, seed,
+                                  initial_indices, iterations, stream)
+
     def step(self, query: Array, key: Optional[Array], centroids: Array, codebook: Array,
              num_cached: int, phi: Optional[Array] = None, *, seq_len: Optional[int] = None,
              stream: StreamLike = None) -> StepOutputs:
@@ -204,7 +257,8 @@ class Indexer:
         c = self.config
         return (f"Indexer(device=cuda:{self.device}, strategy={self.bundle.info.strategy!r}, "
                 f"heads={c.heads}, kv_heads={c.kv_heads}, head_dim={c.head_dim}, "
-                f"layout={c.layout!r}, max_seq_len={self.bundle.info.max_seq_len})")
+                f"layout={c.layout!r}, max_seq_len={self.bundle.info.max_seq_len}"
+                f"{', build' if self.has_build else ''})")
 
 
 def _allocate(config: StepConfig, query: Array, key: Optional[Array],

@@ -5,9 +5,12 @@ is a ``torch.library.custom_op`` with a fake (meta) implementation and its
 outputs declared mutated, so the step runs in eager mode, under
 ``torch.compile`` (no graph break) and inside ``torch.cuda.graph`` capture
 (it launches on torch's current stream and allocates nothing). On CPU
-tensors it runs the CPU reference.
+tensors it runs the CPU reference. ``torch.ops.pq.indexer_build`` is the
+index build the same way (``pq.Indexer.build``; a bundle compiled with
+``pq.compile(..., build=True)``).
 
-    ix = pq.Indexer(pq.compile(config))
+    ix = pq.Indexer(pq.compile(config, build=True))
+    n = pq.torch.build(ix, key, centroids, codebook, None)
     n = pq.torch.step(ix, query, key, centroids, codebook, n, None,
                       sparse_list, sparse_len, weight_list)
 """
@@ -23,9 +26,9 @@ import torch
 
 from . import _pqrt
 from ._config import StepConfig
-from ._indexer import Indexer, _python_total
+from ._indexer import Indexer, _build_scalars, _python_total
 
-__all__ = ["indexer_step", "step", "handle"]
+__all__ = ["indexer_step", "step", "indexer_build", "build", "handle"]
 
 if not hasattr(torch, "library") or not hasattr(torch.library, "custom_op"):
     raise ImportError(f"pq.torch needs torch >= 2.4 (torch.library.custom_op); "
@@ -146,3 +149,57 @@ def step(target: Union[Indexer, StepConfig, int], query: torch.Tensor,
     seq_len = weight_list.shape[-1]
     _, full = _python_total(config, seq_len)
     return num_cached if full else seq_len - config.init_offset
+
+
+@torch.library.custom_op("pq::indexer_build",
+                         mutates_args=("centroids", "codebook", "phi", "iterations"))
+def indexer_build(handle: int, key: torch.Tensor, centroids: torch.Tensor,
+                  codebook: torch.Tensor, phi: Optional[torch.Tensor], seq_len: int,
+                  kmeans_iter: int, seed: int, initial_indices: Optional[torch.Tensor],
+                  iterations: Optional[torch.Tensor]) -> None:
+    """The index build: writes centroids, codebook rows [0, n), phi (metric
+    ip) and iterations (see pq.Indexer.build; seq_len -1 is key's capacity,
+    seed the 64 bits as a signed int: ops take int64)."""
+    config, indexer = _entry(handle)
+    seed &= (1 << 64) - 1
+    if key.is_cuda:
+        if indexer is None:
+            raise ValueError("key: CUDA tensors need a handle of a pq.Indexer, "
+                             "not of a StepConfig")
+        indexer._handle.build(key, centroids, codebook, phi, seq_len, kmeans_iter, seed,
+                              initial_indices, iterations, None)
+        return
+    if iterations is not None and (iterations.shape != (1,) or iterations.dtype != torch.int64
+                                   or iterations.is_cuda):
+        # Checked before the reference writes anything.
+        raise ValueError(f"iterations: expected a CPU int64 tensor of shape [1], got "
+                         f"{iterations.dtype} {list(iterations.shape)} on {iterations.device}")
+    _, ran = _pqrt.reference_build(config.to_pqrt(), key, seq_len, kmeans_iter, seed,
+                                   initial_indices, centroids, phi, codebook)
+    if iterations is not None:
+        iterations.fill_(ran)
+
+
+@indexer_build.register_fake
+def _indexer_build_fake(handle, key, centroids, codebook, phi, seq_len, kmeans_iter, seed,
+                        initial_indices, iterations) -> None:
+    return None
+
+
+def build(target: Union[Indexer, StepConfig, int], key: torch.Tensor,
+          centroids: torch.Tensor, codebook: torch.Tensor,
+          phi: Optional[torch.Tensor] = None, *, seq_len: Optional[int] = None,
+          kmeans_iter: int = 10, seed: int = 0,
+          initial_indices: Optional[torch.Tensor] = None,
+          iterations: Optional[torch.Tensor] = None) -> int:
+    """Runs ``torch.ops.pq.indexer_build`` and returns n = seq_len -
+    init_offset (computed on the host, so it traces). CUDA tensors need an
+    Indexer (or its handle) of a bundle with the build; CPU tensors run
+    pq.reference_build's CPU build (a StepConfig's handle will do)."""
+    sk, iters, seed = _build_scalars(seq_len, kmeans_iter, seed)
+    h = target if isinstance(target, int) else handle(target)
+    config = _config(h)
+    signed = seed - (1 << 64) if seed >= 1 << 63 else seed
+    torch.ops.pq.indexer_build(h, key, centroids, codebook, phi, sk, iters, signed,
+                               initial_indices, iterations)
+    return (int(key.shape[2]) if sk < 0 else sk) - config.init_offset
