@@ -120,7 +120,8 @@ std::vector<BuildCaseSpec> planBuildCases(const BundleFacts &facts,
   first.codeExtra = 16;
   add(first, count);
 
-  // A build, then GPU steps with new keys on its index.
+  // A build, then GPU steps with new keys on its index (without them when
+  // the module does not quantize).
   const int64_t threshold = fullAttentionThreshold(c);
   const int64_t stepStart = std::max(threshold + 1, c.initOffset + count);
   if (stepStart + kStepGrowth[2] <= facts.maxSeqLen) {
@@ -128,8 +129,10 @@ std::vector<BuildCaseSpec> planBuildCases(const BundleFacts &facts,
                                BuildInit::Given, BuildData::Clustered);
     steps.seqLen = stepStart;
     steps.determinism = options.quick;
+    // A module that does not quantize steps on the built codebook as it
+    // is (every key already coded): no new keys.
     for (int64_t growth : kStepGrowth) {
-      steps.stepSeqLens.push_back(stepStart + growth);
+      steps.stepSeqLens.push_back(stepStart + (facts.quantize ? growth : 0));
     }
     steps.keyExtra = 5;
     // n is fixed by the full-attention threshold: when two batch entries
