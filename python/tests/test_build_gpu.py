@@ -227,7 +227,7 @@ def test_clustered_keys_give_the_reference_centroids(indexers, metric):
 
 def test_build_is_deterministic(indexers):
     """Bitwise equal outputs over several runs, outputs refilled each time,
-    one run on a side stream."""
+    two runs on side streams."""
     torch = torch_or_skip()
     fields, b, capacity, sk, iters = CONFIGS[1]
     config = small_config(**fields)
@@ -242,11 +242,14 @@ def test_build_is_deterministic(indexers):
         args = (key, out.centroids, out.codebook, out.phi)
         kw = dict(seq_len=sk, kmeans_iter=iters, initial_indices=initial,
                   iterations=out.iterations)
-        if run == 2:
+        if run in (2, 3):  # torch's current stream, then stream= given
             side = torch.cuda.Stream()
             side.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(side):
-                ix.build(*args, **kw)
+            if run == 2:
+                with torch.cuda.stream(side):
+                    ix.build(*args, **kw)
+            else:
+                ix.build(*args, **kw, stream=side)
             side.synchronize()
         else:
             ix.build(*args, **kw)
