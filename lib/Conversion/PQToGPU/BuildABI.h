@@ -94,7 +94,7 @@ Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
 
 /// Loads a thread keeps in flight while staging (registers next to a
 /// kernel's accumulators).
-constexpr int64_t kStageInFlight = 16;
+constexpr int64_t kStageInFlight = 8;
 /// Stages `total` values into shared memory, kb.threads at a time: up to
 /// kStageInFlight loads of a thread are issued before their stores (a loop
 /// would wait for each load in turn). `value(e)` loads element e (e <

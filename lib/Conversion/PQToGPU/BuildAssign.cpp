@@ -46,10 +46,11 @@ constexpr int64_t kMaxChunk = 64;
 /// 4): 64 leave room for the fragments and staged loads within 128
 /// registers, so two CTAs share an SM and one stages while the other
 /// multiplies (one CTA alone waited for its loads half the time). Column
-/// tiles a warp takes at most, and row tiles.
+/// tiles a warp takes at most, and row tiles: two row tiles of C = 64
+/// spilled a few bytes on sm_80.
 constexpr int64_t kMaxAccumulators = 64;
 constexpr int64_t kMaxColumnTiles = 16;
-constexpr int64_t kMaxRowTiles = 2;
+constexpr int64_t kMaxRowTiles = 1;
 
 /// The tiling of the assignment for C centroids and ds' columns: the warps
 /// form warpRows x warpColumns; a warp multiplies MT row tiles of 16 points

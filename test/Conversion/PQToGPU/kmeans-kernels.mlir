@@ -25,9 +25,9 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK:         %[[N:.*]] = arith.subi %{{.*}}, %c128
 // CHECK:         return %[[N]]
 
-// The assignment: tiles of 256 points (C = 64: 8 column tiles of 8
-// centroids; each of the 8 warps takes 2 row tiles of 16 points), 8 tiles
-// a CTA against centroids staged once: 16 CTAs cover n <= 32640 points.
+// The assignment: tiles of 128 points (C = 64: 8 column tiles of 8
+// centroids; each of the 8 warps takes a row tile of 16 points), 8 tiles
+// a CTA against centroids staged once: 32 CTAs cover n <= 32640 points.
 // CHECK:       gpu.func @build_draw(
 // CHECK-SAME:    pq.build
 // CHECK-SAME:    pq.entry = "build"
@@ -39,7 +39,7 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK-SAME:    pq.phase = "prologue"
 // CHECK:       gpu.func @build_assign(
 // CHECK-SAME:    pq.block = 256
-// CHECK-SAME:    pq.grid = array<i64: 16, 16, -1>
+// CHECK-SAME:    pq.grid = array<i64: 32, 16, -1>
 // CHECK-SAME:    pq.phase = "iteration"
 // The partial sums: 16 tiles of 2048 points (8 chunks of 256) per group,
 // times two chunks of 32 columns.
