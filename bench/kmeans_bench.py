@@ -12,7 +12,11 @@ key cache (bf16, seeded), one set of initial indices, then
 each timed with CUDA events (median of --reps), with its FLOP/s (2 n C ds'
 per group and assignment pass, T + 1 passes), the mean squared
 reconstruction error of its codes, and pq's codes against the matmul
-anchor's (same start: they differ only where near-ties flip an assignment).
+anchor's (same start: they differ only where near-ties flip an
+assignment). --data picks the keys: random (normal) and/or clustered
+(C centers per group, noise 0.05); pq's error must be within 1% of the
+matmul anchor's (the issue's quality check): "quality ok" or "QUALITY FAIL",
+and the exit status.
 pq stops early when every group settles (docs/BUILD.md); the anchors never
 do, so pq's iterations are printed.
 
@@ -92,6 +96,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--only", default="")
     ap.add_argument("--no-broadcast", action="store_true")
+    ap.add_argument("--data", default="random,clustered")
     ap.add_argument("--json")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -99,21 +104,29 @@ def main():
     pqrt = Pqrt(a.libpqrt)
     directory = os.path.dirname(os.path.abspath(a.index))
     rows = []
+    failed = 0
     print(f"device: {torch.cuda.get_device_name()}; T = {a.iters}, fp32 (TF32 off)")
-    for entry in json.load(open(a.index)):
+    runs = [(entry, data) for entry in json.load(open(a.index))
+            for data in a.data.split(",")]
+    for entry, data in runs:
         if a.only and entry["shape"] not in a.only.split(","):
             continue
         b, hk, d, S, bits = (entry["bench_batch"], entry["kv_heads"], entry["head_dim"],
                              entry["subspaces"], entry["bits"])
         n, K, ds = entry["bench_seq_len"] - entry["init_offset"], 1 << entry["bits"], d // S
         g = torch.Generator(device=dev).manual_seed(0)
-        key = torch.randn(b, hk, n, d, device=dev, generator=g).bfloat16()
+        key = torch.randn(b, hk, n, d, device=dev, generator=g)
+        if data == "clustered":
+            # Point j near center j mod C of its head's C random centers.
+            centers = torch.randn(b, hk, K, d, device=dev, generator=g)
+            key = centers[:, :, torch.arange(n, device=dev) % K] + 0.05 * key
+        key = key.bfloat16()
         x = groups_of(key.float(), S).contiguous()
         G = x.shape[0]
         init = torch.stack([torch.randperm(n, device=dev, generator=g)[:K] for _ in range(G)])
         init = init.to(torch.int64).contiguous()
         passes = 2.0 * G * n * K * ds * (a.iters + 1)
-        row = dict(shape=entry["shape"], groups=G, n=n, C=K, ds=ds, iters=a.iters,
+        row = dict(shape=entry["shape"], data=data, groups=G, n=n, C=K, ds=ds, iters=a.iters,
                    gflop_per_pass=2.0 * G * n * K * ds / 1e9)
 
         indexer = pqrt.indexer(os.path.join(directory, entry["name"] + ".pqmod"), b)
@@ -151,20 +164,23 @@ def main():
             if how == "matmul":
                 row["codes_equal_matmul"] = float((anchor_codes == pq_codes).float().mean())
             torch.cuda.empty_cache()
+        row["quality_ok"] = row["pq_mse"] <= 1.01 * row["matmul_mse"]
+        failed += not row["quality_ok"]
         rows.append(row)
         fmt = lambda v, f: "-" if v is None else f.format(v)  # noqa: E731
         speedup = lambda how: fmt(row[how + "_ms"] and row[how + "_ms"] / row["pq_ms"],  # noqa: E731
                                   "{:.1f}x")
-        print(f"{row['shape']:10s} G {G:3d} n {n:6d} C {K:3d} ds {ds:2d}: "
+        print(f"{row['shape']:10s} {data:9s} G {G:3d} n {n:6d} C {K:3d} ds {ds:2d}: "
               f"pq {row['pq_ms']:8.2f} ms ({row['pq_tflops']:5.1f} TFLOP/s, "
               f"{row['pq_iterations']} it, mse {row['pq_mse']:.4f}) | matmul "
               f"{fmt(row['matmul_ms'], '{:8.2f}')} ms (mse {fmt(row.get('matmul_mse'), '{:.4f}')},"
               f" codes equal {row['codes_equal_matmul']:.4f}) {speedup('matmul')} | broadcast "
-              f"{fmt(row['broadcast_ms'], '{:8.2f}')} ms {speedup('broadcast')}", flush=True)
+              f"{fmt(row['broadcast_ms'], '{:8.2f}')} ms {speedup('broadcast')} | "
+              f"{'quality ok' if row['quality_ok'] else 'QUALITY FAIL'}", flush=True)
     if a.json:
         json.dump(dict(device=torch.cuda.get_device_name(), iters=a.iters, rows=rows),
                   open(a.json, "w"), indent=1)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

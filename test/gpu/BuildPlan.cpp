@@ -14,8 +14,11 @@ using pqrt::StepConfig;
 
 namespace {
 
-/// Keys added by the steps after a "steps" build.
+/// Keys added by the steps after a "steps" build in quick mode (a decode
+/// step, then a few at once); the full plan runs kDecodeSteps decode
+/// steps of one new key each, where the bundle's max_seq_len allows.
 constexpr int64_t kStepGrowth[] = {1, 2, 6};
+constexpr int64_t kDecodeSteps = 100;
 
 /// Shrinks T (10 -> 1 -> 0) until the case fits `budget`; false when even
 /// T = 0 does not.
@@ -131,8 +134,16 @@ std::vector<BuildCaseSpec> planBuildCases(const BundleFacts &facts,
     steps.determinism = options.quick;
     // A module that does not quantize steps on the built codebook as it
     // is (every key already coded): no new keys.
-    for (int64_t growth : kStepGrowth) {
-      steps.stepSeqLens.push_back(stepStart + (facts.quantize ? growth : 0));
+    const bool decode =
+        !options.quick && stepStart + kDecodeSteps <= facts.maxSeqLen;
+    if (decode) {
+      for (int64_t k = 1; k <= kDecodeSteps; ++k) {
+        steps.stepSeqLens.push_back(stepStart + (facts.quantize ? k : 0));
+      }
+    } else {
+      for (int64_t growth : kStepGrowth) {
+        steps.stepSeqLens.push_back(stepStart + (facts.quantize ? growth : 0));
+      }
     }
     steps.keyExtra = 5;
     // n is fixed by the full-attention threshold: when two batch entries
