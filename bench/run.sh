@@ -6,6 +6,8 @@
 #           bench/plot_sweep.py: GPU time against the floor over sk and b;
 #   topk    bench/topk_baseline.py: torch.topk alone on the anchor's scores;
 #   anchor  seed_indexer.py: imperative PyTorch, Triton, Triton + CUDA graph;
+#   kmeans  bench/kmeans_bench.py: the index build (bench-bundles/build.json)
+#           beside its PyTorch anchors (issue 11; not in the default PARTS);
 # then bench/compare.py's side-by-side tables. Prepared here: the build
 # (pq-bench) and build-dev/ (scripts/make-dev-bundles.sh: bench-bundles/ and
 # anchors/).
@@ -17,7 +19,7 @@
 # Environment: PARTS (default "table sweep topk anchor"); ANCHOR_JSON=FILE
 # uses a stored anchor result instead of running the anchor (e.g.
 # DEV_DIR/anchors/baseline_h200_*.json: saves ~2.5 min); PQ_BENCH_ARGS,
-# SWEEP_ARGS, TOPK_ARGS, ANCHOR_ARGS: extra arguments of each part (e.g.
+# SWEEP_ARGS, TOPK_ARGS, ANCHOR_ARGS, KMEANS_ARGS: extra arguments of each part (e.g.
 # PQ_BENCH_ARGS="--only seed_compact", ANCHOR_ARGS="--shapes seed").
 # Exit status 1 if any part failed; the tables show whatever was measured.
 set -uo pipefail
@@ -100,6 +102,19 @@ elif want anchor; then
       2>&1 | tee "$raw/anchor.txt" || status=1
   else
     missing "$anchor_py"
+  fi
+fi
+
+if want kmeans; then
+  part "index build (kmeans_bench.py)"
+  libpqrt="$build/lib/libpqrt.so"
+  if [ -f "$bundles/build.json" ] && [ -f "$libpqrt" ]; then
+    # shellcheck disable=SC2086
+    PYTHONUNBUFFERED=1 python3 bench/kmeans_bench.py "$bundles/build.json" \
+      --libpqrt "$libpqrt" --json "$raw/kmeans.json" ${KMEANS_ARGS:-} \
+      2>&1 | tee "$raw/kmeans.txt" || status=1
+  else
+    missing "$bundles/build.json or $libpqrt"
   fi
 fi
 

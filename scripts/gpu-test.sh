@@ -22,8 +22,9 @@
 #        run(command="bash scripts/gpu-test.sh --device --sanitize",
 #            carry=["build-gputest"], timeout_s=600)
 #      runs compute-sanitizer memcheck and racecheck over a small subset
-#      (PQ_GPU_QUICK=1, bundles cfg013_cl4 and cfg025_cl4 (cluster), cfg008_rg2
-#      (cluster in row groups), cfg009_sm80
+#      (PQ_GPU_QUICK=1, bundles cfg013_cl4 and cfg025_cl4 (cluster; cfg025 with
+#      the index build), cfg008_rg2 (cluster in row groups, also with the
+#      build), cfg009_sm80
 #      (split), cfg024_sm80 (row) unless
 #      PQ_SANITIZE_FILTER says otherwise; tools from PQ_SANITIZE_TOOLS,
 #      default "memcheck racecheck"), exiting nonzero on any reported error.
