@@ -83,6 +83,13 @@ def time_ms(fn, reps):
     return statistics.median(times)
 
 
+def mse(x, centroids, codes):
+    """Mean squared reconstruction error of `codes` against `centroids`."""
+    ds = x.shape[2]
+    return ((x - torch.gather(centroids, 1, codes.unsqueeze(-1).expand(-1, -1, ds))) ** 2
+            ).sum(-1).mean().item()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shapes", default=",".join(SHAPES))
@@ -114,8 +121,7 @@ def main():
                 continue
             ms = time_ms(lambda: build(x, init, a.iters, how), a.reps)
             c, codes = build(x, init, a.iters, how)
-            err = ((x - torch.gather(c, 1, codes.unsqueeze(-1).expand(-1, -1, ds))) ** 2
-                   ).sum(-1).mean().item()
+            err = mse(x, c, codes)
             results[how] = codes
             row[how + "_ms"] = ms
             row[how + "_tflops"] = flop / (ms * 1e-3) / 1e12

@@ -27,14 +27,13 @@ import argparse
 import ctypes
 import json
 import os
-import statistics
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kmeans_anchor import build as anchor_build  # noqa: E402
-from kmeans_anchor import groups_of  # noqa: E402
+from kmeans_anchor import groups_of, mse, time_ms  # noqa: E402
 
 
 class Build(ctypes.Structure):
@@ -68,26 +67,6 @@ class Pqrt:
         return indexer
 
 
-def time_ms(fn, reps):
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    fn()
-    times = []
-    for _ in range(reps):
-        torch.cuda.synchronize()
-        start.record()
-        fn()
-        stop.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(stop))
-    return statistics.median(times)
-
-
-def mse(x, centroids, codes):
-    ds = x.shape[2]
-    return ((x - torch.gather(centroids, 1, codes.unsqueeze(-1).expand(-1, -1, ds))) ** 2
-            ).sum(-1).mean().item()
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("index")
@@ -111,8 +90,8 @@ def main():
     for entry, data in runs:
         if a.only and entry["shape"] not in a.only.split(","):
             continue
-        b, hk, d, S, bits = (entry["bench_batch"], entry["kv_heads"], entry["head_dim"],
-                             entry["subspaces"], entry["bits"])
+        b, hk, d, S = (entry["bench_batch"], entry["kv_heads"], entry["head_dim"],
+                       entry["subspaces"])
         n, K, ds = entry["bench_seq_len"] - entry["init_offset"], 1 << entry["bits"], d // S
         g = torch.Generator(device=dev).manual_seed(0)
         key = torch.randn(b, hk, n, d, device=dev, generator=g)

@@ -247,11 +247,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     active = kb.andI1(active, kb.notI1(buildStopped(kb, info, args)));
   }
   kb.ifThen(active, [&] {
-    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                            gpu::AddressSpace::Workgroup);
-    Value shared = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface{}, space));
+    Value shared = kb.dynamicShared();
     Value cs = kb.sharedView(shared, 0, centroidWords, b.getF32Type());
     Value xs = kb.sharedView(shared, pointOffset, pointWords, b.getF32Type());
     Value norms = kb.sharedView(shared, normOffset, padded, b.getF32Type());

@@ -54,11 +54,7 @@ gpu::GPUFuncOp mlir::pq::buildDrawKernel(gpu::GPUModuleOp module,
   BuildGroup g = buildGroup(kb, info, args);
   BuildWorkspace ws = planBuildWorkspace(info);
   kb.ifThen(isNull(kb, args.initial), [&] {
-    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                            gpu::AddressSpace::Workgroup);
-    Value shared = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface{}, space));
+    Value shared = kb.dynamicShared();
     Value keys = kb.sharedView(shared, 0, count, b.getI64Type());
     Value values = kb.sharedView(shared, count * 8, count, b.getI64Type());
     Value drawn = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.drawn)),
@@ -162,11 +158,7 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
   if (info.metric == Metric::ip) {
     // phi = the largest ||x||^2 (summed by increasing dimension, no
     // fusion: the reference's norm); the ip column waits for it.
-    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                            gpu::AddressSpace::Workgroup);
-    Value shared = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface{}, space));
+    Value shared = kb.dynamicShared();
     Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
     Value augmented =
         workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),

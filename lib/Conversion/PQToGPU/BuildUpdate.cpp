@@ -43,14 +43,6 @@ Value toF64(KernelBuilder &kb, Value value) {
   return arith::ExtFOp::create(kb.b, kb.b.getF64Type(), value);
 }
 
-Value sharedBytes(KernelBuilder &kb) {
-  auto space = gpu::AddressSpaceAttr::get(kb.b.getContext(),
-                                          gpu::AddressSpace::Workgroup);
-  return gpu::DynamicSharedMemoryOp::create(
-      kb.b, MemRefType::get({ShapedType::kDynamic}, kb.b.getI8Type(),
-                            MemRefLayoutAttrInterface{}, space));
-}
-
 } // namespace
 
 gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
@@ -95,7 +87,7 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
   Value active = kb.andI1(kb.cmp(CmpIPredicate::ult, tileStart, g.n),
                           kb.notI1(buildStopped(kb, info, args)));
   kb.ifThen(active, [&] {
-    Value shared = sharedBytes(kb);
+    Value shared = kb.dynamicShared();
     Value xs = kb.sharedView(shared, 0, xsWords, b.getF32Type());
     Value codesView = kb.sharedView(shared, codesAt, kSumChunk, b.getI32Type());
     Value order = kb.sharedView(shared, orderAt, kSumChunk, b.getI32Type());
@@ -320,7 +312,7 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
                       info.localGroups() * count * width, b.getF32Type());
     Value shifts = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.shifts)),
                                  info.localGroups() * count, b.getF64Type());
-    Value squares = kb.sharedView(sharedBytes(kb), 0, warps * width,
+    Value squares = kb.sharedView(kb.dynamicShared(), 0, warps * width,
                                   b.getF64Type());
     Value row = kb.mul(kb.add(kb.mul(g.local, kb.idx(count)), c),
                        kb.idx(width));

@@ -29,6 +29,22 @@ struct ConvertPQToGPUPass final
 /// covers C <= 256 (AssignTiling in BuildAssign.cpp).
 constexpr int64_t kMaxBuildBits = 8;
 
+/// Every kernel's shared memory (its plan, pq.smem) fits the target.
+LogicalResult checkSharedMemory(Operation *op,
+                                ArrayRef<gpu::GPUFuncOp> kernels,
+                                TargetAttr target, StringRef why) {
+  for (gpu::GPUFuncOp kernel : kernels) {
+    int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
+    if (smem > target.getSmem()) {
+      return op->emitError()
+             << "convert-pq-to-gpu: kernel '" << kernel.getName() << "' needs "
+             << smem << " bytes of shared memory" << why << ", the target "
+             << target.getChip() << " has " << target.getSmem();
+    }
+  }
+  return success();
+}
+
 /// A kernel name prefix unique in the module: the function's name, with a
 /// counter when a function holds several steps.
 std::string kernelPrefix(Operation *op, llvm::StringMap<int> &seen) {
@@ -139,16 +155,8 @@ void ConvertPQToGPUPass::runOnOperation() {
       break;
     }
     // The kernels' own shared-memory plans, whatever the tiling claims.
-    for (gpu::GPUFuncOp kernel : kernels) {
-      int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
-      if (smem > target.getSmem()) {
-        step.emitError() << "convert-pq-to-gpu: kernel '" << kernel.getName()
-                         << "' needs " << smem
-                         << " bytes of shared memory for this tiling, the "
-                            "target "
-                         << target.getChip() << " has " << target.getSmem();
-        return signalPassFailure();
-      }
+    if (failed(checkSharedMemory(step, kernels, target, " for this tiling"))) {
+      return signalPassFailure();
     }
     // The bundle writer reads the step's settings from the kernels.
     for (gpu::GPUFuncOp kernel : kernels) {
@@ -173,15 +181,10 @@ void ConvertPQToGPUPass::runOnOperation() {
     std::string prefix = kernelPrefix(build, seen);
     SmallVector<gpu::GPUFuncOp> kernels =
         buildKMeansKernels(gpuModule, prefix, info, build.getLoc());
+    if (failed(checkSharedMemory(build, kernels, target, ""))) {
+      return signalPassFailure();
+    }
     for (gpu::GPUFuncOp kernel : kernels) {
-      int64_t smem = kernel->getAttrOfType<IntegerAttr>("pq.smem").getInt();
-      if (smem > target.getSmem()) {
-        build.emitError() << "convert-pq-to-gpu: kernel '" << kernel.getName()
-                          << "' needs " << smem
-                          << " bytes of shared memory, the target "
-                          << target.getChip() << " has " << target.getSmem();
-        return signalPassFailure();
-      }
       // The bundle writer checks the build against the step it serves.
       kernel->setAttr("pq.step", build.getStep());
       kernel->setAttr("pq.layout", build.getLayoutAttr());

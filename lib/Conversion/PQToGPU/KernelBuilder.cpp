@@ -163,6 +163,14 @@ Value KernelBuilder::isAligned(Value memref, int64_t bytes) {
   return cmp(arith::CmpIPredicate::eq, remu(address, idx(bytes)), idx(0));
 }
 
+Value KernelBuilder::dynamicShared() {
+  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  return gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface{}, space));
+}
+
 Value KernelBuilder::sharedView(Value dynamicShared, int64_t offset,
                                 int64_t elements, Type elementType) {
   auto space = gpu::AddressSpaceAttr::get(b.getContext(),

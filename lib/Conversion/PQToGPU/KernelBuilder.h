@@ -81,6 +81,8 @@ public:
                    int64_t alignment);
   /// i1: whether the data of a flat memref starts at a multiple of `bytes`.
   Value isAligned(Value memref, int64_t bytes);
+  /// The CTA's dynamic shared memory as bytes (for sharedView).
+  Value dynamicShared();
   /// Typed view of `bytes` at `offset` of the dynamic shared memory.
   Value sharedView(Value dynamicShared, int64_t offset, int64_t elements,
                    Type elementType);

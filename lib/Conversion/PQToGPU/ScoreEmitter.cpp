@@ -20,11 +20,7 @@ using arith::CmpIPredicate;
 SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
                                         const SharedMemoryPlan &plan) {
   ImplicitLocOpBuilder &b = kb.b;
-  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                          gpu::AddressSpace::Workgroup);
-  auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                               MemRefLayoutAttrInterface{}, space);
-  Value shared = gpu::DynamicSharedMemoryOp::create(b, bytes);
+  Value shared = kb.dynamicShared();
   SharedViews views;
   auto region = [&](int64_t offset, int64_t end, Type type) -> Value {
     int64_t elements = (end - offset) / 4;
