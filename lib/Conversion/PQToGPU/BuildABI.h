@@ -12,6 +12,7 @@
 
 #include "KernelABI.h"
 #include "KernelBuilder.h"
+#include "runtime/include/pqrt/pqrt_limits.h"
 
 namespace mlir::pq {
 
@@ -39,6 +40,8 @@ SmallVector<ParamSpec> buildParams(MLIRContext *context, const BuildInfo &info);
 /// Early-stop counters at the start of batch entry 0's workspace: word k
 /// counts the groups still moving after iteration k's update.
 constexpr int64_t kPendingWords = 1024;
+static_assert(kPendingWords >= PQRT_MAX_KMEANS_ITER,
+              "an early-stop counter for every Lloyd iteration a call may ask");
 
 /// The update sums a tile of points per CTA, kSumChunk points at a time
 /// (BuildUpdate.cpp).
