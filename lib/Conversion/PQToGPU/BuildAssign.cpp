@@ -162,10 +162,14 @@ void emitTileCodes(KernelBuilder &kb, const BuildInfo &info,
                            kb.add(kb.mul(w.inQuad, kb.idx(2)),
                                   kb.idx(8 * nt + j)));
           Value dot = acc[(mt * t.warpTiles + nt) * 4 + 2 * half + j];
-          Value distance =
-              nanToInf(kb, kb.fma(kb.f32(-2.0f), dot, kb.load(norms, c)));
-          // Strictly nearer replaces: the lowest c wins a tie.
-          std::tie(best, code) = closer(kb, best, code, distance, kb.toI32(c));
+          Value distance = kb.fma(kb.f32(-2.0f), dot, kb.load(norms, c));
+          // The candidates come in increasing c, so strictly nearer
+          // replaces (the lowest c wins a tie) and an ordered comparison
+          // keeps a NaN distance from ever winning, as +inf would.
+          Value nearer =
+              kb.cmpf(arith::CmpFPredicate::OLT, distance, best);
+          best = kb.select(nearer, distance, best);
+          code = kb.select(nearer, kb.toI32(c), code);
         }
       }
       for (int32_t offset : {1, 2}) {
