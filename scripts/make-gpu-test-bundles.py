@@ -18,7 +18,8 @@ groups of two or more rows, the group split over row groups (its smallest
 divisor above 1) as cfgNNN_rgG, forced with --cluster-size=4 --row-groups=G.
 (pq-tile picks row groups itself for some long configurations.) Most fixed
 corners and every fifth random configuration also carry the index build
-(pq.kmeans, docs/BUILD.md), and so do their variants (sm_80 PTX included).
+(pq.kmeans, docs/BUILD.md), and so do their variants (sm_80 PTX included);
+two last configurations test the build's smallest codebooks (bits 2 and 3).
 """
 import argparse, json, os, random, sys
 
@@ -70,6 +71,16 @@ def configs(count, seed):
         c["init_offset"] = rnd.choice([c["sink"], 0, 32])
         c["build"] = i in BUILD_CORNERS or (i >= len(fixed) and i % 5 == 0)
         out.append(c)
+    # After the drawn ones (so their names and variants stay put): the
+    # index build's smallest codebooks, C = 4 and 8 (the assignment pads
+    # C to a column tile of 8; the update runs fewer than 8 warps).
+    common = dict(query_type="f32", weight_type="f32", index_type="i64",
+                  centroid_type="f32", quantize=True, batch=0, sink=16, window=16,
+                  heavy=16, init_offset=16, build=True)
+    out.append(dict(common, heads=8, kv_heads=2, head_dim=64, subspaces=4, bits=2,
+                    layout="compact", metric="euclidean", max_seq_len=2048))
+    out.append(dict(common, heads=4, kv_heads=4, head_dim=32, subspaces=2, bits=3,
+                    layout="seed", metric="ip", max_seq_len=4096, centroid_type="bf16"))
     return out
 
 
