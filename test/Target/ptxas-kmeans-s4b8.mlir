@@ -7,10 +7,32 @@
 // RUN: %ptxas -arch=sm_90 -v %t.sm90.ptx -o %t.sm90.cubin > %t.sm90.log 2>&1
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.sm90.log
 // RUN: FileCheck %s --input-file=%t.sm90.log
+// RUN: FileCheck %s --check-prefix=PTX --input-file=%t.sm80.ptx
+// RUN: FileCheck %s --check-prefix=PTX --input-file=%t.sm90.ptx
 
 // The index build's kernels next to the step they serve (b1 h_kv8 S4
 // bits8, the issue's 128K shape) assemble for sm_80 and sm_90 without
 // spills: the assignment's register tile is 8 points x 16 centroids.
+
+// The distance passes run on tensor cores on both targets: TF32 mma.sync
+// m16n8k8, three products a step (the 3xTF32 split), in the iterations'
+// `assign` and the final `codes`. The sums stay in f64 and the build has
+// no floating-point atomic: its one atomic is `converge`'s integer count
+// of groups still moving.
+// PTX-LABEL: .entry long_build_assign(
+// PTX-COUNT-3: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-LABEL: .entry long_build_partials(
+// PTX-NOT:     atom.
+// PTX:         add.rn.f64
+// PTX-LABEL: .entry long_build_update(
+// PTX-NOT:     atom.
+// PTX-LABEL: .entry long_build_converge(
+// PTX:         atom.global.add.u32
+// PTX-LABEL: .entry long_build_store(
+// PTX-NOT:     atom.
+// PTX-LABEL: .entry long_build_codes(
+// PTX-COUNT-3: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-NOT:     atom.
 
 // CHECK-DAG: Compiling entry function 'long_build_draw'
 // CHECK-DAG: Compiling entry function 'long_build_prep'
