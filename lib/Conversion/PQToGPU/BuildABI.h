@@ -114,7 +114,7 @@ SmallVector<gpu::GPUFuncOp> buildKMeansKernels(gpu::GPUModuleOp module,
                                                const BuildInfo &info,
                                                Location loc);
 /// Kernel makers of the phases (BuildPrologue.cpp, BuildAssign.cpp,
-/// BuildUpdate.cpp).
+/// BuildPartials.cpp, BuildUpdate.cpp, BuildEpilogue.cpp).
 gpu::GPUFuncOp buildDrawKernel(gpu::GPUModuleOp module, StringRef name,
                                const BuildInfo &info, Location loc);
 gpu::GPUFuncOp buildPrepKernel(gpu::GPUModuleOp module, StringRef name,

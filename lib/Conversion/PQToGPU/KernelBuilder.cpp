@@ -27,6 +27,10 @@ Value KernelBuilder::f32(float value) {
   return arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(value));
 }
 
+Value KernelBuilder::f64(double value) {
+  return arith::ConstantFloatOp::create(b, b.getF64Type(), APFloat(value));
+}
+
 Value KernelBuilder::boolean(bool value) {
   return arith::ConstantIntOp::create(b, value ? 1 : 0, 1);
 }
@@ -121,6 +125,10 @@ Value KernelBuilder::toF32(Value value) {
     return value;
   }
   return arith::ExtFOp::create(b, b.getF32Type(), value);
+}
+
+Value KernelBuilder::toF64(Value value) {
+  return arith::ExtFOp::create(b, b.getF64Type(), value);
 }
 
 Value KernelBuilder::sqrtRn(Value x) {

@@ -29,6 +29,7 @@ public:
   Value idx(int64_t value);
   Value i32(int64_t value);
   Value f32(float value);
+  Value f64(double value);
   Value boolean(bool value);
   Value constant(Type type, double value);
 
@@ -61,6 +62,8 @@ public:
   Value cmpf(arith::CmpFPredicate predicate, Value lhs, Value rhs);
   /// Any float to f32 (exact for bf16/f16).
   Value toF32(Value value);
+  /// An f32 to f64 (exact).
+  Value toF64(Value value);
   /// sqrt(x) of an f32 or f64, correctly rounded (sqrt.rn, like the
   /// reference's std::sqrt; math.sqrt would become libdevice's __nv_sqrtf:
   /// the CUDA toolkit at compile time, approximate rounding).
