@@ -153,11 +153,20 @@ void mlir::pq::replaceWithBuildLaunches(KMeansOp op, const BuildInfo &info,
     return arith::IndexCastOp::create(b, b.getI64Type(), index);
   };
   Value batch = dimOrConstant(b, op.getKey(), 0);
+  // The kernels read f64 and i64 regions of it (16-byte aligned offsets).
   Value workspace = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
       ValueRange{arith::MulIOp::create(
           b, batch,
-          arith::ConstantIndexOp::create(b, planBuildWorkspace(info).total))});
+          arith::ConstantIndexOp::create(b, planBuildWorkspace(info).total))},
+      b.getI64IntegerAttr(256));
+  // The runtime rejects T outside [0, PQRT_MAX_KMEANS_ITER]; the IR form
+  // clamps it, so the early-stop counters always cover every iteration.
+  Value iters = arith::MinSIOp::create(
+      b,
+      arith::MaxSIOp::create(b, op.getIters(),
+                             arith::ConstantIndexOp::create(b, 0)),
+      arith::ConstantIndexOp::create(b, PQRT_MAX_KMEANS_ITER));
   // The IR form always has its initial indices; the runtime may pass none.
   Value iterations = memref::AllocOp::create(
       b, MemRefType::get({1}, b.getI64Type()), ValueRange{});
@@ -190,7 +199,7 @@ void mlir::pq::replaceWithBuildLaunches(KMeansOp op, const BuildInfo &info,
       } else if (param.name == "iteration") {
         operands.push_back(toI64(iteration));
       } else {
-        operands.push_back(toI64(op.getIters()));
+        operands.push_back(toI64(iters));
       }
     }
     return operands;
@@ -204,14 +213,14 @@ void mlir::pq::replaceWithBuildLaunches(KMeansOp op, const BuildInfo &info,
     }
   };
   launchPhase("prologue", zero);
-  auto loop = scf::ForOp::create(b, zero, op.getIters(),
-                                 arith::ConstantIndexOp::create(b, 1));
+  auto loop =
+      scf::ForOp::create(b, zero, iters, arith::ConstantIndexOp::create(b, 1));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     launchPhase("iteration", loop.getInductionVar());
   }
-  launchPhase("epilogue", op.getIters());
+  launchPhase("epilogue", iters);
   memref::DeallocOp::create(b, iterations);
   memref::DeallocOp::create(b, workspace);
   op.getResult().replaceAllUsesWith(arith::SubIOp::create(
