@@ -11,10 +11,16 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
   return %n : index
 }
 
+// The workspace is 256-byte aligned (f64/i64 regions) and the iterations
+// are clamped to [0, PQRT_MAX_KMEANS_ITER] like the runtime's check.
 // CHECK-LABEL: func.func @build(
+// CHECK-SAME:    %[[ITERS:[a-z0-9]+]]: index, %{{[a-z0-9]+}}: memref<?x8x2x64x64xf32>
+// CHECK:         memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?xi8>
+// CHECK:         %[[LOW:.*]] = arith.maxsi %[[ITERS]], %{{.*}} : index
+// CHECK:         %[[T:.*]] = arith.minsi %[[LOW]], %c1000 : index
 // CHECK:         gpu.launch_func @pq_kernels::@build_draw
 // CHECK:         gpu.launch_func @pq_kernels::@build_prep
-// CHECK:         scf.for
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %[[T]]
 // CHECK:           gpu.launch_func @pq_kernels::@build_assign
 // CHECK:           gpu.launch_func @pq_kernels::@build_partials
 // CHECK:           gpu.launch_func @pq_kernels::@build_update
