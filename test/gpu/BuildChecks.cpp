@@ -1,6 +1,7 @@
 //===- BuildChecks.cpp - The GPU tests of the index build -----------------===//
 
 #include "BuildChecks.h"
+#include "CheckUtil.h"
 
 #include "BuildDevice.h"
 
@@ -19,33 +20,6 @@ using pqrt::StepBuffers;
 using pqrt::StepConfig;
 
 namespace {
-
-/// Output fill bytes, a new one per run (as the step's checks use).
-const uint8_t kPatterns[] = {0xA5, 0x5A, 0xFF, 0xC3, 0x3C, 0x81, 0x7E};
-uint8_t fillByte(int run) { return kPatterns[run % 7]; }
-
-std::string str(int64_t value) { return std::to_string(value); }
-
-std::string statusText(pqrt_status status, const std::string &message) {
-  return std::string(pqrt_status_name(status)) +
-         (message.empty() ? std::string() : ": " + message);
-}
-
-bool allBytes(const void *data, size_t size, uint8_t byte) {
-  const auto *bytes = static_cast<const uint8_t *>(data);
-  return std::all_of(bytes, bytes + size,
-                     [byte](uint8_t value) { return value == byte; });
-}
-
-bool containsWord(const std::string &text, const std::string &word) {
-  auto lower = [](std::string s) {
-    for (char &ch : s) {
-      ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    }
-    return s;
-  };
-  return lower(text).find(lower(word)) != std::string::npos;
-}
 
 /// "" when the codes of rows [0, n) agree bitwise, else the first one.
 std::string compareCodes(const StepConfig &c, const std::vector<uint8_t> &got,

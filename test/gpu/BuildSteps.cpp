@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BuildDevice.h"
+#include "CheckUtil.h"
 
 #include "pqrt/Compare.h"
 #include "pqrt/Reference.h"
@@ -18,7 +19,6 @@ namespace pqgpu {
 
 namespace {
 
-std::string str(int64_t value) { return std::to_string(value); }
 
 /// The step's own buffers on the device: the query and the outputs (the
 /// key cache and the index are the build's).

@@ -1,6 +1,7 @@
 //===- Harness.cpp - The checks the GPU tests make on one bundle ----------===//
 
 #include "Harness.h"
+#include "CheckUtil.h"
 
 #include "BuildChecks.h"
 #include "CApiStep.h"
@@ -28,39 +29,6 @@ using pqrt::StepBuffers;
 using pqrt::StepConfig;
 
 namespace {
-
-/// Output fill bytes, a new one per run. None of them reads as a valid
-/// output: as a weight it is neither 0 nor 1 (bf16/f16/f32 alike), as an
-/// index it is negative or far beyond any sk, as a length likewise.
-const uint8_t kPatterns[] = {0xA5, 0x5A, 0xFF, 0xC3, 0x3C, 0x81, 0x7E};
-uint8_t fillByte(int run) { return kPatterns[run % 7]; }
-
-std::string str(int64_t value) { return std::to_string(value); }
-
-std::string statusText(pqrt_status status, const std::string &message) {
-  return std::string(pqrt_status_name(status)) +
-         (message.empty() ? std::string() : ": " + message);
-}
-
-bool allBytes(const void *data, size_t size, uint8_t byte) {
-  const auto *bytes = static_cast<const uint8_t *>(data);
-  for (size_t i = 0; i < size; ++i) {
-    if (bytes[i] != byte) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool containsWord(const std::string &text, const std::string &word) {
-  auto lower = [](std::string s) {
-    for (char &ch : s) {
-      ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    }
-    return s;
-  };
-  return lower(text).find(lower(word)) != std::string::npos;
-}
 
 /// Host copies of what one run left in device memory.
 struct Fetched {
