@@ -86,24 +86,77 @@ int64_t mlir::pq::sumTiles(const BuildInfo &info) {
   return (info.maxPoints() + sumTilePoints(info) - 1) / sumTilePoints(info);
 }
 
+namespace {
+
+/// What a workspace region holds, element by element.
+struct RegionElement {
+  int64_t bytes;
+  bool isFloat;
+};
+
+RegionElement regionElement(BuildRegion region) {
+  switch (region) {
+  case BuildRegion::Pending:
+  case BuildRegion::Members:
+    return {4, false};
+  case BuildRegion::Centroids:
+  case BuildRegion::Augmented:
+    return {4, true};
+  case BuildRegion::Shifts:
+  case BuildRegion::Partials:
+    return {8, true};
+  case BuildRegion::Drawn:
+    return {8, false};
+  case BuildRegion::Codes:
+    return {1, false};
+  }
+  llvm_unreachable("unknown build workspace region");
+}
+
+Type regionType(MLIRContext *context, BuildRegion region) {
+  const RegionElement e = regionElement(region);
+  if (!e.isFloat) {
+    return IntegerType::get(context, unsigned(8 * e.bytes));
+  }
+  return e.bytes == 8 ? Type(Float64Type::get(context))
+                      : Type(Float32Type::get(context));
+}
+
+} // namespace
+
 BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
   const int64_t groups = info.localGroups();
   const int64_t count = info.centroids;
+  const int64_t width = info.width();
+  const int64_t tiles = sumTiles(info);
+  auto elementsOf = [&](BuildRegion region) -> int64_t {
+    switch (region) {
+    case BuildRegion::Pending:
+      return kPendingWords;
+    case BuildRegion::Centroids:
+      return groups * count * width;
+    case BuildRegion::Shifts:
+    case BuildRegion::Drawn:
+      return groups * count;
+    case BuildRegion::Partials:
+      return groups * tiles * count * width;
+    case BuildRegion::Members:
+      return groups * tiles * count;
+    case BuildRegion::Codes:
+      return groups * info.maxPoints();
+    case BuildRegion::Augmented:
+      return info.metric == Metric::ip ? groups * info.maxPoints() : 0;
+    }
+    llvm_unreachable("unknown build workspace region");
+  };
   BuildWorkspace ws;
   int64_t at = 0;
-  auto region = [&](int64_t &offset, int64_t bytes) {
-    offset = at;
+  for (size_t r = 0; r < kBuildRegions; ++r) {
+    const auto region = BuildRegion(r);
+    const int64_t bytes = elementsOf(region) * regionElement(region).bytes;
+    ws.regions[r] = {at, elementsOf(region)};
     at += (bytes + 15) / 16 * 16;
-  };
-  region(ws.pending, kPendingWords * 4);
-  region(ws.centroids, groups * count * info.width() * 4);
-  region(ws.shifts, groups * count * 8);
-  region(ws.drawn, groups * count * 8);
-  region(ws.partials, groups * sumTiles(info) * count * info.width() * 8);
-  region(ws.members, groups * sumTiles(info) * count * 4);
-  region(ws.codes, groups * info.maxPoints());
-  region(ws.augmented,
-         info.metric == Metric::ip ? groups * info.maxPoints() * 4 : 0);
+  }
   ws.total = at;
   return ws;
 }
@@ -117,15 +170,35 @@ BuildGroup mlir::pq::buildGroup(KernelBuilder &kb, const BuildInfo &info,
   g.s = kb.remu(g.local, kb.idx(info.subspaces));
   g.group = kb.add(kb.mul(g.batch, kb.idx(info.localGroups())), g.local);
   g.n = kb.sub(args.seqLen, kb.idx(info.initOffset));
-  g.batchBase = kb.mul(g.batch, kb.idx(planBuildWorkspace(info).total));
+  g.ws = planBuildWorkspace(info);
+  g.batchBase = kb.mul(g.batch, kb.idx(g.ws.total));
   return g;
 }
 
-Value mlir::pq::workspaceView(KernelBuilder &kb, const KernelArgs &args,
-                              Value offset, int64_t elements, Type type) {
+/// A typed view of `elements` elements at byte `offset` of the workspace.
+static Value workspaceView(KernelBuilder &kb, const KernelArgs &args,
+                           Value offset, int64_t elements, Type type) {
   auto viewType = MemRefType::get({std::max<int64_t>(elements, 1)}, type);
   return memref::ViewOp::create(kb.b, viewType, args.workspace,
                                 kb.toIndex(offset), ValueRange{});
+}
+
+/// Batch entry 0's early-stop counters.
+static Value pendingView(KernelBuilder &kb, const KernelArgs &args,
+                         const BuildWorkspace &ws) {
+  const BuildWorkspace::Region &pending = ws[BuildRegion::Pending];
+  return workspaceView(kb, args, kb.idx(pending.offset), pending.elements,
+                       regionType(kb.b.getContext(), BuildRegion::Pending));
+}
+
+Value mlir::pq::regionView(KernelBuilder &kb, const KernelArgs &args,
+                           const BuildGroup &g, BuildRegion region) {
+  if (region == BuildRegion::Pending) {
+    return pendingView(kb, args, g.ws);
+  }
+  const BuildWorkspace::Region &r = g.ws[region];
+  return workspaceView(kb, args, kb.add(g.batchBase, kb.idx(r.offset)),
+                       r.elements, regionType(kb.b.getContext(), region));
 }
 
 Value mlir::pq::isNull(KernelBuilder &kb, Value memref) {
@@ -140,8 +213,7 @@ Value mlir::pq::buildStopped(KernelBuilder &kb, const BuildInfo &info,
   return kb.ifThenElse(
       later, TypeRange{kb.b.getI1Type()},
       [&]() -> SmallVector<Value> {
-        Value pending = workspaceView(kb, args, kb.idx(0), kPendingWords,
-                                      kb.b.getI32Type());
+        Value pending = pendingView(kb, args, planBuildWorkspace(info));
         Value word = kb.minu(kb.sub(args.iteration, kb.idx(1)),
                              kb.idx(kPendingWords - 1));
         return {kb.cmp(CmpIPredicate::eq, kb.load(pending, word), kb.i32(0))};
@@ -163,7 +235,7 @@ Value mlir::pq::loadPointColumn(KernelBuilder &kb, const BuildInfo &info,
 
 Value mlir::pq::loadPoint(KernelBuilder &kb, const BuildInfo &info,
                           const KernelArgs &args, const BuildGroup &g,
-                          const BuildWorkspace &ws, Value p, Value i) {
+                          Value p, Value i) {
   if (info.metric != Metric::ip) {
     return loadPointColumn(kb, info, args, g, p, i);
   }
@@ -171,9 +243,7 @@ Value mlir::pq::loadPoint(KernelBuilder &kb, const BuildInfo &info,
   Value isKey = kb.cmp(CmpIPredicate::ult, i, kb.idx(info.subDim()));
   Value column = loadPointColumn(kb, info, args, g, p,
                                  kb.minu(i, kb.idx(info.subDim() - 1)));
-  Value augmented = workspaceView(
-      kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
-      info.localGroups() * info.maxPoints(), kb.b.getF32Type());
+  Value augmented = regionView(kb, args, g, BuildRegion::Augmented);
   Value extra = kb.load(
       augmented, kb.add(kb.mul(g.local, kb.idx(info.maxPoints())), p));
   return kb.select(isKey, column, extra);

@@ -14,6 +14,8 @@
 #include "KernelBuilder.h"
 #include "runtime/include/pqrt/pqrt_limits.h"
 
+#include <array>
+
 namespace mlir::pq {
 
 /// Everything static about one pq.kmeans.
@@ -51,17 +53,30 @@ constexpr int64_t kSumChunk = 256;
 int64_t sumTilePoints(const BuildInfo &info);
 int64_t sumTiles(const BuildInfo &info);
 
-/// Byte offsets of one batch entry's workspace regions (16-byte aligned).
+/// The regions of one batch entry's workspace (planBuildWorkspace):
+enum class BuildRegion {
+  Pending,   // i32 [kPendingWords] (batch entry 0's is used)
+  Centroids, // f32 [local groups][C][ds']: the working centroids
+  Shifts,    // f64 [local groups][C]: ||c_new - c_old||
+  Drawn,     // i64 [local groups][C]: initial indices drawn
+  Partials,  // f64 [local groups][sum tiles][C][ds']
+  Members,   // i32 [local groups][sum tiles][C]
+  Codes,     // u8 [local groups][max points]: assignments
+  Augmented, // f32 [local groups][max points]: ip column
+};
+constexpr size_t kBuildRegions = size_t(BuildRegion::Augmented) + 1;
+
+/// Where each region lies (16-byte aligned byte offsets) and how many
+/// elements it holds; one batch entry's workspace is `total` bytes.
 struct BuildWorkspace {
-  int64_t pending = 0;   // i32 [kPendingWords] (batch entry 0's is used)
-  int64_t centroids = 0; // f32 [local groups][C][ds']: the working centroids
-  int64_t shifts = 0;    // f64 [local groups][C]: ||c_new - c_old||
-  int64_t drawn = 0;     // i64 [local groups][C]: initial indices drawn
-  int64_t partials = 0;  // f64 [local groups][sum tiles][C][ds']
-  int64_t members = 0;   // i32 [local groups][sum tiles][C]
-  int64_t codes = 0;     // u8 [local groups][max points]: assignments
-  int64_t augmented = 0; // f32 [local groups][max points]: ip column
+  struct Region {
+    int64_t offset = 0, elements = 0;
+  };
+  std::array<Region, kBuildRegions> regions;
   int64_t total = 0;
+  const Region &operator[](BuildRegion region) const {
+    return regions[size_t(region)];
+  }
 };
 BuildWorkspace planBuildWorkspace(const BuildInfo &info);
 
@@ -72,13 +87,15 @@ struct BuildGroup {
   Value group;          // b * local groups + local
   Value n;              // points: seq_len - init_offset
   Value batchBase;      // byte offset of this entry's workspace
+  BuildWorkspace ws;    // its regions
 };
 BuildGroup buildGroup(KernelBuilder &kb, const BuildInfo &info,
                       const KernelArgs &args);
 
-/// A typed view of `elements` elements at byte `offset` of the workspace.
-Value workspaceView(KernelBuilder &kb, const KernelArgs &args, Value offset,
-                    int64_t elements, Type type);
+/// A typed view of `region` of this batch entry's workspace (Pending:
+/// batch entry 0's, which every entry shares).
+Value regionView(KernelBuilder &kb, const KernelArgs &args,
+                 const BuildGroup &g, BuildRegion region);
 /// i1: whether a memref parameter was passed as NULL.
 Value isNull(KernelBuilder &kb, Value memref);
 /// i1: iteration `iteration`'s kernels have nothing to do: an earlier update
@@ -92,8 +109,8 @@ Value loadPointColumn(KernelBuilder &kb, const BuildInfo &info,
                       Value i);
 /// Column i (< ds') of point p: a key column or the ip column.
 Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
-                const KernelArgs &args, const BuildGroup &g,
-                const BuildWorkspace &ws, Value p, Value i);
+                const KernelArgs &args, const BuildGroup &g, Value p,
+                Value i);
 
 /// Loads a thread keeps in flight while staging (registers next to a
 /// kernel's accumulators).

@@ -243,7 +243,6 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
       kThreads, smem, b, args, /*blocksPerSM=*/2);
   KernelBuilder kb(b, kThreads);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   Value firstTile = kb.mul(kb.blockId(gpu::Dimension::x), kb.idx(perCta));
   Value active = kb.cmp(CmpIPredicate::ult,
                         kb.mul(firstTile, kb.idx(tilePoints)), g.n);
@@ -259,11 +258,8 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                                             b.getI32Type())
                             : Value();
     Value working =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.centroids)),
-                      info.localGroups() * count * width, b.getF32Type());
-    Value codes = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.codes)),
-                                info.localGroups() * info.maxPoints(),
-                                b.getI8Type());
+        regionView(kb, args, g, BuildRegion::Centroids);
+    Value codes = regionView(kb, args, g, BuildRegion::Codes);
     // Column `dim` of centroid c: the working f32 copy, or the stored one.
     auto centroidAt = [&](Value c, Value dim) -> Value {
       Value row = kb.add(kb.mul(final ? g.group : g.local, kb.idx(count)), c);
@@ -346,7 +342,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                     Value inside = kb.andI1(
                         kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
                         kb.cmp(CmpIPredicate::ult, point, g.n));
-                    Value v = loadPoint(kb, info, args, g, ws,
+                    Value v = loadPoint(kb, info, args, g,
                                         kb.minu(point, kb.sub(g.n, kb.idx(1))),
                                         kb.minu(dim, kb.idx(width - 1)));
                     return kb.select(inside, v, kb.f32(0.0f));

@@ -28,10 +28,8 @@ gpu::GPUFuncOp mlir::pq::buildStoreKernel(gpu::GPUModuleOp module,
       module, name, info, {1, info.localGroups(), -1}, threads, 0, b, args);
   KernelBuilder kb(b, threads);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   Value working =
-      workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.centroids)),
-                    info.localGroups() * count * width, b.getF32Type());
+      regionView(kb, args, g, BuildRegion::Centroids);
   kb.forEachThread(kb.idx(count * width), [&](Value e) {
     Value value =
         kb.load(working, kb.add(kb.mul(g.local, kb.idx(count * width)), e));
@@ -49,7 +47,7 @@ gpu::GPUFuncOp mlir::pq::buildStoreKernel(gpu::GPUModuleOp module,
       kb.notI1(isNull(kb, args.iterations)));
   kb.ifThen(reports, [&] {
     Value pending =
-        workspaceView(kb, args, kb.idx(0), kPendingWords, b.getI32Type());
+        regionView(kb, args, g, BuildRegion::Pending);
     Value limit = kb.minu(args.kmeansIter, kb.idx(kPendingWords));
     Value ran = kb.forLoop(
         kb.idx(0), limit, kb.idx(1), ValueRange{kb.idx(0)},

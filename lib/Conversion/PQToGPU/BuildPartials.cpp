@@ -126,7 +126,6 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
   g.kvHead = kb.divu(g.local, kb.idx(info.subspaces));
   g.s = kb.remu(g.local, kb.idx(info.subspaces));
   g.group = kb.add(kb.mul(g.batch, kb.idx(info.localGroups())), g.local);
-  BuildWorkspace ws = planBuildWorkspace(info);
   Value tile = kb.blockId(gpu::Dimension::x);
   Value tileStart = kb.mul(tile, kb.idx(tilePoints));
   Value active = kb.andI1(kb.cmp(CmpIPredicate::ult, tileStart, g.n),
@@ -143,8 +142,7 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
     Value sizes = kb.sharedView(shared, sizeAt, count, b.getI32Type());
     Value scan = kb.sharedView(shared, scanAt, warps + 1, b.getI32Type());
     Value assignments =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.codes)),
-                      info.localGroups() * info.maxPoints(), b.getI8Type());
+        regionView(kb, args, g, BuildRegion::Codes);
     Value tid = kb.threadId(), lane = kb.laneId(), warp = kb.warpId();
     Value firstColumn = kb.mul(columnChunk, kb.idx(32));
     Value tileEnd = kb.minu(kb.add(tileStart, kb.idx(tilePoints)), g.n);
@@ -170,7 +168,7 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
                 Value inside =
                     kb.andI1(kb.cmp(CmpIPredicate::ult, point, tileEnd),
                              kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
-                Value x = loadPoint(kb, info, args, g, ws,
+                Value x = loadPoint(kb, info, args, g,
                                     kb.minu(point, kb.sub(tileEnd, kb.idx(1))),
                                     kb.minu(column, kb.idx(width - 1)));
                 return kb.select(inside, x, kb.f32(0.0f));
@@ -274,12 +272,9 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
         });
 
     Value partials =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.partials)),
-                      info.localGroups() * tiles * count * width,
-                      b.getF64Type());
+        regionView(kb, args, g, BuildRegion::Partials);
     Value members =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.members)),
-                      info.localGroups() * tiles * count, b.getI32Type());
+        regionView(kb, args, g, BuildRegion::Members);
     Value tileRow = kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), tile),
                            kb.idx(count));
     if (byRuns) {

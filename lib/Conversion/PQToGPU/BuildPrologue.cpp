@@ -52,13 +52,11 @@ gpu::GPUFuncOp mlir::pq::buildDrawKernel(gpu::GPUModuleOp module,
       module, name, info, {1, info.localGroups(), -1}, 32, smem, b, args);
   KernelBuilder kb(b, 32);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   kb.ifThen(isNull(kb, args.initial), [&] {
     Value shared = kb.dynamicShared();
     Value keys = kb.sharedView(shared, 0, count, b.getI64Type());
     Value values = kb.sharedView(shared, count * 8, count, b.getI64Type());
-    Value drawn = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.drawn)),
-                                info.localGroups() * count, b.getI64Type());
+    Value drawn = regionView(kb, args, g, BuildRegion::Drawn);
     Value lane = kb.laneId();
     auto i64 = [&](Value index) -> Value {
       return arith::IndexCastOp::create(b, b.getI64Type(), index);
@@ -142,7 +140,6 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
       /*smemBytes=*/(threads / 32) * 4, b, args);
   KernelBuilder kb(b, threads);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   Value tid = kb.threadId();
 
   // Batch entry 0's first group clears the early-stop counters.
@@ -150,7 +147,7 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
                          kb.cmp(CmpIPredicate::eq, g.local, kb.idx(0)));
   kb.ifThen(first, [&] {
     Value pending =
-        workspaceView(kb, args, kb.idx(0), kPendingWords, b.getI32Type());
+        regionView(kb, args, g, BuildRegion::Pending);
     kb.forEachThread(kb.minu(args.kmeansIter, kb.idx(kPendingWords)),
                      [&](Value k) { kb.store(kb.i32(0), pending, k); });
   });
@@ -161,8 +158,7 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
     Value shared = kb.dynamicShared();
     Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
     Value augmented =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.augmented)),
-                      info.localGroups() * info.maxPoints(), b.getF32Type());
+        regionView(kb, args, g, BuildRegion::Augmented);
     Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
     Value best = kb.forLoop(
         tid, g.n, kb.idx(threads), ValueRange{kb.f32(0.0f)},
@@ -207,10 +203,8 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
   // The initial centroids: the caller's indices (reduced modulo n: never a
   // read outside the keys) or the drawn ones.
   Value working =
-      workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.centroids)),
-                    info.localGroups() * count * width, b.getF32Type());
-  Value drawn = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.drawn)),
-                              info.localGroups() * count, b.getI64Type());
+      regionView(kb, args, g, BuildRegion::Centroids);
+  Value drawn = regionView(kb, args, g, BuildRegion::Drawn);
   Value fromCaller = kb.notI1(isNull(kb, args.initial));
   Value n64 = arith::IndexCastOp::create(b, b.getI64Type(), g.n);
   kb.forEachThread(kb.idx(count * width), [&](Value e) {
@@ -226,7 +220,7 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
           return {kb.load(drawn, kb.add(kb.mul(g.local, kb.idx(count)), c))};
         })[0];
     Value p = kb.toIndex(arith::RemUIOp::create(b, index, n64));
-    kb.store(loadPoint(kb, info, args, g, ws, p, i), working,
+    kb.store(loadPoint(kb, info, args, g, p, i), working,
              kb.add(kb.mul(g.local, kb.idx(count * width)), e));
   });
   return func;

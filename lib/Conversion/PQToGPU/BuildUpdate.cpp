@@ -45,19 +45,15 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
       /*smemBytes=*/warps * width * 8, b, args);
   KernelBuilder kb(b, threads);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   kb.ifThen(kb.notI1(buildStopped(kb, info, args)), [&] {
     Value lane = kb.laneId();
     Value warp = kb.warpId();
     Value c = kb.add(kb.mul(kb.blockId(gpu::Dimension::x), kb.idx(warps)),
                      warp);
     Value partialsView =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.partials)),
-                      info.localGroups() * tiles * count * width,
-                      b.getF64Type());
+        regionView(kb, args, g, BuildRegion::Partials);
     Value membersView =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.members)),
-                      info.localGroups() * tiles * count, b.getI32Type());
+        regionView(kb, args, g, BuildRegion::Members);
     // The tiles holding points, in tile order.
     Value used = kb.divu(kb.add(g.n, kb.idx(sumTilePoints(info) - 1)),
                          kb.idx(sumTilePoints(info)));
@@ -90,10 +86,8 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
         });
     Value members = sums[columnsPerLane];
     Value working =
-        workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.centroids)),
-                      info.localGroups() * count * width, b.getF32Type());
-    Value shifts = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.shifts)),
-                                 info.localGroups() * count, b.getF64Type());
+        regionView(kb, args, g, BuildRegion::Centroids);
+    Value shifts = regionView(kb, args, g, BuildRegion::Shifts);
     Value squares = kb.sharedView(kb.dynamicShared(), 0, warps * width,
                                   b.getF64Type());
     Value row = kb.mul(kb.add(kb.mul(g.local, kb.idx(count)), c),
@@ -155,10 +149,8 @@ gpu::GPUFuncOp mlir::pq::buildConvergeKernel(gpu::GPUModuleOp module,
       createBuildKernel(module, name, info, {1, 1, -1}, 32, 0, b, args);
   KernelBuilder kb(b, 32);
   BuildGroup g = buildGroup(kb, info, args);
-  BuildWorkspace ws = planBuildWorkspace(info);
   kb.ifThen(kb.notI1(buildStopped(kb, info, args)), [&] {
-    Value shifts = workspaceView(kb, args, kb.add(g.batchBase, kb.idx(ws.shifts)),
-                                 info.localGroups() * count, b.getF64Type());
+    Value shifts = regionView(kb, args, g, BuildRegion::Shifts);
     Value lane = kb.laneId();
     Value moving = kb.forLoop(
         lane, kb.idx(info.localGroups()), kb.idx(32), ValueRange{kb.i32(0)},
@@ -183,7 +175,7 @@ gpu::GPUFuncOp mlir::pq::buildConvergeKernel(gpu::GPUModuleOp module,
                            kb.cmp(CmpIPredicate::ne, moving, kb.i32(0)));
     kb.ifThen(first, [&] {
       Value pending =
-          workspaceView(kb, args, kb.idx(0), kPendingWords, b.getI32Type());
+          regionView(kb, args, g, BuildRegion::Pending);
       kb.atomicAdd(moving, pending,
                    kb.minu(args.iteration, kb.idx(kPendingWords - 1)));
     });
