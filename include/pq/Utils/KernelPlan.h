@@ -70,8 +70,8 @@ enum RowWord : int64_t {
   kRowCandidates,  // keys in its bin
   kRowThreshold,   // the k-th largest key
   kRowKeepEqual,   // keys equal to it to keep
-  kRowLow,         // f32 bits: the row's smallest possible score
-  kRowScale,       // f32 bits: bins per unit of score
+  kRowBinScale,    // f32 bits: bins per unit of score
+  kRowBinBias,     // f32 bits: -(smallest possible score) * scale
   kRowKeptBefore,  // heavy entries the CTAs before this one keep
   kRowEqualBefore, // threshold-equal keys the CTAs before this one hold
   kRowWords = 10,

@@ -50,16 +50,13 @@ struct Chunk {
 
 } // namespace
 
-/// The bin of a score: (score - low) * scale, clamped to the histogram. NaN
-/// (0 * inf when a row's bounds are infinite) falls into bin 0, which keeps
-/// the map monotone.
-static Value binOf(KernelBuilder &kb, Value score, Value low, Value scale) {
-  Value x = kb.mulf(kb.subf(score, low), scale);
-  Value top = kb.f32(float(kScoreBins - 1));
-  Value clamped = kb.select(kb.cmpf(CmpFPredicate::OLT, x, top), x, top);
-  Value inRange = kb.cmpf(CmpFPredicate::OGT, x, kb.f32(0.0f));
-  Value bin = kb.select(inRange, clamped, kb.f32(0.0f));
-  return arith::FPToUIOp::create(kb.b, kb.b.getI32Type(), bin);
+/// The bin of a score: score * scale + bias (one rounding), clamped to the
+/// histogram. Monotone in the score, and the same in every CTA. maxNum
+/// sends NaN (0 * inf when a row's bounds are infinite) to bin 0.
+static Value binOf(KernelBuilder &kb, Value score, Value scale, Value bias) {
+  Value x = kb.maxnumf(kb.fma(score, scale, bias), kb.f32(0.0f));
+  x = kb.minnumf(x, kb.f32(float(kScoreBins - 1)));
+  return arith::FPToUIOp::create(kb.b, kb.b.getI32Type(), x);
 }
 
 static Value rowWord(KernelBuilder &kb, Value r, int64_t word) {
@@ -80,7 +77,8 @@ static Value asI32Bits(KernelBuilder &kb, Value value) {
 
 /// Each row's score bounds from its tables: low = sum_s min_c T[r][s][c],
 /// high likewise, summed in the scores' order so every score lies within.
-/// One warp per row; stores kRowLow and kRowScale. Ends with a barrier.
+/// One warp per row; stores kRowBinScale and kRowBinBias. Ends with a
+/// barrier.
 static void emitRowBounds(KernelBuilder &kb, const StepInfo &info,
                           const SharedViews &views,
                           const ClusterGeometry &geo) {
@@ -118,11 +116,11 @@ static void emitRowBounds(KernelBuilder &kb, const StepInfo &info,
         });
     Value scale = arith::DivFOp::create(kb.b, kb.f32(float(kScoreBins)),
                                         kb.subf(bounds[1], bounds[0]));
+    Value bias = kb.subf(kb.f32(0.0f), kb.mulf(bounds[0], scale));
     kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
-      kb.store(asI32Bits(kb, bounds[0]), views.rows,
-               rowWord(kb, r, kRowLow));
       kb.store(asI32Bits(kb, scale), views.rows,
-               rowWord(kb, r, kRowScale));
+               rowWord(kb, r, kRowBinScale));
+      kb.store(asI32Bits(kb, bias), views.rows, rowWord(kb, r, kRowBinBias));
     });
   });
   kb.barrier();
@@ -236,9 +234,9 @@ static void emitCandidates(KernelBuilder &kb, const SharedViews &views,
       kb.sub(kb.shl(kb.i32(1), kb.toI32(kb.laneId())), kb.i32(1));
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
     Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
-    Value low = asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowLow)));
     Value scale =
-        asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowScale)));
+        asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
+    Value bias = asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
     Value keyBase = kb.mul(r, kb.idx(geo.chunkCapacity));
     Value listBase =
         kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride));
@@ -254,7 +252,7 @@ static void emitCandidates(KernelBuilder &kb, const SharedViews &views,
             valid, kb.cmp(CmpIPredicate::ne, key, kb.i32(maskedKey())));
         Value isCandidate = kb.andI1(
             real, kb.cmp(CmpIPredicate::eq,
-                         binOf(kb, scoreOfKey(kb, key), low, scale), bin));
+                         binOf(kb, scoreOfKey(kb, key), scale, bias), bin));
         Value votes = kb.ballot(isCandidate);
         kb.ifThen(kb.cmp(CmpIPredicate::ne, votes, kb.i32(0)), [&] {
           Value reserved = kb.ifThenElse(
@@ -368,7 +366,7 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
   const int64_t totalsPerRow = 2 * geo.warps;
   auto range = [&](Value r) {
     return KeyRange{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
-                    chunk.count, chunk.begin};
+                    chunk.count, chunk.begin, /*vectorLoads=*/true};
   };
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
     emitCountKept(kb, range(r), rowThreshold(kb, info, views, r),
@@ -528,25 +526,29 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
         if (selects) {
           emitRowBounds(kb, info, views, geo);
         }
-        auto countBin = [&](Value r, Value score, Value key, Value stored) {
+        // The histogram while scoring: a row's bin map is read once per
+        // item, and each real key costs an FMA, a clamp and an atomic.
+        ScoreHook countBin;
+        countBin.row = [&](Value r) -> SmallVector<Value> {
+          return {asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale))),
+                  asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias))),
+                  kb.mul(r, kb.idx(kScoreBins))};
+        };
+        countBin.key = [&](Value, ValueRange row, Value score, Value key,
+                           Value stored) {
           Value real = kb.andI1(
               stored, kb.cmp(CmpIPredicate::ne, key, kb.i32(maskedKey())));
           kb.ifThen(real, [&] {
-            Value low =
-                asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowLow)));
-            Value scale = asF32(
-                kb, kb.load(views.rows, rowWord(kb, r, kRowScale)));
-            Value bin = binOf(kb, score, low, scale);
+            Value bin = binOf(kb, score, row[0], row[1]);
             kb.atomicAdd(kb.i32(1), views.bins,
-                         kb.add(kb.mul(r, kb.idx(kScoreBins)),
-                                kb.toIndex(bin)));
+                         kb.add(row[2], kb.toIndex(bin)));
           });
         };
         emitScoreKeys(kb, info, args, views, batch, kvHead, chunk.begin,
                       chunk.end, indexed,
                       {views.keys, kb.sub(kb.idx(0), chunk.begin),
                        geo.chunkCapacity, /*inGlobalMemory=*/false},
-                      selects ? ScoreHook(countBin) : ScoreHook());
+                      selects ? countBin : ScoreHook());
         if (selects) {
           kb.clusterBarrier(); // histograms complete everywhere
           emitReduceSlice(kb, views, geo, rank);
@@ -565,7 +567,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
             Value row = kb.add(firstRow, r);
             RowGeometry g = rowGeometry(kb, info, args, row);
             KeyRange range{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
-                           chunk.count, chunk.begin};
+                           chunk.count, chunk.begin, /*vectorLoads=*/true};
             emitCountKept(kb, range, noneKept(kb), views.warpTotals, kb.idx(0));
             kb.barrier();
             emitWriteKept(kb, info, args, range, g, noneKept(kb),

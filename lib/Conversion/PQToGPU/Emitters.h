@@ -12,6 +12,8 @@
 #include "KernelABI.h"
 #include "KernelBuilder.h"
 
+#include <functional>
+
 namespace mlir::pq {
 
 /// Typed views of a kernel's dynamic shared memory (SharedMemoryPlan).
@@ -102,11 +104,19 @@ struct KeyDestination {
   bool inGlobalMemory;
 };
 
-/// Called for every key emitScoreKeys computes: row r of the group (index),
-/// the fp32 score, the key stored for it (maskedKey() in the window) and
-/// whether it is stored at all (i1: false past the range's end).
-using ScoreHook =
-    function_ref<void(Value r, Value score, Value key, Value stored)>;
+/// What emitScoreKeys calls for the keys it computes. `row` runs once per
+/// (item, row of the group) and returns values `key` then reads (a row's bin
+/// map, say: loaded once per item, not once per key); `key` gets row r of
+/// the group (index), those values, the fp32 score, the key stored for it
+/// (maskedKey() in the window) and whether it is stored at all (i1: false
+/// past the range's end).
+struct ScoreHook {
+  std::function<SmallVector<Value>(Value r)> row;
+  std::function<void(Value r, ValueRange rowValues, Value score, Value key,
+                     Value stored)>
+      key;
+  explicit operator bool() const { return static_cast<bool>(key); }
+};
 
 /// For every indexed j in [begin, end) and every query head r of the group,
 /// computes the fp32 score from the codes and the table, masks the window
@@ -117,7 +127,7 @@ void emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                    const KernelArgs &args, const SharedViews &views,
                    Value batch, Value kvHead, Value begin, Value end,
                    Value indexed, const KeyDestination &dest,
-                   ScoreHook hook = nullptr);
+                   const ScoreHook &hook = {});
 
 /// The order-preserving key of masked positions (that of -inf); NaN scores
 /// get it too.
@@ -189,6 +199,10 @@ Threshold noneKept(KernelBuilder &kb);
 /// keys[base + j], j in [0, count), for indexed positions firstIndex + j.
 struct KeyRange {
   Value keys, base, count, firstIndex;
+  /// keys is shared memory whose rows hold whole multiples of 4 keys from a
+  /// 16-byte boundary (base a multiple of 4): the count sweep reads 16
+  /// bytes a lane.
+  bool vectorLoads = false;
 };
 /// Emission sweep 1: each warp counts the keys of its contiguous chunk of
 /// the range above and equal to the threshold and stores them at

@@ -98,6 +98,16 @@ Value KernelBuilder::cmpf(arith::CmpFPredicate predicate, Value lhs,
   return arith::CmpFOp::create(b, predicate, lhs, rhs);
 }
 
+// The LLVM intrinsics, not arith.maxnumf: that one lowers to libdevice's
+// __nv_fmaxf, unresolved when no toolkit is found at compile time.
+Value KernelBuilder::maxnumf(Value lhs, Value rhs) {
+  return LLVM::MaxNumOp::create(b, lhs, rhs);
+}
+
+Value KernelBuilder::minnumf(Value lhs, Value rhs) {
+  return LLVM::MinNumOp::create(b, lhs, rhs);
+}
+
 Value KernelBuilder::select(Value condition, Value onTrue, Value onFalse) {
   return arith::SelectOp::create(b, condition, onTrue, onFalse);
 }

@@ -60,6 +60,10 @@ public:
   Value subf(Value lhs, Value rhs);
   Value mulf(Value lhs, Value rhs);
   Value cmpf(arith::CmpFPredicate predicate, Value lhs, Value rhs);
+  /// IEEE maxNum/minNum (llvm.maxnum, PTX max.f32/min.f32): a NaN operand
+  /// loses to the other, so one instruction both clamps and drops NaN.
+  Value maxnumf(Value lhs, Value rhs);
+  Value minnumf(Value lhs, Value rhs);
   /// Any float to f32 (exact for bf16/f16).
   Value toF32(Value value);
   /// An f32 to f64 (exact).

@@ -49,18 +49,15 @@ SharedViews mlir::pq::createSharedViews(KernelBuilder &kb,
   return views;
 }
 
-/// The unsigned-order key of a score: NaN -> -inf, -0 -> +0, then flip.
+/// The unsigned-order key of a score: NaN -> -inf (maxNum drops it), -0 ->
+/// +0 (adding +0 rounds it away), then the sign flip: set the top bit of a
+/// non-negative score, invert a negative one. Four instructions.
 static Value orderKey(KernelBuilder &kb, Value score) {
-  Value isNan = kb.cmpf(CmpFPredicate::UNO, score, score);
-  score = kb.select(isNan, kb.f32(-std::numeric_limits<float>::infinity()),
-                    score);
-  Value isZero = kb.cmpf(CmpFPredicate::OEQ, score, kb.f32(0.0f));
-  score = kb.select(isZero, kb.f32(0.0f), score);
+  score = kb.maxnumf(score, kb.f32(-std::numeric_limits<float>::infinity()));
+  score = kb.addf(score, kb.f32(0.0f));
   Value bits = arith::BitcastOp::create(kb.b, kb.b.getI32Type(), score);
-  Value negative = kb.cmp(CmpIPredicate::slt, bits, kb.i32(0));
-  Value flipped = kb.bitXor(bits, kb.i32(-1));
-  Value marked = kb.bitOr(bits, kb.i32(INT32_MIN));
-  return kb.select(negative, flipped, marked);
+  Value sign = arith::ShRSIOp::create(kb.b, bits, kb.i32(31));
+  return kb.bitXor(bits, kb.bitOr(sign, kb.i32(INT32_MIN)));
 }
 
 int64_t mlir::pq::maskedKey() { return ~int64_t(0xFF800000) & 0xFFFFFFFF; }
@@ -92,27 +89,59 @@ static void storeRun(KernelBuilder &kb, const KeyDestination &dest,
   }
 }
 
+/// Most keys of an item times rows of the group whose loop is unrolled:
+/// the table offsets of unrolled rows become immediates of the loads.
+constexpr int64_t kUnrolledRowKeys = 64;
+
 void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                              const KernelArgs &args, const SharedViews &views,
                              Value batch, Value kvHead, Value begin, Value end,
                              Value indexed, const KeyDestination &dest,
-                             ScoreHook hook) {
+                             const ScoreHook &hook) {
   const StepShape &shape = info.shape;
   Value windowStart = kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
   const int64_t perHead = shape.subspaces * shape.centroids;
+  const int64_t rows = shape.rows();
   CodeReader reader(kb, info, args, batch, kvHead);
 
-  // Keys past `end` (the last, partial item) are computed but never stored.
-  auto keyOf = [&](Value r, Value rowBase, ArrayRef<Value> columns,
-                   Value j) {
-    Value score = kb.f32(0.0f);
-    for (Value column : columns) {
-      score = kb.addf(score, kb.load(views.lut, kb.add(rowBase, column)));
+  // body(r, rowBase, rowValues) for each row of the group.
+  auto forRows = [&](int64_t keys,
+                     function_ref<void(Value, Value, ValueRange)> body) {
+    auto one = [&](Value r, Value rowBase) {
+      SmallVector<Value> rowValues;
+      if (hook && hook.row) {
+        rowValues = hook.row(r);
+      }
+      body(r, rowBase, rowValues);
+    };
+    if (rows * keys <= kUnrolledRowKeys) {
+      for (int64_t r = 0; r < rows; ++r) {
+        one(kb.idx(r), kb.idx(r * perHead));
+      }
+    } else {
+      kb.forLoop(kb.idx(0), kb.idx(rows), kb.idx(1), [&](Value r) {
+        one(r, kb.mul(r, kb.idx(perHead)));
+      });
     }
-    Value masked = kb.cmp(CmpIPredicate::uge, j, windowStart);
-    Value key = kb.select(masked, kb.i32(maskedKey()), orderKey(kb, score));
+  };
+  // The score sums the table entries in the reference's order; it starts
+  // from the first entry rather than 0 + it, which differs only in the
+  // sign of a zero, and orderKey maps both zeros to one key. `masked` and
+  // `stored` are null on the fast path (neither masked nor past the end).
+  auto keyOf = [&](Value r, Value rowBase, ValueRange rowValues,
+                   ArrayRef<Value> columns, Value masked, Value stored) {
+    Value score;
+    for (Value column : columns) {
+      Value entry =
+          kb.load(views.lut, kb.add(kb.toIndex(column), rowBase));
+      score = score ? kb.addf(score, entry) : entry;
+    }
+    Value key = orderKey(kb, score);
+    if (masked) {
+      key = kb.select(masked, kb.i32(maskedKey()), key);
+    }
     if (hook) {
-      hook(r, score, key, kb.cmp(CmpIPredicate::ult, j, end));
+      hook.key(r, rowValues, score, key, stored ? stored : kb.boolean(true));
     }
     return key;
   };
@@ -129,32 +158,53 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                [&](Value item) {
       Value j0 = kb.mul(item, kb.idx(keys));
       SmallVector<SmallVector<Value>> columns = reader.readItem(j0);
-      Value whole =
-          kb.cmp(CmpIPredicate::ule, kb.add(j0, kb.idx(keys)), end);
-      kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
-        Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
-        SmallVector<Value> run;
-        for (int64_t k = 0; k < keys; ++k) {
-          run.push_back(keyOf(r, rowBase, columns[k], kb.add(j0, kb.idx(k))));
-        }
-        Value at = destIndex(r, j0);
-        kb.ifThenElse(
-            whole, TypeRange{},
-            [&]() -> SmallVector<Value> {
-              storeRun(kb, dest, at, run);
-              return {};
-            },
-            [&]() -> SmallVector<Value> {
-              // The last, partial item of the range.
+      Value past = kb.add(j0, kb.idx(keys));
+      Value whole = kb.cmp(CmpIPredicate::ule, past, end);
+      // Almost every item: all its keys stored, none in the window.
+      Value plain = kb.andI1(whole, kb.cmp(CmpIPredicate::ule, past,
+                                           windowStart));
+      kb.ifThenElse(
+          plain, TypeRange{},
+          [&]() -> SmallVector<Value> {
+            forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
+              SmallVector<Value> run;
+              for (int64_t k = 0; k < keys; ++k) {
+                run.push_back(keyOf(r, rowBase, rowValues, columns[k],
+                                    Value(), Value()));
+              }
+              storeRun(kb, dest, destIndex(r, j0), run);
+            });
+            return {};
+          },
+          [&]() -> SmallVector<Value> {
+            forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
+              SmallVector<Value> run;
               for (int64_t k = 0; k < keys; ++k) {
                 Value j = kb.add(j0, kb.idx(k));
-                kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
-                  kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
-                });
+                run.push_back(keyOf(r, rowBase, rowValues, columns[k],
+                                    kb.cmp(CmpIPredicate::uge, j, windowStart),
+                                    kb.cmp(CmpIPredicate::ult, j, end)));
               }
-              return {};
+              Value at = destIndex(r, j0);
+              kb.ifThenElse(
+                  whole, TypeRange{},
+                  [&]() -> SmallVector<Value> {
+                    storeRun(kb, dest, at, run);
+                    return {};
+                  },
+                  [&]() -> SmallVector<Value> {
+                    // The last, partial item of the range.
+                    for (int64_t k = 0; k < keys; ++k) {
+                      Value j = kb.add(j0, kb.idx(k));
+                      kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
+                        kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
+                      });
+                    }
+                    return {};
+                  });
             });
-      });
+            return {};
+          });
     });
     return {};
   };
@@ -162,9 +212,11 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
     kb.forLoop(kb.add(begin, kb.threadId()), end, kb.idx(kb.threads),
                [&](Value j) {
       SmallVector<Value> columns = reader.readKey(j);
-      kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
-        Value rowBase = kb.toI32(kb.mul(r, kb.idx(perHead)));
-        kb.store(keyOf(r, rowBase, columns, j), dest.memref, destIndex(r, j));
+      forRows(1, [&](Value r, Value rowBase, ValueRange rowValues) {
+        kb.store(keyOf(r, rowBase, rowValues, columns,
+                       kb.cmp(CmpIPredicate::uge, j, windowStart),
+                       kb.boolean(true)),
+                 dest.memref, destIndex(r, j));
       });
     });
     return {};

@@ -9,6 +9,8 @@
 
 #include "Emitters.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 #include <tuple>
 
 using namespace mlir;
@@ -238,17 +240,45 @@ void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
                              Value totalsBase) {
   const int64_t warps = kb.threads / 32;
   WarpChunk chunk = warpChunk(kb, range.count);
+  auto count = [&](Value key, Value valid, ValueRange acc) {
+    Value bits = kb.bitAnd(key, t.mask);
+    return SmallVector<Value>{
+        kb.add(acc[0], asI32(kb, kb.andI1(valid, kb.cmp(CmpIPredicate::ugt,
+                                                        bits, t.threshold)))),
+        kb.add(acc[1], asI32(kb, kb.andI1(valid, kb.cmp(CmpIPredicate::eq,
+                                                        bits, t.threshold))))};
+  };
   SmallVector<Value> counts = kb.forLoop(
       chunk.begin, chunk.end, kb.idx(32 * kKeptUnroll),
       ValueRange{kb.i32(0), kb.i32(0)},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
-        KeptStep k = loadKeptStep(kb, range, t, chunk, s);
-        Value greater = acc[0], equal = acc[1];
-        for (int64_t u = 0; u < kKeptUnroll; ++u) {
-          greater = kb.add(greater, asI32(kb, k.greaters[u]));
-          equal = kb.add(equal, asI32(kb, k.equals[u]));
+        SmallVector<Value> sums(acc.begin(), acc.end());
+        if (range.vectorLoads) {
+          // Order does not matter for counts: lane l takes keys 4l .. 4l + 3
+          // of the step in one 16-byte load (a load past the range's end
+          // stays within the row: rows hold whole multiples of 4 keys).
+          Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
+          Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, chunk.end), j0,
+                               chunk.begin);
+          Value keys = kb.loadVector(
+              VectorType::get({kKeptUnroll}, kb.b.getI32Type()), range.keys,
+              kb.add(range.base, at), 4 * kKeptUnroll);
+          // Keys left in the chunk from j0 (negative past it), in i32: one
+          // 32-bit compare a key instead of 64-bit index arithmetic.
+          Value left = kb.sub(kb.toI32(chunk.end), kb.toI32(j0));
+          for (int64_t u = 0; u < kKeptUnroll; ++u) {
+            Value key = vector::ExtractOp::create(kb.b, keys, u);
+            sums = count(key, kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
+                         sums);
+          }
+          return sums;
         }
-        return {greater, equal};
+        KeptStep k = loadKeptStep(kb, range, t, chunk, s);
+        for (int64_t u = 0; u < kKeptUnroll; ++u) {
+          sums[0] = kb.add(sums[0], asI32(kb, k.greaters[u]));
+          sums[1] = kb.add(sums[1], asI32(kb, k.equals[u]));
+        }
+        return sums;
       });
   Value greater = counts[0], equal = counts[1];
   for (int32_t shift = 16; shift >= 1; shift /= 2) {
@@ -304,37 +334,78 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
   // Ranks within the warp by ballot, in index order.
   Value offset = kb.add(range.firstIndex, kb.idx(info.shape.initOffset));
   Value heavyBase = kb.add(g.listBase, g.sinkCount);
+  const int64_t stepKeys = 32 * kKeptUnroll;
   kb.forLoop(
-      chunk.begin, chunk.end, kb.idx(32 * kKeptUnroll),
+      chunk.begin, chunk.end, kb.idx(stepKeys),
       ValueRange{keptBefore, equalBefore},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
         KeptStep k = loadKeptStep(kb, range, t, chunk, s);
-        Value kept = acc[0], equalSeen = acc[1];
-        for (int64_t u = 0; u < kKeptUnroll; ++u) {
-          Value equalVotes = kb.ballot(k.equals[u]);
-          Value equalRank = kb.add(
-              equalSeen, kb.popCount(kb.bitAnd(equalVotes, lowerLanes)));
-          Value keep = kb.orI1(
-              k.greaters[u],
-              kb.andI1(k.equals[u],
-                       kb.cmp(CmpIPredicate::ult, equalRank, t.keepEqual)));
-          Value keepVotes = kb.ballot(keep);
-          Value slot =
-              kb.add(kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
-          Value position = kb.add(k.js[u], offset);
-          kb.ifThen(keep, [&] {
-            kb.store(listValue(kb, info, position), args.sparseList,
-                     kb.add(heavyBase, slot));
-          });
-          kb.ifThen(k.valids[u], [&] {
-            kb.store(
-                weightValue(kb, info, kb.orI1(keep, g.listed(kb, position))),
-                args.weightList, kb.add(g.weightBase, position));
-          });
-          kept = kb.add(kept, kb.popCount(keepVotes));
-          equalSeen = kb.add(equalSeen, kb.popCount(equalVotes));
+        // Most steps: every key valid, none equal to the threshold and no
+        // position in the sink or the window (warp-uniform), so a key is
+        // kept exactly when it is greater, with one ballot and no rank
+        // among equals.
+        Value anyEqual = k.equals[0];
+        for (int64_t u = 1; u < kKeptUnroll; ++u) {
+          anyEqual = kb.orI1(anyEqual, k.equals[u]);
         }
-        return {kept, equalSeen};
+        Value first = kb.add(s, offset);
+        Value plain = kb.andI1(
+            kb.notI1(kb.anyLane(anyEqual)),
+            kb.andI1(
+                kb.cmp(CmpIPredicate::ule, kb.add(s, kb.idx(stepKeys)),
+                       chunk.end),
+                kb.andI1(kb.cmp(CmpIPredicate::uge, first, g.sinkCount),
+                         kb.cmp(CmpIPredicate::ule,
+                                kb.add(first, kb.idx(stepKeys)),
+                                g.windowStart))));
+        return kb.ifThenElse(
+            plain, TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+            [&]() -> SmallVector<Value> {
+              Value kept = acc[0];
+              for (int64_t u = 0; u < kKeptUnroll; ++u) {
+                Value keepVotes = kb.ballot(k.greaters[u]);
+                Value slot = kb.add(
+                    kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
+                Value position = kb.add(k.js[u], offset);
+                kb.ifThen(k.greaters[u], [&] {
+                  kb.store(listValue(kb, info, position), args.sparseList,
+                           kb.add(heavyBase, slot));
+                });
+                kb.store(weightValue(kb, info, k.greaters[u]),
+                         args.weightList, kb.add(g.weightBase, position));
+                kept = kb.add(kept, kb.popCount(keepVotes));
+              }
+              return {kept, acc[1]};
+            },
+            [&]() -> SmallVector<Value> {
+              Value kept = acc[0], equalSeen = acc[1];
+              for (int64_t u = 0; u < kKeptUnroll; ++u) {
+                Value equalVotes = kb.ballot(k.equals[u]);
+                Value equalRank = kb.add(
+                    equalSeen,
+                    kb.popCount(kb.bitAnd(equalVotes, lowerLanes)));
+                Value keep = kb.orI1(
+                    k.greaters[u],
+                    kb.andI1(k.equals[u], kb.cmp(CmpIPredicate::ult,
+                                                 equalRank, t.keepEqual)));
+                Value keepVotes = kb.ballot(keep);
+                Value slot = kb.add(
+                    kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
+                Value position = kb.add(k.js[u], offset);
+                kb.ifThen(keep, [&] {
+                  kb.store(listValue(kb, info, position), args.sparseList,
+                           kb.add(heavyBase, slot));
+                });
+                kb.ifThen(k.valids[u], [&] {
+                  kb.store(weightValue(kb, info,
+                                       kb.orI1(keep, g.listed(kb, position))),
+                           args.weightList, kb.add(g.weightBase, position));
+                });
+                kept = kb.add(kept, kb.popCount(keepVotes));
+                equalSeen = kb.add(equalSeen, kb.popCount(equalVotes));
+              }
+              return {kept, equalSeen};
+            });
       });
 }
 
@@ -516,7 +587,8 @@ void mlir::pq::emitSelectRow(KernelBuilder &kb, const StepInfo &info,
   emitListEnds(kb, info, args, g, row);
   // One CTA covers the whole row: the radix histogram is free again and
   // holds the warp totals.
-  KeyRange range{keys, base, g.indexed, kb.idx(0)};
+  KeyRange range{keys, base, g.indexed, kb.idx(0),
+                 /*vectorLoads=*/keys == views.keys};
   emitCountKept(kb, range, t, views.hist, kb.idx(0));
   kb.barrier();
   emitWriteKept(kb, info, args, range, g, t, views.hist, kb.idx(0),
