@@ -10,11 +10,15 @@
 //  2. the cluster reduces the histograms through distributed shared memory
 //     (CTA q sums slice q of every peer's), and every CTA finds the bin that
 //     holds the k-th largest score;
-//  3. the keys of that bin (a few dozen on real data) go to the workspace,
-//     and every CTA radix-selects the exact threshold from them alone;
-//  4. each CTA counts its keys above and equal to the threshold; the counts
-//     of the CTAs before it give its offsets, and it writes its part of the
-//     heavy list and its slice of every weight row.
+//  3. one sweep over the CTA's keys counts, per warp, the keys above that
+//     bin and appends the keys in it (a few dozen on real data), with their
+//     positions, to the workspace; the CTA's count above the bin goes to its
+//     exchange words;
+//  4. after one cluster barrier every CTA selects the exact threshold from
+//     the candidates alone, counts the candidates above and equal to it by
+//     owning CTA and warp, and so knows, with the peers' counts, what every
+//     CTA before it keeps: it writes its part of the heavy list and its
+//     slice of every weight row without another sweep or barrier.
 // Ties go to the lowest index and the heavy list is ascending, as in the
 // other strategies; histogram atomics only count, so results are bitwise
 // deterministic.
@@ -25,6 +29,7 @@
 #include "Kernels.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::pq;
@@ -39,13 +44,15 @@ struct ClusterGeometry {
   int64_t group;
   int64_t chunkCapacity; // keys per row of views.keys
   int64_t binsPerSlice;  // bins each CTA reduces
-  int64_t rowStride;     // keys per row of the workspace
+  int64_t rowStride;     // keys per row of the workspace's candidate list
+  int64_t listStride;    // words per row of the workspace: keys, positions
   int64_t warps;
 };
 
-/// Values of the chunk every thread of the CTA agrees on.
+/// Values of the chunk every thread of the CTA agrees on. CTA q's chunk
+/// starts at q * stride.
 struct Chunk {
-  Value begin, end, count;
+  Value begin, end, count, stride;
 };
 
 } // namespace
@@ -69,6 +76,10 @@ static Value exchangeWord(KernelBuilder &kb, Value r, int64_t word) {
 
 static Value asF32(KernelBuilder &kb, Value bits) {
   return arith::BitcastOp::create(kb.b, kb.b.getF32Type(), bits);
+}
+
+static Value flagAsI32(KernelBuilder &kb, Value flag) {
+  return arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag);
 }
 
 static Value asI32Bits(KernelBuilder &kb, Value value) {
@@ -223,56 +234,149 @@ static void emitThresholdBins(KernelBuilder &kb, const StepInfo &info,
   kb.barrier();
 }
 
-/// Appends the keys of this CTA's chunk that fall into each row's threshold
-/// bin to the row's workspace, at offsets reserved from a counter in CTA 0
-/// (one atomic per warp step that finds any).
-static void emitCandidates(KernelBuilder &kb, const SharedViews &views,
-                           const KernelArgs &args, const ClusterGeometry &geo,
-                           const Chunk &chunk, Value firstRow) {
+/// The words of views.slice (free once the threshold bins are found) that
+/// count, per row, what the candidate list holds above and equal to the
+/// exact threshold: per CTA of the cluster, then per warp of this CTA.
+struct CandidateCounts {
+  int64_t clusterSize, warps;
+  int64_t perRow() const { return 2 * (clusterSize + warps); }
+  Value ctaGreater(KernelBuilder &kb, Value r, Value c) const {
+    return kb.add(kb.mul(r, kb.idx(perRow())), c);
+  }
+  Value ctaEqual(KernelBuilder &kb, Value r, Value c) const {
+    return ctaGreater(kb, r, kb.add(c, kb.idx(clusterSize)));
+  }
+  Value warpGreater(KernelBuilder &kb, Value r, Value w) const {
+    return ctaGreater(kb, r, kb.add(w, kb.idx(2 * clusterSize)));
+  }
+  Value warpEqual(KernelBuilder &kb, Value r, Value w) const {
+    return ctaGreater(kb, r, kb.add(w, kb.idx(2 * clusterSize + warps)));
+  }
+};
+
+static CandidateCounts candidateCounts(const ClusterGeometry &geo) {
+  CandidateCounts counts{geo.clusterSize, geo.warps};
+  // A slice has at least 2048 / 16 = 128 bins a row; a CTA at most 32 warps.
+  assert(counts.perRow() <= geo.binsPerSlice && "counts outgrow the slice");
+  return counts;
+}
+
+/// The threshold-bin sweep, in the emission sweeps' warp partition
+/// (warpChunk), 4 keys a lane from one 16-byte load: each warp counts its
+/// real keys above each row's threshold bin into its warpTotals words
+/// (greater; equal 0), and appends the keys in the bin with their indexed
+/// positions to the row's candidate list in the workspace (slots from a
+/// counter in CTA 0, one atomic per warp step that finds any). A row whose
+/// threshold is the masked key (bin -1) is counted against it instead, as
+/// its threshold is already exact. The CTA's totals go to its exchange
+/// words for the peers, so no other sweep over the keys counts them.
+static void emitBinSweep(KernelBuilder &kb, const SharedViews &views, const KernelArgs &args,
+                         const ClusterGeometry &geo, const Chunk &chunk,
+                         Value firstRow) {
   Value counters = kb.peerView(views.exchange, kb.idx(0));
-  Value lowerLanes =
-      kb.sub(kb.shl(kb.i32(1), kb.toI32(kb.laneId())), kb.i32(1));
+  const int64_t totalsPerRow = 2 * geo.warps;
+  const int64_t stepKeys = 32 * kKeptUnroll;
+  WarpChunk part = warpChunk(kb, chunk.count);
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
     Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
-    Value scale =
-        asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
-    Value bias = asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
     Value keyBase = kb.mul(r, kb.idx(geo.chunkCapacity));
-    Value listBase =
-        kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride));
+    Value totalsBase = kb.mul(r, kb.idx(totalsPerRow));
     // CTA-uniform: the bin was read from shared memory after a barrier.
-    kb.ifThen(kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), [&] {
-      // Every lane runs every step (the ballot needs the whole warp).
-      kb.forLoop(kb.idx(0), chunk.count, kb.idx(kb.threads), [&](Value j0) {
-        Value j = kb.add(j0, kb.threadId());
-        Value valid = kb.cmp(CmpIPredicate::ult, j, chunk.count);
-        Value key = kb.load(views.keys,
-                            kb.add(keyBase, kb.select(valid, j, kb.idx(0))));
-        Value real = kb.andI1(
-            valid, kb.cmp(CmpIPredicate::ne, key, kb.i32(maskedKey())));
-        Value isCandidate = kb.andI1(
-            real, kb.cmp(CmpIPredicate::eq,
-                         binOf(kb, scoreOfKey(kb, key), scale, bias), bin));
-        Value votes = kb.ballot(isCandidate);
-        kb.ifThen(kb.cmp(CmpIPredicate::ne, votes, kb.i32(0)), [&] {
-          Value reserved = kb.ifThenElse(
-              kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
-              TypeRange{kb.b.getI32Type()},
-              [&]() -> SmallVector<Value> {
-                return {kb.atomicAddPeer(
-                    kb.popCount(votes), counters,
-                    exchangeWord(kb, r, kExchangeCandidates))};
-              },
-              [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
-          Value first = kb.shuffleIdx(reserved, 0);
-          kb.ifThen(isCandidate, [&] {
-            Value slot =
-                kb.add(first, kb.popCount(kb.bitAnd(votes, lowerLanes)));
-            kb.store(key, args.workspace, kb.add(listBase, kb.toIndex(slot)));
+    kb.ifThenElse(
+        kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), TypeRange{},
+        [&]() -> SmallVector<Value> {
+          Value scale =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
+          Value bias =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
+          Value listBase =
+              kb.mul(kb.add(firstRow, r), kb.idx(geo.listStride));
+          Value above = kb.forLoop(
+              part.begin, part.end, kb.idx(stepKeys), ValueRange{kb.i32(0)},
+              [&](Value s, ValueRange acc) -> SmallVector<Value> {
+                Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
+                Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, part.end),
+                                     j0, part.begin);
+                Value keys = kb.loadVector(
+                    VectorType::get({kKeptUnroll}, kb.b.getI32Type()),
+                    views.keys, kb.add(keyBase, at), 4 * kKeptUnroll);
+                Value left = kb.sub(kb.toI32(part.end), kb.toI32(j0));
+                Value count = acc[0], found = kb.i32(0);
+                SmallVector<Value> key, inBin;
+                for (int64_t u = 0; u < kKeptUnroll; ++u) {
+                  key.push_back(vector::ExtractOp::create(kb.b, keys, u));
+                  Value real = kb.andI1(
+                      kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
+                      kb.cmp(CmpIPredicate::ne, key[u], kb.i32(maskedKey())));
+                  Value b = binOf(kb, scoreOfKey(kb, key[u]), scale, bias);
+                  count = kb.add(count, flagAsI32(kb, kb.andI1(real, kb.cmp(
+                                            CmpIPredicate::sgt, b, bin))));
+                  inBin.push_back(
+                      kb.andI1(real, kb.cmp(CmpIPredicate::eq, b, bin)));
+                  found = kb.add(found, flagAsI32(kb, inBin[u]));
+                }
+                // Warp-uniform: the bin's keys are rare on real data.
+                kb.ifThen(kb.anyLane(kb.cmp(CmpIPredicate::ne, found,
+                                            kb.i32(0))), [&] {
+                  Value upTo = kb.warpInclusiveSum(found);
+                  Value total = kb.shuffleIdx(upTo, 31);
+                  Value reserved = kb.ifThenElse(
+                      kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
+                      TypeRange{kb.b.getI32Type()},
+                      [&]() -> SmallVector<Value> {
+                        return {kb.atomicAddPeer(
+                            total, counters,
+                            exchangeWord(kb, r, kExchangeCandidates))};
+                      },
+                      [&]() -> SmallVector<Value> { return {kb.i32(0)}; })[0];
+                  Value slot = kb.add(kb.shuffleIdx(reserved, 0),
+                                      kb.sub(upTo, found));
+                  for (int64_t u = 0; u < kKeptUnroll; ++u) {
+                    kb.ifThen(inBin[u], [&] {
+                      Value at = kb.add(listBase, kb.toIndex(slot));
+                      kb.store(key[u], args.workspace, at);
+                      Value position =
+                          kb.add(chunk.begin, kb.add(j0, kb.idx(u)));
+                      kb.store(kb.toI32(position), args.workspace,
+                               kb.add(at, kb.idx(geo.rowStride)));
+                    });
+                    slot = kb.add(slot, flagAsI32(kb, inBin[u]));
+                  }
+                });
+                return {count};
+              })[0];
+          for (int32_t offset = 16; offset >= 1; offset /= 2) {
+            above = kb.add(above, kb.shuffleXor(above, offset));
+          }
+          Value warp = kb.warpId();
+          kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
+            kb.store(above, views.warpTotals, kb.add(totalsBase, warp));
+            kb.store(kb.i32(0), views.warpTotals,
+                     kb.add(totalsBase, kb.add(warp, kb.idx(geo.warps))));
           });
+          return {};
+        },
+        [&]() -> SmallVector<Value> {
+          // Fewer real keys than k: all are kept, then masked ones.
+          emitCountKept(kb,
+                        KeyRange{views.keys, keyBase, chunk.count, chunk.begin,
+                                 /*vectorLoads=*/true},
+                        Threshold{kb.i32(maskedKey()), kb.i32(-1), kb.i32(0)},
+                        views.warpTotals, totalsBase);
+          return {};
         });
-      });
-    });
+  });
+  kb.barrier();
+  kb.forEachThread(kb.idx(geo.group), [&](Value r) {
+    Value greater = kb.i32(0), equal = kb.i32(0);
+    for (int64_t w = 0; w < geo.warps; ++w) {
+      Value at = kb.add(kb.mul(r, kb.idx(totalsPerRow)), kb.idx(w));
+      greater = kb.add(greater, kb.load(views.warpTotals, at));
+      equal = kb.add(equal, kb.load(views.warpTotals,
+                                    kb.add(at, kb.idx(geo.warps))));
+    }
+    kb.store(greater, views.exchange, exchangeWord(kb, r, kExchangeGreater));
+    kb.store(equal, views.exchange, exchangeWord(kb, r, kExchangeEqual));
   });
 }
 
@@ -286,6 +390,10 @@ static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
                                 const KernelArgs &args,
                                 const ClusterGeometry &geo, Value firstRow) {
   const int64_t capacity = kScoreBins - kRadixBins;
+  // The candidate counts of the next phase live in the slices, which no
+  // peer reads any more.
+  kb.forEachThread(kb.idx(geo.group * candidateCounts(geo).perRow()),
+                   [&](Value i) { kb.store(kb.i32(0), views.slice, i); });
   kb.forLoop(kb.warpId(), kb.idx(geo.group), kb.idx(geo.warps), [&](Value r) {
     Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
     Value above = kb.load(views.rows, rowWord(kb, r, kRowAbove));
@@ -297,7 +405,7 @@ static void emitExactThresholds(KernelBuilder &kb, const StepInfo &info,
           Value count = kb.toIndex(
               kb.load(views.rows, rowWord(kb, r, kRowCandidates)));
           Value listBase =
-              kb.mul(kb.add(firstRow, r), kb.idx(geo.rowStride));
+              kb.mul(kb.add(firstRow, r), kb.idx(geo.listStride));
           Value histBase = kb.mul(r, kb.idx(kScoreBins));
           Value local = kb.add(histBase, kb.idx(kRadixBins));
           Value fits = kb.cmp(CmpIPredicate::ule, count, kb.idx(capacity));
@@ -355,36 +463,58 @@ static Threshold rowThreshold(KernelBuilder &kb, const StepInfo &info,
           kb.load(views.rows, rowWord(kb, r, kRowKeepEqual))};
 }
 
-/// Emission: counts per CTA, offsets from the CTAs before, then the writes.
-/// Arrives at the final cluster barrier once no peer's memory is read any
-/// more; the caller waits on it before the kernel ends.
+/// Emission. What each CTA and each of this CTA's warps keeps is its count
+/// above the threshold bin (the bin sweep) plus its candidates above the
+/// exact threshold; its equal keys are all candidates. So the CTA counts the
+/// candidate list (a few dozen keys on real data) by owner, adds the peers'
+/// bin-sweep totals for the CTAs before it, and writes. Arrives at the final
+/// cluster barrier once no peer's memory is read any more; the caller waits
+/// on it before the kernel ends.
 static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
                                  const KernelArgs &args,
                                  const SharedViews &views,
                                  const ClusterGeometry &geo, const Chunk &chunk,
                                  Value rank, Value firstRow) {
   const int64_t totalsPerRow = 2 * geo.warps;
-  auto range = [&](Value r) {
-    return KeyRange{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
-                    chunk.count, chunk.begin, /*vectorLoads=*/true};
-  };
+  const CandidateCounts counts = candidateCounts(geo);
+  WarpChunk part = warpChunk(kb, chunk.count);
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
-    emitCountKept(kb, range(r), rowThreshold(kb, info, views, r),
-                  views.warpTotals, kb.mul(r, kb.idx(totalsPerRow)));
+    Value bin = kb.load(views.rows, rowWord(kb, r, kRowBin));
+    // CTA-uniform; a row with bin -1 has no candidates.
+    kb.ifThen(kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), [&] {
+      Value threshold = kb.load(views.rows, rowWord(kb, r, kRowThreshold));
+      Value listBase = kb.mul(kb.add(firstRow, r), kb.idx(geo.listStride));
+      Value listed =
+          kb.toIndex(kb.load(views.rows, rowWord(kb, r, kRowCandidates)));
+      kb.forEachThread(listed, [&](Value i) {
+        Value at = kb.add(listBase, i);
+        Value key = kb.load(args.workspace, at);
+        Value position = kb.toIndex(
+            kb.load(args.workspace, kb.add(at, kb.idx(geo.rowStride))));
+        Value greater = kb.cmp(CmpIPredicate::ugt, key, threshold);
+        Value equal = kb.cmp(CmpIPredicate::eq, key, threshold);
+        Value owner = kb.divu(position, chunk.stride);
+        kb.ifThen(greater, [&] {
+          kb.atomicAdd(kb.i32(1), views.slice, counts.ctaGreater(kb, r, owner));
+        });
+        kb.ifThen(equal, [&] {
+          kb.atomicAdd(kb.i32(1), views.slice, counts.ctaEqual(kb, r, owner));
+        });
+        kb.ifThen(kb.cmp(CmpIPredicate::eq, owner, rank), [&] {
+          Value warp = kb.divu(kb.sub(position, chunk.begin), part.size);
+          kb.ifThen(greater, [&] {
+            kb.atomicAdd(kb.i32(1), views.slice,
+                         counts.warpGreater(kb, r, warp));
+          });
+          kb.ifThen(equal, [&] {
+            kb.atomicAdd(kb.i32(1), views.slice,
+                         counts.warpEqual(kb, r, warp));
+          });
+        });
+      });
+    });
   });
   kb.barrier();
-  kb.forEachThread(kb.idx(geo.group), [&](Value r) {
-    Value greater = kb.i32(0), equal = kb.i32(0);
-    for (int64_t w = 0; w < geo.warps; ++w) {
-      Value at = kb.add(kb.mul(r, kb.idx(totalsPerRow)), kb.idx(w));
-      greater = kb.add(greater, kb.load(views.warpTotals, at));
-      equal = kb.add(equal, kb.load(views.warpTotals,
-                                    kb.add(at, kb.idx(geo.warps))));
-    }
-    kb.store(greater, views.exchange, exchangeWord(kb, r, kExchangeGreater));
-    kb.store(equal, views.exchange, exchangeWord(kb, r, kExchangeEqual));
-  });
-  kb.clusterBarrier();
   SmallVector<Value> peers;
   for (int64_t p = 0; p < geo.clusterSize; ++p) {
     peers.push_back(kb.peerView(views.exchange, kb.idx(p)));
@@ -393,18 +523,39 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
     auto [kept, equal] = emitKeptBefore(
         kb, geo.clusterSize,
         [&](int64_t p) {
-          return kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeGreater));
+          return kb.add(
+              kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeGreater)),
+              kb.load(views.slice, counts.ctaGreater(kb, r, kb.idx(p))));
         },
         [&](int64_t p) {
-          return kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeEqual));
+          return kb.add(
+              kb.loadPeer(peers[p], exchangeWord(kb, r, kExchangeEqual)),
+              kb.load(views.slice, counts.ctaEqual(kb, r, kb.idx(p))));
         },
         rank, rowThreshold(kb, info, views, r).keepEqual, kb.i32(0),
         kb.i32(0));
     kb.store(kept, views.rows, rowWord(kb, r, kRowKeptBefore));
     kb.store(equal, views.rows, rowWord(kb, r, kRowEqualBefore));
   });
+  // This CTA's warps: their bin-sweep counts plus their candidates.
+  kb.forEachThread(kb.idx(geo.group * geo.warps), [&](Value i) {
+    Value r = kb.divu(i, kb.idx(geo.warps));
+    Value w = kb.remu(i, kb.idx(geo.warps));
+    Value greaterAt = kb.add(kb.mul(r, kb.idx(totalsPerRow)), w);
+    Value equalAt = kb.add(greaterAt, kb.idx(geo.warps));
+    kb.store(kb.add(kb.load(views.warpTotals, greaterAt),
+                    kb.load(views.slice, counts.warpGreater(kb, r, w))),
+             views.warpTotals, greaterAt);
+    kb.store(kb.add(kb.load(views.warpTotals, equalAt),
+                    kb.load(views.slice, counts.warpEqual(kb, r, w))),
+             views.warpTotals, equalAt);
+  });
   kb.clusterArrive();
   kb.barrier();
+  auto range = [&](Value r) {
+    return KeyRange{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
+                    chunk.count, chunk.begin, /*vectorLoads=*/true};
+  };
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
     Value row = kb.add(firstRow, r);
     RowGeometry g = rowGeometry(kb, info, args, row);
@@ -429,6 +580,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
   geo.chunkCapacity = clusterChunk(shape, maxSeqLen, geo.clusterSize);
   geo.binsPerSlice = binsPerSlice(geo.clusterSize);
   geo.rowStride = info.keyRowStride();
+  geo.listStride = workspaceRowWords(info);
   geo.warps = threads / 32;
   SharedMemoryPlan plan =
       planClusterKernel(shape, maxSeqLen, threads, geo.clusterSize);
@@ -477,6 +629,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
         chunk.begin = kb.minu(kb.mul(rank, perChunk), indexed);
         chunk.end = kb.minu(kb.add(chunk.begin, perChunk), indexed);
         chunk.count = kb.sub(chunk.end, chunk.begin);
+        chunk.stride = perChunk;
         const bool selects = info.heavy > 0;
 
         if (selects) {
@@ -554,8 +707,8 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           emitReduceSlice(kb, views, geo, rank);
           kb.clusterBarrier(); // slices reduced
           emitThresholdBins(kb, info, views, geo);
-          emitCandidates(kb, views, args, geo, chunk, firstRow);
-          kb.clusterBarrier(); // candidates in the workspace
+          emitBinSweep(kb, views, args, geo, chunk, firstRow);
+          kb.clusterBarrier(); // candidates and bin-sweep totals published
           emitExactThresholds(kb, info, views, args, geo, firstRow);
           emitClusterKeptLists(kb, info, args, views, geo, chunk, rank,
                                firstRow);

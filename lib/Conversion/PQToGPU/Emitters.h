@@ -204,6 +204,15 @@ struct KeyRange {
   /// bytes a lane.
   bool vectorLoads = false;
 };
+/// Keys per lane per step of the emission sweeps (loads in flight).
+constexpr int64_t kKeptUnroll = 4;
+/// The emission sweeps' partition of a range of `count` keys: warp w takes
+/// [w * size, (w + 1) * size) clipped to count, size a multiple of
+/// 32 * kKeptUnroll.
+struct WarpChunk {
+  Value begin, end, size;
+};
+WarpChunk warpChunk(KernelBuilder &kb, Value count);
 /// Emission sweep 1: each warp counts the keys of its contiguous chunk of
 /// the range above and equal to the threshold and stores them at
 /// totals[totalsBase + warp] and totals[totalsBase + warps + warp].

@@ -29,9 +29,11 @@ SmallVector<gpu::GPUFuncOp> buildClusterKernels(gpu::GPUModuleOp module,
                                                 const StepInfo &info,
                                                 Location loc);
 
-/// Bytes of workspace one batch entry needs (0 for `row`): `split` keeps
-/// every row's keys there, `cluster` the candidates of each row's threshold
-/// bin.
+/// 32-bit words of workspace per row (0 for `row`): `split` keeps every
+/// row's keys there (keyRowStride), `cluster` the keys of each row's
+/// threshold bin (keyRowStride), then their indexed positions (as many).
+int64_t workspaceRowWords(const StepInfo &info);
+/// Bytes of workspace one batch entry needs: a row per query head.
 int64_t workspaceBytesPerBatch(const StepInfo &info);
 
 } // namespace mlir::pq

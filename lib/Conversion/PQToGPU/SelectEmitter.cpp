@@ -180,16 +180,7 @@ radixPass(KernelBuilder &kb, const SharedViews &views, Value keys, Value base,
 }
 
 /// Per warp: the indexed j of this warp's contiguous chunk of the range.
-namespace {
-struct WarpChunk {
-  Value begin, end;
-};
-} // namespace
-
-/// Keys per lane per step: loads in flight.
-constexpr int64_t kKeptUnroll = 4;
-
-static WarpChunk warpChunk(KernelBuilder &kb, Value count) {
+WarpChunk mlir::pq::warpChunk(KernelBuilder &kb, Value count) {
   const int64_t warps = kb.threads / 32;
   const int64_t step = 32 * kKeptUnroll;
   Value chunk = kb.mul(
@@ -198,7 +189,7 @@ static WarpChunk warpChunk(KernelBuilder &kb, Value count) {
               kb.idx(step)),
       kb.idx(step));
   Value begin = kb.minu(kb.mul(kb.warpId(), chunk), count);
-  return {begin, kb.minu(kb.add(begin, chunk), count)};
+  return {begin, kb.minu(kb.add(begin, chunk), count), chunk};
 }
 
 namespace {

@@ -14,11 +14,20 @@ using namespace mlir;
 using namespace mlir::pq;
 using arith::CmpIPredicate;
 
-int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
-  if (info.tiling.getStrategy() == Strategy::row) {
+int64_t mlir::pq::workspaceRowWords(const StepInfo &info) {
+  switch (info.tiling.getStrategy()) {
+  case Strategy::row:
     return 0;
+  case Strategy::split:
+    return info.keyRowStride();
+  case Strategy::cluster:
+    return 2 * info.keyRowStride();
   }
-  return 4 * info.shape.heads * info.keyRowStride();
+  llvm_unreachable("unknown strategy");
+}
+
+int64_t mlir::pq::workspaceBytesPerBatch(const StepInfo &info) {
+  return 4 * info.shape.heads * workspaceRowWords(info);
 }
 
 /// Fewest keys a score CTA handles (see buildScoreKernel).

@@ -3,14 +3,14 @@
 // The host side of a `cluster` step: one gpu.launch_func whose `clusters in` is
 // the tiling's cluster size (16, fixed by cluster-size) and whose grid is [16 *
 // 8 kv heads, batch, 1] CTAs of 256 threads, with the plan's dynamic shared
-// memory and an i32 workspace of heads * (max_seq_len - init_offset) = 32 *
-// 3968 = 126976 elements per batch entry (the candidates of each row's
-// threshold bin), freed after the launch.
+// memory and an i32 workspace of 2 * heads * (max_seq_len - init_offset) =
+// 2 * 32 * 3968 = 253952 elements per batch entry (the keys of each row's
+// threshold bin and their positions), freed after the launch.
 
 // CHECK-LABEL: func.func @llama3_8b(
 // CHECK-SAME:    %[[Q:[^:]+]]: memref<?x32x1x128xbf16>
 // CHECK:         %[[B:.+]] = memref.dim %[[Q]], %{{.+}} : memref<?x32x1x128xbf16>
-// CHECK:         %[[PER:.+]] = arith.constant 126976 : index
+// CHECK:         %[[PER:.+]] = arith.constant 253952 : index
 // CHECK:         %[[N:.+]] = arith.muli %[[B]], %[[PER]] : index
 // CHECK:         %[[WS:.+]] = memref.alloc(%[[N]]) : memref<?xi32>
 // CHECK:         %[[C128:.+]] = arith.constant 128 : index

@@ -9,12 +9,13 @@
 // its chunk into a local histogram (shared-memory atomics), then reads its
 // peers' shared memory through nvvm.mapa (!llvm.ptr<7>, distributed shared
 // memory) between cluster barriers, reserves candidate slots with an atomic
-// on rank 0's counter and writes the candidates to the workspace (an i32
-// parameter, as in `split`: 4 * 32 * (4096 - 128) = 507904 bytes per batch
-// entry), which every CTA reads back after the next cluster barrier. After
-// exchanging counts the last barrier is split: it arrives once no peer's
-// memory is read any more and waits at the very end, so no CTA exits while
-// a peer may still read its shared memory.
+// on rank 0's counter and writes the candidates and their positions to the
+// workspace (an i32 parameter: 2 * 4 * 32 * (4096 - 128) = 1015808 bytes per
+// batch entry), which every CTA reads back after the next cluster barrier;
+// the same barrier publishes each CTA's counts above the threshold bin, so
+// no further barrier exchanges counts. The last barrier is split: it
+// arrives once no peer's memory is read any more and waits at the very end,
+// so no CTA exits while a peer may still read its shared memory.
 
 // CHECK:      gpu.module @pq_kernels [#nvvm.target<O = 3, chip = "sm_90">] {
 // CHECK-NEXT:   gpu.func @llama3_8b_cluster(
@@ -27,7 +28,7 @@
 // CHECK-SAME:     pq.params = ["query", "key", "centroids", "codes", "sparse_list", "sparse_len", "weight_list", "workspace", "seq_len", "num_cached", "key_capacity", "code_capacity"]
 // CHECK-SAME:     pq.smem = 53232 : i64
 // CHECK-SAME:     pq.tiling = #pq.tiling<strategy = cluster, threads = 256, ctas_per_row = 16, max_seq_len = 4096, smem = 53232>
-// CHECK-SAME:     pq.workspace_bytes_per_batch = 507904 : i64
+// CHECK-SAME:     pq.workspace_bytes_per_batch = 1015808 : i64
 // CHECK:          nvvm.read.ptx.sreg.cluster.ctarank : i32
 // CHECK:          gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK:          memref.atomic_rmw addi %{{.+}}, %{{.+}}[%{{.+}}] : (i32, memref<{{[0-9]+}}xi32, #gpu.address_space<workgroup>>) -> i32
@@ -40,8 +41,7 @@
 // CHECK:          nvvm.cluster.arrive
 // CHECK-NEXT:     nvvm.cluster.wait
 // CHECK:          memref.load %[[WS]][%{{.+}}] : memref<?xi32>
-// CHECK:          nvvm.cluster.arrive
-// CHECK-NEXT:     nvvm.cluster.wait
+// CHECK-NOT:      nvvm.cluster.wait
 // CHECK:          nvvm.cluster.arrive
 // CHECK-NEXT:     gpu.barrier
 // CHECK:          nvvm.cluster.wait

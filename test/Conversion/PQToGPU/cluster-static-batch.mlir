@@ -4,16 +4,17 @@
 // ctas_per_row (2 here, whatever pq-tile would pick), so the grid is
 // [2 * 2 kv heads, batch, 1] and the launch's `clusters in` is (2, 1, 1). A
 // static batch of 3 is a constant on the host (grid and workspace, which
-// holds max_seq_len - init_offset = 1019 keys per row padded to 1020:
-// 3 * 4 heads * 1020 = 12240 elements), while pq.grid still marks the batch
-// with -1. The step has no key, so nothing is quantized.
+// holds max_seq_len - init_offset = 1019 keys per row padded to 1020, then
+// as many positions: 2 * 4 heads * 1020 = 8160 elements per batch entry),
+// while pq.grid still marks the batch with -1. The step has no key, so
+// nothing is quantized.
 
 #target = #pq.target<chip = "sm_90", sms = 132, smem = 232448, max_threads = 1024, clusters = true>
 #step = #pq.step<sink = 4, window = 4, heavy = 8, init_offset = 4, bits = 4, metric = euclidean>
 
 // CHECK-LABEL: func.func @static_batch(
 // CHECK:         %[[B:.+]] = arith.constant 3 : index
-// CHECK:         %[[PER:.+]] = arith.constant 4080 : index
+// CHECK:         %[[PER:.+]] = arith.constant 8160 : index
 // CHECK:         %[[N:.+]] = arith.muli %[[B]], %[[PER]] : index
 // CHECK:         %[[WS:.+]] = memref.alloc(%[[N]]) : memref<?xi32>
 // CHECK:         %[[C4:.+]] = arith.constant 4 : index
@@ -34,7 +35,7 @@
 // CHECK-SAME:    pq.quantize = false
 // CHECK-SAME:    pq.shape = array<i64: 3, 4, 2, 16, 2>
 // CHECK-SAME:    pq.smem = 31104 : i64
-// CHECK-SAME:    pq.workspace_bytes_per_batch = 16320 : i64
+// CHECK-SAME:    pq.workspace_bytes_per_batch = 32640 : i64
 // CHECK:         nvvm.mapa
 module attributes {pq.target = #target} {
   func.func @static_batch(%q: memref<3x4x1x16xf32>, %c: memref<3x2x2x16x8xf32>, %codes: memref<3x2x?x2xui8>, %nc: index, %sk: index, %l: memref<3x4x?xi64>, %len: memref<3x4xi64>, %w: memref<3x4x?xf32>) -> index {

@@ -6,12 +6,13 @@
 // [16 * kv_heads, batch, 1] CTAs of 256 threads in clusters of [16, 1, 1]
 // (the tiling's ctas_per_row), with its dynamic shared memory
 // (planClusterKernel, see Transforms/tile-sm90.mlir), and a workspace parameter after weight_list
-// of 4 * heads * (max_seq_len - init_offset) = 4 * 32 * 3968 = 507904
-// bytes per batch entry, as `split` sizes it.
+// of 2 * 4 * heads * (max_seq_len - init_offset) = 2 * 4 * 32 * 3968 =
+// 1015808 bytes per batch entry (twice `split`'s: candidates and their
+// positions).
 
 // CHECK:      entry: llama3_8b
 // CHECK-NEXT: strategy: cluster
-// CHECK-NEXT: workspace_bytes_per_batch: 507904
+// CHECK-NEXT: workspace_bytes_per_batch: 1015808
 // CHECK:      step.kv_heads: 8
 // CHECK:      step.max_seq_len: 4096
 // CHECK:      param 6: weight_list memref
