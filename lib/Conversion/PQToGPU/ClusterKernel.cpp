@@ -186,6 +186,53 @@ static void emitReduceSlice(KernelBuilder &kb, const SharedViews &views,
   });
 }
 
+/// The keys of real scores: -FLT_MAX's to +inf's (the masked key, -inf's,
+/// lies below; NaN patterns are never keys).
+constexpr int64_t kLowestRealKey = 0x00800000;
+constexpr int64_t kHighestRealKey = 0xFF800000;
+
+/// By one whole warp, alike in every CTA: the smallest real key whose bin
+/// (binOf o scoreOfKey, monotone over the real keys) is at least `target`,
+/// or kHighestRealKey + 1 when none is. Each round probes 32 evenly spaced
+/// keys of the remaining range and keeps the gap where the bin reaches the
+/// target; seven rounds narrow 2^32 keys to one (a range of w keys leaves
+/// fewer than w / 32).
+static Value firstKeyOfBin(KernelBuilder &kb, Value scale, Value bias,
+                           Value target) {
+  Value lo = kb.idx(kLowestRealKey), hi = kb.idx(kHighestRealKey + 1);
+  Value lane = kb.laneId();
+  for (int round = 0; round < 7; ++round) {
+    Value width = kb.sub(hi, lo);
+    Value step = kb.divu(kb.add(width, kb.idx(31)), kb.idx(32));
+    Value probe = kb.add(lo, kb.mul(lane, step));
+    Value inRange = kb.cmp(CmpIPredicate::ult, probe, hi);
+    Value bin = binOf(kb, scoreOfKey(kb, kb.toI32(probe)), scale, bias);
+    Value votes = kb.ballot(
+        kb.andI1(inRange, kb.cmp(CmpIPredicate::sge, bin, target)));
+    // The first lane at or past the target: popcount below its bit.
+    Value lowest = kb.bitAnd(votes, kb.sub(kb.i32(0), votes));
+    Value first = kb.toIndex(kb.popCount(kb.sub(lowest, kb.i32(1))));
+    Value found = kb.cmp(CmpIPredicate::ne, votes, kb.i32(0));
+    // Not found: past the last probe in range, lane min(31, (w - 1) / step).
+    Value safeStep = kb.maxs(step, kb.idx(1));
+    Value lastLane = kb.minu(
+        kb.divu(kb.sub(kb.maxs(width, kb.idx(1)), kb.idx(1)), safeStep),
+        kb.idx(31));
+    Value newLo = kb.select(
+        found,
+        kb.select(kb.cmp(CmpIPredicate::eq, first, kb.idx(0)), lo,
+                  kb.add(kb.add(lo, kb.mul(kb.sub(first, kb.idx(1)), step)),
+                         kb.idx(1))),
+        kb.add(kb.add(lo, kb.mul(lastLane, step)), kb.idx(1)));
+    Value newHi = kb.select(found, kb.add(lo, kb.mul(first, step)), hi);
+    // An empty range stays as it is.
+    Value empty = kb.cmp(CmpIPredicate::eq, width, kb.idx(0));
+    lo = kb.select(empty, lo, newLo);
+    hi = kb.select(empty, hi, newHi);
+  }
+  return lo;
+}
+
 /// Every CTA alike: the bin of each row that holds its k-th largest score
 /// (kRowBin, -1 when fewer than k keys have a real score, so the threshold
 /// is the masked key), the keys above that bin and in it. One warp per row.
@@ -225,10 +272,28 @@ static void emitThresholdBins(KernelBuilder &kb, const StepInfo &info,
                   fromFlaggedLane(kb, inSlice.crosses, inSlice.count)};
         },
         [&]() -> SmallVector<Value> { return {kb.i32(-1), real, kb.i32(0)}; });
+    // The bin's keys as a key range, so the bin sweep tests a key with
+    // two integer compares (warp-uniform: the bin came from votes).
+    SmallVector<Value> keys = kb.ifThenElse(
+        kb.cmp(CmpIPredicate::sge, bin[0], kb.i32(0)),
+        TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+        [&]() -> SmallVector<Value> {
+          Value scale =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
+          Value bias =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
+          Value first = firstKeyOfBin(kb, scale, bias, bin[0]);
+          Value past = firstKeyOfBin(kb, scale, bias,
+                                     kb.add(bin[0], kb.i32(1)));
+          return {kb.toI32(first), kb.toI32(kb.sub(past, kb.idx(1)))};
+        },
+        [&]() -> SmallVector<Value> { return {kb.i32(0), kb.i32(0)}; });
     kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
       kb.store(bin[0], views.rows, rowWord(kb, r, kRowBin));
       kb.store(bin[1], views.rows, rowWord(kb, r, kRowAbove));
       kb.store(bin[2], views.rows, rowWord(kb, r, kRowCandidates));
+      kb.store(keys[0], views.rows, rowWord(kb, r, kRowBinFirstKey));
+      kb.store(keys[1], views.rows, rowWord(kb, r, kRowBinLastKey));
     });
   });
   kb.barrier();
@@ -285,10 +350,11 @@ static void emitBinSweep(KernelBuilder &kb, const SharedViews &views, const Kern
     kb.ifThenElse(
         kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), TypeRange{},
         [&]() -> SmallVector<Value> {
-          Value scale =
-              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
-          Value bias =
-              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
+          // The bin's keys are [first, last]; the masked key lies below.
+          Value firstKey =
+              kb.load(views.rows, rowWord(kb, r, kRowBinFirstKey));
+          Value lastKey = kb.load(views.rows, rowWord(kb, r, kRowBinLastKey));
+          Value span = kb.sub(lastKey, firstKey);
           Value listBase =
               kb.mul(kb.add(firstRow, r), kb.idx(geo.listStride));
           Value above = kb.forLoop(
@@ -305,14 +371,13 @@ static void emitBinSweep(KernelBuilder &kb, const SharedViews &views, const Kern
                 SmallVector<Value> key, inBin;
                 for (int64_t u = 0; u < kKeptUnroll; ++u) {
                   key.push_back(vector::ExtractOp::create(kb.b, keys, u));
-                  Value real = kb.andI1(
-                      kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
-                      kb.cmp(CmpIPredicate::ne, key[u], kb.i32(maskedKey())));
-                  Value b = binOf(kb, scoreOfKey(kb, key[u]), scale, bias);
-                  count = kb.add(count, flagAsI32(kb, kb.andI1(real, kb.cmp(
-                                            CmpIPredicate::sgt, b, bin))));
-                  inBin.push_back(
-                      kb.andI1(real, kb.cmp(CmpIPredicate::eq, b, bin)));
+                  Value valid = kb.cmp(CmpIPredicate::sgt, left, kb.i32(u));
+                  count = kb.add(count, flagAsI32(kb, kb.andI1(valid, kb.cmp(
+                                            CmpIPredicate::ugt, key[u],
+                                            lastKey))));
+                  inBin.push_back(kb.andI1(
+                      valid, kb.cmp(CmpIPredicate::ule,
+                                    kb.sub(key[u], firstKey), span)));
                   found = kb.add(found, flagAsI32(kb, inBin[u]));
                 }
                 // Warp-uniform: the bin's keys are rare on real data.
