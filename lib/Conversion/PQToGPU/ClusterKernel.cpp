@@ -335,9 +335,9 @@ static CandidateCounts candidateCounts(const ClusterGeometry &geo) {
 /// threshold is the masked key (bin -1) is counted against it instead, as
 /// its threshold is already exact. The CTA's totals go to its exchange
 /// words for the peers, so no other sweep over the keys counts them.
-static void emitBinSweep(KernelBuilder &kb, const SharedViews &views, const KernelArgs &args,
-                         const ClusterGeometry &geo, const Chunk &chunk,
-                         Value firstRow) {
+static void emitBinSweep(KernelBuilder &kb, const SharedViews &views,
+                         const KernelArgs &args, const ClusterGeometry &geo,
+                         const Chunk &chunk, Value firstRow) {
   Value counters = kb.peerView(views.exchange, kb.idx(0));
   const int64_t totalsPerRow = 2 * geo.warps;
   const int64_t stepKeys = 32 * kKeptUnroll;
