@@ -61,6 +61,23 @@ void ConvertPQToGPUPass::runOnOperation() {
   SmallVector<IndexerOp> steps;
   SmallVector<KMeansOp> builds;
   WalkResult walk = module.walk([&](Operation *op) {
+    // The kernels and their launches live in the top-level module (the
+    // launches need its gpu.container_module), so a step elsewhere would
+    // fail deep in upstream's verifier.
+    if (isa<IndexerOp, KMeansOp>(op)) {
+      auto inner = op->getParentOfType<ModuleOp>();
+      if (inner != module) {
+        InFlightDiagnostic diag = op->emitError()
+                                  << "convert-pq-to-gpu: '" << op->getName()
+                                  << "' inside a nested module";
+        if (std::optional<StringRef> name = inner.getName()) {
+          diag << " (@" << *name << ")";
+        }
+        diag << " is not compiled: a bundle holds the steps of the "
+                "top-level module; move its function there";
+        return WalkResult::interrupt();
+      }
+    }
     if (auto step = dyn_cast<IndexerOp>(op)) {
       if (!step.getTiling()) {
         step.emitError() << "convert-pq-to-gpu: pq.indexer has no tiling; "
