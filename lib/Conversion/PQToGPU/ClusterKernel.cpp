@@ -285,6 +285,10 @@ static void emitThresholdBins(KernelBuilder &kb, const StepInfo &info,
           Value first = firstKeyOfBin(kb, scale, bias, bin[0]);
           Value past = firstKeyOfBin(kb, scale, bias,
                                      kb.add(bin[0], kb.i32(1)));
+          // The bin holds keys (it crossed k), so past > first; the clamp
+          // only keeps [first, last] from wrapping if the search and the
+          // histogram ever binned differently.
+          past = kb.maxs(past, kb.add(first, kb.idx(1)));
           return {kb.toI32(first), kb.toI32(kb.sub(past, kb.idx(1)))};
         },
         [&]() -> SmallVector<Value> { return {kb.i32(0), kb.i32(0)}; });
