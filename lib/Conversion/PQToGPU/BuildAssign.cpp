@@ -113,6 +113,31 @@ SmallVector<Value> mmaTf32(KernelBuilder &kb, ArrayRef<Value> a,
   return out;
 }
 
+/// Stages columns [chunk, chunk + t.chunk) of `rows` rows (rows first ..
+/// first + rows - 1) into dst[row - first][t.pitch]: rows below `count` and
+/// columns below `width` read `at(row, column)`; the rest stage 0 after
+/// reading a valid element (no branches: every load in flight).
+void stageColumns(KernelBuilder &kb, const AssignTiling &t, int64_t rows,
+                  Value first, Value count, int64_t width, Value chunk,
+                  Value dst, function_ref<Value(Value, Value)> at) {
+  stageValues(
+      kb, rows * t.chunk,
+      [&](Value e) -> Value {
+        Value row = kb.add(first, kb.divu(e, kb.idx(t.chunk)));
+        Value dim = kb.add(chunk, kb.remu(e, kb.idx(t.chunk)));
+        Value inside = kb.andI1(kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
+                                kb.cmp(CmpIPredicate::ult, row, count));
+        Value v = at(kb.minu(row, kb.sub(count, kb.idx(1))),
+                     kb.minu(dim, kb.idx(width - 1)));
+        return kb.select(inside, v, kb.f32(0.0f));
+      },
+      [&](Value e, Value v) {
+        Value r = kb.divu(e, kb.idx(t.chunk));
+        Value i = kb.remu(e, kb.idx(t.chunk));
+        kb.store(v, dst, kb.add(kb.mul(r, kb.idx(t.pitch)), i));
+      });
+}
+
 /// Where a thread's part of the tile lies: its warp's first point (in the
 /// tile) and first centroid, and its fragment coordinates.
 struct WarpPlace {
@@ -267,27 +292,9 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
       return final ? kb.toF32(kb.load(args.centroids, at))
                    : kb.load(working, at);
     };
-    // Centroid columns [chunk, chunk + t.chunk); out-of-range centroids and
-    // columns read a valid element and stage 0 (no branches: every load in
-    // flight).
     auto stageCentroids = [&](Value chunk) {
-      stageValues(
-          kb, padded * t.chunk,
-          [&](Value e) -> Value {
-            Value c = kb.divu(e, kb.idx(t.chunk));
-            Value dim = kb.add(chunk, kb.remu(e, kb.idx(t.chunk)));
-            Value inside =
-                kb.andI1(kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
-                         kb.cmp(CmpIPredicate::ult, c, kb.idx(count)));
-            Value v = centroidAt(kb.minu(c, kb.idx(count - 1)),
-                                 kb.minu(dim, kb.idx(width - 1)));
-            return kb.select(inside, v, kb.f32(0.0f));
-          },
-          [&](Value e, Value v) {
-            Value c = kb.divu(e, kb.idx(t.chunk));
-            Value i = kb.remu(e, kb.idx(t.chunk));
-            kb.store(v, cs, kb.add(kb.mul(c, kb.idx(t.pitch)), i));
-          });
+      stageColumns(kb, t, padded, kb.idx(0), kb.idx(count), width, chunk, cs,
+                   centroidAt);
     };
 
     Value tid = kb.threadId();
@@ -333,25 +340,10 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
               if (!residentCentroids) {
                 stageCentroids(chunk);
               }
-              stageValues(
-                  kb, tilePoints * t.chunk,
-                  [&](Value e) -> Value {
-                    Value point =
-                        kb.add(tileStart, kb.divu(e, kb.idx(t.chunk)));
-                    Value dim = kb.add(chunk, kb.remu(e, kb.idx(t.chunk)));
-                    Value inside = kb.andI1(
-                        kb.cmp(CmpIPredicate::ult, dim, kb.idx(width)),
-                        kb.cmp(CmpIPredicate::ult, point, g.n));
-                    Value v = loadPoint(kb, info, args, g,
-                                        kb.minu(point, kb.sub(g.n, kb.idx(1))),
-                                        kb.minu(dim, kb.idx(width - 1)));
-                    return kb.select(inside, v, kb.f32(0.0f));
-                  },
-                  [&](Value e, Value v) {
-                    Value p = kb.divu(e, kb.idx(t.chunk));
-                    Value i = kb.remu(e, kb.idx(t.chunk));
-                    kb.store(v, xs, kb.add(kb.mul(p, kb.idx(t.pitch)), i));
-                  });
+              stageColumns(kb, t, tilePoints, tileStart, g.n, width, chunk,
+                           xs, [&](Value point, Value dim) {
+                             return loadPoint(kb, info, args, g, point, dim);
+                           });
               kb.barrier();
               return kb.forLoop(
                   kb.idx(0), kb.idx(t.chunk), kb.idx(8), carried,
