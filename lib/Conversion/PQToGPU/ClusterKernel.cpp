@@ -364,18 +364,16 @@ static void emitBinSweep(KernelBuilder &kb, const SharedViews &views,
           Value above = kb.forLoop(
               part.begin, part.end, kb.idx(stepKeys), ValueRange{kb.i32(0)},
               [&](Value s, ValueRange acc) -> SmallVector<Value> {
-                Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
-                Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, part.end),
-                                     j0, part.begin);
-                Value keys = kb.loadVector(
-                    VectorType::get({kKeptUnroll}, kb.b.getI32Type()),
-                    views.keys, kb.add(keyBase, at), 4 * kKeptUnroll);
-                Value left = kb.sub(kb.toI32(part.end), kb.toI32(j0));
+                LaneKeys lane = loadLaneKeys(
+                    kb, KeyRange{views.keys, keyBase, chunk.count, chunk.begin,
+                                 /*vectorLoads=*/true},
+                    s, part.begin, part.end);
+                Value j0 = lane.j0;
                 Value count = acc[0], found = kb.i32(0);
-                SmallVector<Value> key, inBin;
+                ArrayRef<Value> key = lane.keys;
+                SmallVector<Value> inBin;
                 for (int64_t u = 0; u < kKeptUnroll; ++u) {
-                  key.push_back(vector::ExtractOp::create(kb.b, keys, u));
-                  Value valid = kb.cmp(CmpIPredicate::sgt, left, kb.i32(u));
+                  Value valid = lane.valid(kb, u);
                   count = kb.add(count, flagAsI32(kb, kb.andI1(valid, kb.cmp(
                                             CmpIPredicate::ugt, key[u],
                                             lastKey))));

@@ -226,6 +226,32 @@ static Value asI32(KernelBuilder &kb, Value flag) {
   return arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag);
 }
 
+LaneKeys mlir::pq::loadLaneKeys(KernelBuilder &kb, const KeyRange &range,
+                                Value s, Value begin, Value end) {
+  LaneKeys lane;
+  lane.j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
+  Value loaded;
+  if (range.vectorLoads) {
+    Value at = kb.select(kb.cmp(CmpIPredicate::ult, lane.j0, end), lane.j0,
+                         begin);
+    loaded = kb.loadVector(VectorType::get({kKeptUnroll}, kb.b.getI32Type()),
+                           range.keys, kb.add(range.base, at),
+                           4 * kKeptUnroll);
+  }
+  lane.left = kb.sub(kb.toI32(end), kb.toI32(lane.j0));
+  for (int64_t u = 0; u < kKeptUnroll; ++u) {
+    if (range.vectorLoads) {
+      lane.keys.push_back(vector::ExtractOp::create(kb.b, loaded, u));
+    } else {
+      Value j = kb.add(lane.j0, kb.idx(u));
+      lane.keys.push_back(kb.load(
+          range.keys,
+          kb.add(range.base, kb.select(lane.valid(kb, u), j, begin))));
+    }
+  }
+  return lane;
+}
+
 void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
                              const Threshold &t, Value totals,
                              Value totalsBase) {
@@ -245,22 +271,10 @@ void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> sums(acc.begin(), acc.end());
         if (range.vectorLoads) {
-          // Order does not matter for counts: lane l takes keys 4l .. 4l + 3
-          // of the step in one 16-byte load (a load past the range's end
-          // stays within the row: rows hold whole multiples of 4 keys).
-          Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
-          Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, chunk.end), j0,
-                               chunk.begin);
-          Value keys = kb.loadVector(
-              VectorType::get({kKeptUnroll}, kb.b.getI32Type()), range.keys,
-              kb.add(range.base, at), 4 * kKeptUnroll);
-          // Keys left in the chunk from j0 (negative past it), in i32: one
-          // 32-bit compare a key instead of 64-bit index arithmetic.
-          Value left = kb.sub(kb.toI32(chunk.end), kb.toI32(j0));
+          // Order does not matter for counts: lanes take 4 keys each.
+          LaneKeys lane = loadLaneKeys(kb, range, s, chunk.begin, chunk.end);
           for (int64_t u = 0; u < kKeptUnroll; ++u) {
-            Value key = vector::ExtractOp::create(kb.b, keys, u);
-            sums = count(key, kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
-                         sums);
+            sums = count(lane.keys[u], lane.valid(kb, u), sums);
           }
           return sums;
         }
@@ -437,27 +451,12 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
       chunk.begin, chunk.end, kb.idx(stepKeys),
       ValueRange{keptBefore, equalBefore},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
-        Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
-        Value left = kb.sub(kb.toI32(chunk.end), kb.toI32(j0));
-        Value loaded;
-        if (range.vectorLoads) {
-          Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, chunk.end), j0,
-                               chunk.begin);
-          loaded = kb.loadVector(
-              VectorType::get({kKeptUnroll}, kb.b.getI32Type()), range.keys,
-              kb.add(range.base, at), 4 * kKeptUnroll);
-        }
+        LaneKeys lane = loadLaneKeys(kb, range, s, chunk.begin, chunk.end);
+        Value j0 = lane.j0;
         Value greater = kb.i32(0), equal = kb.i32(0);
         for (int64_t u = 0; u < kKeptUnroll; ++u) {
-          Value valid = kb.cmp(CmpIPredicate::sgt, left, kb.i32(u));
-          Value key;
-          if (range.vectorLoads) {
-            key = vector::ExtractOp::create(kb.b, loaded, u);
-          } else {
-            Value j = kb.add(j0, kb.idx(u));
-            key = kb.load(range.keys,
-                          kb.add(range.base, kb.select(valid, j, chunk.begin)));
-          }
+          Value valid = lane.valid(kb, u);
+          Value key = lane.keys[u];
           Value bits = kb.bitAnd(key, t.mask);
           greater = withBit(greater,
                             kb.andI1(valid, kb.cmp(CmpIPredicate::ugt, bits,
