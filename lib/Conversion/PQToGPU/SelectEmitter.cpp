@@ -297,25 +297,34 @@ void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
   });
 }
 
+/// (keptBefore, equalBefore) after parts holding `greater` keys above the
+/// threshold and `equal` keys equal to it: equal keys are kept while the
+/// keepEqual budget lasts, so those parts keep min(equal, keepEqual -
+/// equalBefore) of theirs, at least 0 (the budget summed over the parts at
+/// once; counts are non-negative i32).
+static std::pair<Value, Value> foldKept(KernelBuilder &kb, Value greater,
+                                        Value equal, Value keepEqual,
+                                        Value keptBefore, Value equalBefore) {
+  Value budget = kb.sub(keepEqual, equalBefore);
+  Value keptEqual =
+      kb.select(kb.cmp(CmpIPredicate::slt, equal, budget), equal, budget);
+  keptEqual = kb.select(kb.cmp(CmpIPredicate::sgt, keptEqual, kb.i32(0)),
+                        keptEqual, kb.i32(0));
+  return {kb.add(keptBefore, kb.add(greater, keptEqual)),
+          kb.add(equalBefore, equal)};
+}
+
 std::pair<Value, Value> mlir::pq::emitKeptBefore(
     KernelBuilder &kb, int64_t parts, function_ref<Value(int64_t)> greaterOf,
     function_ref<Value(int64_t)> equalOf, Value part, Value keepEqual,
     Value keptBefore, Value equalBefore) {
+  Value greater = kb.i32(0), equal = kb.i32(0);
   for (int64_t w = 0; w < parts; ++w) {
     Value earlier = kb.cmp(CmpIPredicate::ult, kb.idx(w), part);
-    Value greater = greaterOf(w);
-    Value equal = equalOf(w);
-    Value budget = kb.select(
-        kb.cmp(CmpIPredicate::ult, equalBefore, keepEqual),
-        kb.sub(keepEqual, equalBefore), kb.i32(0));
-    Value equalKept = kb.select(kb.cmp(CmpIPredicate::ult, equal, budget),
-                                equal, budget);
-    keptBefore = kb.select(earlier,
-                           kb.add(keptBefore, kb.add(greater, equalKept)),
-                           keptBefore);
-    equalBefore = kb.select(earlier, kb.add(equalBefore, equal), equalBefore);
+    greater = kb.add(greater, kb.select(earlier, greaterOf(w), kb.i32(0)));
+    equal = kb.add(equal, kb.select(earlier, equalOf(w), kb.i32(0)));
   }
-  return {keptBefore, equalBefore};
+  return foldKept(kb, greater, equal, keepEqual, keptBefore, equalBefore);
 }
 
 /// Emission sweep 2a: the weights of the warp's positions, 1 where listed
@@ -402,11 +411,9 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
   const int64_t warps = kb.threads / 32;
   WarpChunk chunk = warpChunk(kb, range.count);
   // What the warps before this one keep and how many equal keys they pass:
-  // lane v holds warp v's totals, and the sums run over the lanes below
-  // this warp's index (emitKeptBefore's budget, in closed form: the earlier
-  // warps keep min(their equals, keepEqual - equalBefore) equal keys, at
-  // least 0). Loading all the totals into one thread would take 2 * warps
-  // registers.
+  // lane v holds warp v's totals and the sums run over the lanes below this
+  // warp's index (loading all the totals into one thread would take
+  // 2 * warps registers).
   {
     Value earlier = kb.cmp(CmpIPredicate::ult, kb.laneId(), kb.warpId());
     Value lane = kb.select(earlier, kb.laneId(), kb.idx(0));
@@ -420,13 +427,8 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
       greater = kb.add(greater, kb.shuffleXor(greater, offset));
       equal = kb.add(equal, kb.shuffleXor(equal, offset));
     }
-    Value budget = kb.sub(t.keepEqual, equalBefore);
-    Value keptEqual = kb.select(kb.cmp(CmpIPredicate::slt, equal, budget),
-                                equal, budget);
-    keptEqual = kb.select(kb.cmp(CmpIPredicate::sgt, keptEqual, kb.i32(0)),
-                          keptEqual, kb.i32(0));
-    keptBefore = kb.add(keptBefore, kb.add(greater, keptEqual));
-    equalBefore = kb.add(equalBefore, equal);
+    std::tie(keptBefore, equalBefore) =
+        foldKept(kb, greater, equal, t.keepEqual, keptBefore, equalBefore);
   }
   Value offset = kb.add(range.firstIndex, kb.idx(info.shape.initOffset));
   emitWeightSweep(kb, info, args, range, g, t, chunk, offset);
