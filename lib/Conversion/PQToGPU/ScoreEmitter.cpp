@@ -163,48 +163,45 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
       // Almost every item: all its keys stored, none in the window.
       Value plain = kb.andI1(whole, kb.cmp(CmpIPredicate::ule, past,
                                            windowStart));
-      kb.ifThenElse(
-          plain, TypeRange{},
-          [&]() -> SmallVector<Value> {
-            forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
-              SmallVector<Value> run;
-              for (int64_t k = 0; k < keys; ++k) {
-                run.push_back(keyOf(r, rowBase, rowValues, columns[k],
-                                    Value(), Value()));
-              }
-              storeRun(kb, dest, destIndex(r, j0), run);
-            });
-            return {};
-          },
-          [&]() -> SmallVector<Value> {
-            forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
-              SmallVector<Value> run;
-              for (int64_t k = 0; k < keys; ++k) {
-                Value j = kb.add(j0, kb.idx(k));
-                run.push_back(keyOf(r, rowBase, rowValues, columns[k],
-                                    kb.cmp(CmpIPredicate::uge, j, windowStart),
-                                    kb.cmp(CmpIPredicate::ult, j, end)));
-              }
-              Value at = destIndex(r, j0);
-              kb.ifThenElse(
-                  whole, TypeRange{},
-                  [&]() -> SmallVector<Value> {
-                    storeRun(kb, dest, at, run);
-                    return {};
-                  },
-                  [&]() -> SmallVector<Value> {
-                    // The last, partial item of the range.
-                    for (int64_t k = 0; k < keys; ++k) {
-                      Value j = kb.add(j0, kb.idx(k));
-                      kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
-                        kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
-                      });
-                    }
-                    return {};
+      // The item's keys for every row; a plain item skips the per-key
+      // window and end tests.
+      auto scoreItem = [&](bool isPlain) -> SmallVector<Value> {
+        forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
+          SmallVector<Value> run;
+          for (int64_t k = 0; k < keys; ++k) {
+            Value j = isPlain ? Value() : kb.add(j0, kb.idx(k));
+            run.push_back(keyOf(
+                r, rowBase, rowValues, columns[k],
+                isPlain ? Value() : kb.cmp(CmpIPredicate::uge, j, windowStart),
+                isPlain ? Value() : kb.cmp(CmpIPredicate::ult, j, end)));
+          }
+          Value at = destIndex(r, j0);
+          if (isPlain) {
+            storeRun(kb, dest, at, run);
+            return;
+          }
+          kb.ifThenElse(
+              whole, TypeRange{},
+              [&]() -> SmallVector<Value> {
+                storeRun(kb, dest, at, run);
+                return {};
+              },
+              [&]() -> SmallVector<Value> {
+                // The last, partial item of the range.
+                for (int64_t k = 0; k < keys; ++k) {
+                  Value j = kb.add(j0, kb.idx(k));
+                  kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
+                    kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
                   });
-            });
-            return {};
-          });
+                }
+                return {};
+              });
+        });
+        return {};
+      };
+      kb.ifThenElse(
+          plain, TypeRange{}, [&] { return scoreItem(true); },
+          [&] { return scoreItem(false); });
     });
     return {};
   };
