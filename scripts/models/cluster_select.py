@@ -30,26 +30,6 @@ def bin_of(score, scale, bias):
     x = min(x, np.float32(BINS - 1))
     return int(x)
 
-LOWEST_REAL, HIGHEST_REAL = 0x00800000, 0xFF800000
-
-def first_key_of_bin(scale, bias, target):
-    """ClusterKernel.cpp's firstKeyOfBin: 7 rounds of 32 probes."""
-    lo, hi = LOWEST_REAL, HIGHEST_REAL + 1
-    for _ in range(7):
-        width = hi - lo
-        if width == 0:
-            continue
-        step = (width + 31) // 32
-        probes = [lo + l * step for l in range(32)]
-        ok = [p < hi and bin_of(score_of_key(p), scale, bias) >= target for p in probes]
-        if any(ok):
-            first = ok.index(True)
-            lo, hi = (lo if first == 0 else probes[first - 1] + 1), probes[first]
-        else:
-            last = min(31, (width - 1) // step)
-            lo = probes[last] + 1
-    return lo
-
 def warp_chunk(count, warps, w, step=128):
     size = -(-(-(-count // warps)) // step) * step
     b = min(w * size, count)
@@ -78,13 +58,6 @@ def select(keys, k, Q, warps):
         above = len(real)
     per = -(-(-(-n // Q)) // 16) * 16
     chunks = [(min(q * per, n), min(q * per + per, n)) for q in range(Q)]
-    # The bin's keys as a range (emitThresholdBins), checked against bins.
-    if B >= 0:
-        first_key = first_key_of_bin(scale, bias, B)
-        last_key = first_key_of_bin(scale, bias, B + 1) - 1
-        for x in real:
-            assert (first_key <= x <= last_key) == (bin_of(score_of_key(x), scale, bias) == B)
-            assert (x > last_key) == (bin_of(score_of_key(x), scale, bias) > B)
     # Bin sweep per CTA.
     ex_g, ex_e, warp_tot, cands = [0] * Q, [0] * Q, {}, []
     for q, (cb, ce) in enumerate(chunks):
@@ -95,10 +68,10 @@ def select(keys, k, Q, warps):
             for j in range(wb, we):
                 x = keys[cb + j]
                 if B >= 0:
-                    # Two compares; the masked key lies below first_key.
-                    if x > last_key: g += 1
-                    elif (x - first_key) & 0xFFFFFFFF <= last_key - first_key:
-                        cands.append((x, cb + j))
+                    if x == MASKED: continue
+                    bb = bin_of(score_of_key(x), scale, bias)
+                    if bb > B: g += 1
+                    elif bb == B: cands.append((x, cb + j))
                 else:
                     if x > MASKED: g += 1
                     elif x == MASKED: e += 1

@@ -24,13 +24,3 @@
 // HIST-NEXT: min.f32 [[CLAMPED:%r[0-9]+]], [[LOW]], 0f44FFE000;
 // HIST-NEXT: cvt.rzi.u32.f32 %r{{[0-9]+}}, [[CLAMPED]];
 // HIST:      atom.shared.add.u32 %r{{[0-9]+}}, [%rd{{[0-9]+}}+{{[0-9]+}}], 1;
-
-// The emission's weight sweep writes a lane's eight bf16 weights as one
-// 16-byte store where the row's element index allows, then a warp barrier
-// orders it before the list sweep, which may overwrite a weight another
-// lane wrote (a kept key equal to the threshold).
-
-// RUN: FileCheck %s --check-prefix=WRITE --input-file=%t.row.ptx
-// WRITE:     st.global.v4.b32 [%rd{{[0-9]+}}{{.*}}], {%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}};
-// WRITE:     bar.warp.sync -1;
-// WRITE:     vote.sync.any.pred

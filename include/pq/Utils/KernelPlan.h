@@ -75,9 +75,6 @@ enum RowWord : int64_t {
   kRowKeptBefore,  // heavy entries the CTAs before this one keep
   kRowEqualBefore, // threshold-equal keys the CTAs before this one hold
   kRowWords = 10,
-  // Until the bin sweep ends (the two words above are written after it):
-  kRowBinFirstKey = kRowKeptBefore, // the threshold bin's keys: [first,
-  kRowBinLastKey = kRowEqualBefore, // last]
 };
 enum ExchangeWord : int64_t {
   kExchangeSliceTotal, // keys in the bins this CTA reduced

@@ -186,53 +186,6 @@ static void emitReduceSlice(KernelBuilder &kb, const SharedViews &views,
   });
 }
 
-/// The keys of real scores: -FLT_MAX's to +inf's (the masked key, -inf's,
-/// lies below; NaN patterns are never keys).
-constexpr int64_t kLowestRealKey = 0x00800000;
-constexpr int64_t kHighestRealKey = 0xFF800000;
-
-/// By one whole warp, alike in every CTA: the smallest real key whose bin
-/// (binOf o scoreOfKey, monotone over the real keys) is at least `target`,
-/// or kHighestRealKey + 1 when none is. Each round probes 32 evenly spaced
-/// keys of the remaining range and keeps the gap where the bin reaches the
-/// target; seven rounds narrow 2^32 keys to one (a range of w keys leaves
-/// fewer than w / 32).
-static Value firstKeyOfBin(KernelBuilder &kb, Value scale, Value bias,
-                           Value target) {
-  Value lo = kb.idx(kLowestRealKey), hi = kb.idx(kHighestRealKey + 1);
-  Value lane = kb.laneId();
-  for (int round = 0; round < 7; ++round) {
-    Value width = kb.sub(hi, lo);
-    Value step = kb.divu(kb.add(width, kb.idx(31)), kb.idx(32));
-    Value probe = kb.add(lo, kb.mul(lane, step));
-    Value inRange = kb.cmp(CmpIPredicate::ult, probe, hi);
-    Value bin = binOf(kb, scoreOfKey(kb, kb.toI32(probe)), scale, bias);
-    Value votes = kb.ballot(
-        kb.andI1(inRange, kb.cmp(CmpIPredicate::sge, bin, target)));
-    // The first lane at or past the target: popcount below its bit.
-    Value lowest = kb.bitAnd(votes, kb.sub(kb.i32(0), votes));
-    Value first = kb.toIndex(kb.popCount(kb.sub(lowest, kb.i32(1))));
-    Value found = kb.cmp(CmpIPredicate::ne, votes, kb.i32(0));
-    // Not found: past the last probe in range, lane min(31, (w - 1) / step).
-    Value safeStep = kb.maxs(step, kb.idx(1));
-    Value lastLane = kb.minu(
-        kb.divu(kb.sub(kb.maxs(width, kb.idx(1)), kb.idx(1)), safeStep),
-        kb.idx(31));
-    Value newLo = kb.select(
-        found,
-        kb.select(kb.cmp(CmpIPredicate::eq, first, kb.idx(0)), lo,
-                  kb.add(kb.add(lo, kb.mul(kb.sub(first, kb.idx(1)), step)),
-                         kb.idx(1))),
-        kb.add(kb.add(lo, kb.mul(lastLane, step)), kb.idx(1)));
-    Value newHi = kb.select(found, kb.add(lo, kb.mul(first, step)), hi);
-    // An empty range stays as it is.
-    Value empty = kb.cmp(CmpIPredicate::eq, width, kb.idx(0));
-    lo = kb.select(empty, lo, newLo);
-    hi = kb.select(empty, hi, newHi);
-  }
-  return lo;
-}
-
 /// Every CTA alike: the bin of each row that holds its k-th largest score
 /// (kRowBin, -1 when fewer than k keys have a real score, so the threshold
 /// is the masked key), the keys above that bin and in it. One warp per row.
@@ -272,32 +225,10 @@ static void emitThresholdBins(KernelBuilder &kb, const StepInfo &info,
                   fromFlaggedLane(kb, inSlice.crosses, inSlice.count)};
         },
         [&]() -> SmallVector<Value> { return {kb.i32(-1), real, kb.i32(0)}; });
-    // The bin's keys as a key range, so the bin sweep tests a key with
-    // two integer compares (warp-uniform: the bin came from votes).
-    SmallVector<Value> keys = kb.ifThenElse(
-        kb.cmp(CmpIPredicate::sge, bin[0], kb.i32(0)),
-        TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
-        [&]() -> SmallVector<Value> {
-          Value scale =
-              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
-          Value bias =
-              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
-          Value first = firstKeyOfBin(kb, scale, bias, bin[0]);
-          Value past = firstKeyOfBin(kb, scale, bias,
-                                     kb.add(bin[0], kb.i32(1)));
-          // The bin holds keys (it crossed k), so past > first; the clamp
-          // only keeps [first, last] from wrapping if the search and the
-          // histogram ever binned differently.
-          past = kb.maxs(past, kb.add(first, kb.idx(1)));
-          return {kb.toI32(first), kb.toI32(kb.sub(past, kb.idx(1)))};
-        },
-        [&]() -> SmallVector<Value> { return {kb.i32(0), kb.i32(0)}; });
     kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)), [&] {
       kb.store(bin[0], views.rows, rowWord(kb, r, kRowBin));
       kb.store(bin[1], views.rows, rowWord(kb, r, kRowAbove));
       kb.store(bin[2], views.rows, rowWord(kb, r, kRowCandidates));
-      kb.store(keys[0], views.rows, rowWord(kb, r, kRowBinFirstKey));
-      kb.store(keys[1], views.rows, rowWord(kb, r, kRowBinLastKey));
     });
   });
   kb.barrier();
@@ -339,9 +270,9 @@ static CandidateCounts candidateCounts(const ClusterGeometry &geo) {
 /// threshold is the masked key (bin -1) is counted against it instead, as
 /// its threshold is already exact. The CTA's totals go to its exchange
 /// words for the peers, so no other sweep over the keys counts them.
-static void emitBinSweep(KernelBuilder &kb, const SharedViews &views,
-                         const KernelArgs &args, const ClusterGeometry &geo,
-                         const Chunk &chunk, Value firstRow) {
+static void emitBinSweep(KernelBuilder &kb, const SharedViews &views, const KernelArgs &args,
+                         const ClusterGeometry &geo, const Chunk &chunk,
+                         Value firstRow) {
   Value counters = kb.peerView(views.exchange, kb.idx(0));
   const int64_t totalsPerRow = 2 * geo.warps;
   const int64_t stepKeys = 32 * kKeptUnroll;
@@ -354,32 +285,34 @@ static void emitBinSweep(KernelBuilder &kb, const SharedViews &views,
     kb.ifThenElse(
         kb.cmp(CmpIPredicate::sge, bin, kb.i32(0)), TypeRange{},
         [&]() -> SmallVector<Value> {
-          // The bin's keys are [first, last]; the masked key lies below.
-          Value firstKey =
-              kb.load(views.rows, rowWord(kb, r, kRowBinFirstKey));
-          Value lastKey = kb.load(views.rows, rowWord(kb, r, kRowBinLastKey));
-          Value span = kb.sub(lastKey, firstKey);
+          Value scale =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinScale)));
+          Value bias =
+              asF32(kb, kb.load(views.rows, rowWord(kb, r, kRowBinBias)));
           Value listBase =
               kb.mul(kb.add(firstRow, r), kb.idx(geo.listStride));
           Value above = kb.forLoop(
               part.begin, part.end, kb.idx(stepKeys), ValueRange{kb.i32(0)},
               [&](Value s, ValueRange acc) -> SmallVector<Value> {
-                LaneKeys lane = loadLaneKeys(
-                    kb, KeyRange{views.keys, keyBase, chunk.count, chunk.begin,
-                                 /*vectorLoads=*/true},
-                    s, part.begin, part.end);
-                Value j0 = lane.j0;
+                Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
+                Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, part.end),
+                                     j0, part.begin);
+                Value keys = kb.loadVector(
+                    VectorType::get({kKeptUnroll}, kb.b.getI32Type()),
+                    views.keys, kb.add(keyBase, at), 4 * kKeptUnroll);
+                Value left = kb.sub(kb.toI32(part.end), kb.toI32(j0));
                 Value count = acc[0], found = kb.i32(0);
-                ArrayRef<Value> key = lane.keys;
-                SmallVector<Value> inBin;
+                SmallVector<Value> key, inBin;
                 for (int64_t u = 0; u < kKeptUnroll; ++u) {
-                  Value valid = lane.valid(kb, u);
-                  count = kb.add(count, flagAsI32(kb, kb.andI1(valid, kb.cmp(
-                                            CmpIPredicate::ugt, key[u],
-                                            lastKey))));
-                  inBin.push_back(kb.andI1(
-                      valid, kb.cmp(CmpIPredicate::ule,
-                                    kb.sub(key[u], firstKey), span)));
+                  key.push_back(vector::ExtractOp::create(kb.b, keys, u));
+                  Value real = kb.andI1(
+                      kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
+                      kb.cmp(CmpIPredicate::ne, key[u], kb.i32(maskedKey())));
+                  Value b = binOf(kb, scoreOfKey(kb, key[u]), scale, bias);
+                  count = kb.add(count, flagAsI32(kb, kb.andI1(real, kb.cmp(
+                                            CmpIPredicate::sgt, b, bin))));
+                  inBin.push_back(
+                      kb.andI1(real, kb.cmp(CmpIPredicate::eq, b, bin)));
                   found = kb.add(found, flagAsI32(kb, inBin[u]));
                 }
                 // Warp-uniform: the bin's keys are rare on real data.

@@ -213,21 +213,6 @@ struct WarpChunk {
   Value begin, end, size;
 };
 WarpChunk warpChunk(KernelBuilder &kb, Value count);
-/// The keys lane l takes in a lane-blocked step of 32 * kKeptUnroll keys
-/// from s: keys j0 + u (j0 = s + kKeptUnroll * l) of `range`, and whether
-/// each lies before `end` (past it, a stand-in key at `begin`). One 16-byte
-/// load where range.vectorLoads allows (a load past `end` stays within the
-/// row: rows hold whole multiples of 4 keys), else a load a key. Validity
-/// is a 32-bit compare with the keys left before `end`.
-struct LaneKeys {
-  Value j0, left; // left: keys from j0 to `end` (i32, negative past it)
-  SmallVector<Value> keys;
-  Value valid(KernelBuilder &kb, int64_t u) const {
-    return kb.cmp(arith::CmpIPredicate::sgt, left, kb.i32(u));
-  }
-};
-LaneKeys loadLaneKeys(KernelBuilder &kb, const KeyRange &range, Value s,
-                      Value begin, Value end);
 /// Emission sweep 1: each warp counts the keys of its contiguous chunk of
 /// the range above and equal to the threshold and stores them at
 /// totals[totalsBase + warp] and totals[totalsBase + warps + warp].

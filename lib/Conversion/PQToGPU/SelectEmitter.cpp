@@ -226,32 +226,6 @@ static Value asI32(KernelBuilder &kb, Value flag) {
   return arith::ExtUIOp::create(kb.b, kb.b.getI32Type(), flag);
 }
 
-LaneKeys mlir::pq::loadLaneKeys(KernelBuilder &kb, const KeyRange &range,
-                                Value s, Value begin, Value end) {
-  LaneKeys lane;
-  lane.j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
-  Value loaded;
-  if (range.vectorLoads) {
-    Value at = kb.select(kb.cmp(CmpIPredicate::ult, lane.j0, end), lane.j0,
-                         begin);
-    loaded = kb.loadVector(VectorType::get({kKeptUnroll}, kb.b.getI32Type()),
-                           range.keys, kb.add(range.base, at),
-                           4 * kKeptUnroll);
-  }
-  lane.left = kb.sub(kb.toI32(end), kb.toI32(lane.j0));
-  for (int64_t u = 0; u < kKeptUnroll; ++u) {
-    if (range.vectorLoads) {
-      lane.keys.push_back(vector::ExtractOp::create(kb.b, loaded, u));
-    } else {
-      Value j = kb.add(lane.j0, kb.idx(u));
-      lane.keys.push_back(kb.load(
-          range.keys,
-          kb.add(range.base, kb.select(lane.valid(kb, u), j, begin))));
-    }
-  }
-  return lane;
-}
-
 void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
                              const Threshold &t, Value totals,
                              Value totalsBase) {
@@ -271,10 +245,22 @@ void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> sums(acc.begin(), acc.end());
         if (range.vectorLoads) {
-          // Order does not matter for counts: lanes take 4 keys each.
-          LaneKeys lane = loadLaneKeys(kb, range, s, chunk.begin, chunk.end);
+          // Order does not matter for counts: lane l takes keys 4l .. 4l + 3
+          // of the step in one 16-byte load (a load past the range's end
+          // stays within the row: rows hold whole multiples of 4 keys).
+          Value j0 = kb.add(s, kb.mul(kb.laneId(), kb.idx(kKeptUnroll)));
+          Value at = kb.select(kb.cmp(CmpIPredicate::ult, j0, chunk.end), j0,
+                               chunk.begin);
+          Value keys = kb.loadVector(
+              VectorType::get({kKeptUnroll}, kb.b.getI32Type()), range.keys,
+              kb.add(range.base, at), 4 * kKeptUnroll);
+          // Keys left in the chunk from j0 (negative past it), in i32: one
+          // 32-bit compare a key instead of 64-bit index arithmetic.
+          Value left = kb.sub(kb.toI32(chunk.end), kb.toI32(j0));
           for (int64_t u = 0; u < kKeptUnroll; ++u) {
-            sums = count(lane.keys[u], lane.valid(kb, u), sums);
+            Value key = vector::ExtractOp::create(kb.b, keys, u);
+            sums = count(key, kb.cmp(CmpIPredicate::sgt, left, kb.i32(u)),
+                         sums);
           }
           return sums;
         }
@@ -297,110 +283,25 @@ void mlir::pq::emitCountKept(KernelBuilder &kb, const KeyRange &range,
   });
 }
 
-/// (keptBefore, equalBefore) after parts holding `greater` keys above the
-/// threshold and `equal` keys equal to it: equal keys are kept while the
-/// keepEqual budget lasts, so those parts keep min(equal, keepEqual -
-/// equalBefore) of theirs, at least 0 (the budget summed over the parts at
-/// once; counts are non-negative i32).
-static std::pair<Value, Value> foldKept(KernelBuilder &kb, Value greater,
-                                        Value equal, Value keepEqual,
-                                        Value keptBefore, Value equalBefore) {
-  Value budget = kb.sub(keepEqual, equalBefore);
-  Value keptEqual =
-      kb.select(kb.cmp(CmpIPredicate::slt, equal, budget), equal, budget);
-  keptEqual = kb.select(kb.cmp(CmpIPredicate::sgt, keptEqual, kb.i32(0)),
-                        keptEqual, kb.i32(0));
-  return {kb.add(keptBefore, kb.add(greater, keptEqual)),
-          kb.add(equalBefore, equal)};
-}
-
 std::pair<Value, Value> mlir::pq::emitKeptBefore(
     KernelBuilder &kb, int64_t parts, function_ref<Value(int64_t)> greaterOf,
     function_ref<Value(int64_t)> equalOf, Value part, Value keepEqual,
     Value keptBefore, Value equalBefore) {
-  Value greater = kb.i32(0), equal = kb.i32(0);
   for (int64_t w = 0; w < parts; ++w) {
     Value earlier = kb.cmp(CmpIPredicate::ult, kb.idx(w), part);
-    greater = kb.add(greater, kb.select(earlier, greaterOf(w), kb.i32(0)));
-    equal = kb.add(equal, kb.select(earlier, equalOf(w), kb.i32(0)));
+    Value greater = greaterOf(w);
+    Value equal = equalOf(w);
+    Value budget = kb.select(
+        kb.cmp(CmpIPredicate::ult, equalBefore, keepEqual),
+        kb.sub(keepEqual, equalBefore), kb.i32(0));
+    Value equalKept = kb.select(kb.cmp(CmpIPredicate::ult, equal, budget),
+                                equal, budget);
+    keptBefore = kb.select(earlier,
+                           kb.add(keptBefore, kb.add(greater, equalKept)),
+                           keptBefore);
+    equalBefore = kb.select(earlier, kb.add(equalBefore, equal), equalBefore);
   }
-  return foldKept(kb, greater, equal, keepEqual, keptBefore, equalBefore);
-}
-
-/// Emission sweep 2a: the weights of the warp's positions, 1 where listed
-/// (sink, window) or the key is above the threshold, else 0. Keys equal to
-/// the threshold get 0 here; sweep 2b sets the kept ones. Where the weight
-/// row's address allows, a lane writes 16 bytes of weights at once (their
-/// keys are scalar loads: positions and key slots need not share an
-/// alignment); the ends of the part, and rows of a misaligned buffer, go
-/// element by element.
-static void emitWeightSweep(KernelBuilder &kb, const StepInfo &info,
-                            const KernelArgs &args, const KeyRange &range,
-                            const RowGeometry &g, const Threshold &t,
-                            const WarpChunk &chunk, Value offset) {
-  const int64_t perVector =
-      16 / (info.weightType.getIntOrFloatBitWidth() / 8);
-  Value first = kb.add(offset, chunk.begin);
-  Value end = kb.add(offset, chunk.end);
-  auto above = [&](Value p) {
-    Value key = kb.load(range.keys, kb.add(range.base, kb.sub(p, offset)));
-    return kb.cmp(CmpIPredicate::ugt, kb.bitAnd(key, t.mask), t.threshold);
-  };
-  auto byElements = [&](Value lo, Value hi, Value stride) {
-    kb.forLoop(lo, hi, stride, [&](Value p) {
-      kb.store(weightValue(kb, info, kb.orI1(above(p), g.listed(kb, p))),
-               args.weightList, kb.add(g.weightBase, p));
-    });
-  };
-  auto byLanes = [&](Value lo, Value hi) {
-    byElements(kb.add(lo, kb.laneId()), hi, kb.idx(32));
-  };
-  kb.ifThenElse(
-      kb.isAligned(args.weightList, 16), TypeRange{},
-      [&]() -> SmallVector<Value> {
-        // Vectors start where the element index weightBase + p is a
-        // multiple of perVector.
-        Value misaligned =
-            kb.remu(kb.add(g.weightBase, first), kb.idx(perVector));
-        Value head = kb.minu(
-            end, kb.add(first, kb.remu(kb.sub(kb.idx(perVector), misaligned),
-                                       kb.idx(perVector))));
-        Value vectors = kb.divu(kb.sub(end, head), kb.idx(perVector));
-        Value bodyEnd = kb.add(head, kb.mul(vectors, kb.idx(perVector)));
-        byLanes(first, head);
-        kb.forLoop(kb.laneId(), vectors, kb.idx(32), [&](Value v) {
-          Value p0 = kb.add(head, kb.mul(v, kb.idx(perVector)));
-          // Almost every vector lies between the sink and the window; the
-          // two or so that do not go element by element (fewer registers
-          // than a vector of listed() tests).
-          Value plain = kb.andI1(
-              kb.cmp(CmpIPredicate::uge, p0, g.sinkCount),
-              kb.cmp(CmpIPredicate::ule, kb.add(p0, kb.idx(perVector)),
-                     g.windowStart));
-          kb.ifThenElse(
-              plain, TypeRange{},
-              [&]() -> SmallVector<Value> {
-                SmallVector<Value> weights;
-                for (int64_t i = 0; i < perVector; ++i) {
-                  weights.push_back(
-                      weightValue(kb, info, above(kb.add(p0, kb.idx(i)))));
-                }
-                kb.storeVector(weights, args.weightList,
-                               kb.add(g.weightBase, p0), 16);
-                return {};
-              },
-              [&]() -> SmallVector<Value> {
-                byElements(p0, kb.add(p0, kb.idx(perVector)), kb.idx(1));
-                return {};
-              });
-        });
-        byLanes(bodyEnd, end);
-        return {};
-      },
-      [&]() -> SmallVector<Value> {
-        byLanes(first, end);
-        return {};
-      });
+  return {keptBefore, equalBefore};
 }
 
 void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
@@ -409,114 +310,93 @@ void mlir::pq::emitWriteKept(KernelBuilder &kb, const StepInfo &info,
                              Value totals, Value totalsBase, Value keptBefore,
                              Value equalBefore) {
   const int64_t warps = kb.threads / 32;
+  Value lowerLanes =
+      kb.sub(kb.shl(kb.i32(1), kb.toI32(kb.laneId())), kb.i32(1));
   WarpChunk chunk = warpChunk(kb, range.count);
-  // What the warps before this one keep and how many equal keys they pass:
-  // lane v holds warp v's totals and the sums run over the lanes below this
-  // warp's index (loading all the totals into one thread would take
-  // 2 * warps registers).
-  {
-    Value earlier = kb.cmp(CmpIPredicate::ult, kb.laneId(), kb.warpId());
-    Value lane = kb.select(earlier, kb.laneId(), kb.idx(0));
-    Value greater = kb.select(
-        earlier, kb.load(totals, kb.add(totalsBase, lane)), kb.i32(0));
-    Value equal = kb.select(
-        earlier, kb.load(totals, kb.add(totalsBase, kb.add(lane,
-                                                           kb.idx(warps)))),
-        kb.i32(0));
-    for (int32_t offset = 16; offset >= 1; offset /= 2) {
-      greater = kb.add(greater, kb.shuffleXor(greater, offset));
-      equal = kb.add(equal, kb.shuffleXor(equal, offset));
-    }
-    std::tie(keptBefore, equalBefore) =
-        foldKept(kb, greater, equal, t.keepEqual, keptBefore, equalBefore);
-  }
-  Value offset = kb.add(range.firstIndex, kb.idx(info.shape.initOffset));
-  emitWeightSweep(kb, info, args, range, g, t, chunk, offset);
-  // Sweep 2b may overwrite weights another lane of the warp wrote in 2a.
-  kb.warpSync();
+  // What the warps before this one keep and how many equal keys they pass.
+  std::tie(keptBefore, equalBefore) = emitKeptBefore(
+      kb, warps,
+      [&](int64_t w) { return kb.load(totals, kb.add(totalsBase, kb.idx(w))); },
+      [&](int64_t w) {
+        return kb.load(totals, kb.add(totalsBase, kb.idx(warps + w)));
+      },
+      kb.warpId(), t.keepEqual, keptBefore, equalBefore);
 
-  // Sweep 2b: the heavy list, in index order. Lane l takes keys 4l .. 4l + 3
-  // of a 128-key step, held as bit masks (bit u: key 4l + u) rather than
-  // flags (predicate registers are few); ranks among the kept and among the
-  // keys equal to the threshold are warp prefix sums of per-lane counts,
-  // computed only in steps that have any (warp-uniform votes).
+  // Ranks within the warp by ballot, in index order.
+  Value offset = kb.add(range.firstIndex, kb.idx(info.shape.initOffset));
   Value heavyBase = kb.add(g.listBase, g.sinkCount);
   const int64_t stepKeys = 32 * kKeptUnroll;
-  auto bit = [&](Value mask, int64_t u) {
-    return kb.cmp(CmpIPredicate::ne, kb.bitAnd(mask, kb.i32(1 << u)),
-                  kb.i32(0));
-  };
-  auto withBit = [&](Value mask, Value flag, int64_t u) {
-    return kb.bitOr(mask, kb.select(flag, kb.i32(1 << u), kb.i32(0)));
-  };
   kb.forLoop(
       chunk.begin, chunk.end, kb.idx(stepKeys),
       ValueRange{keptBefore, equalBefore},
       [&](Value s, ValueRange acc) -> SmallVector<Value> {
-        LaneKeys lane = loadLaneKeys(kb, range, s, chunk.begin, chunk.end);
-        Value j0 = lane.j0;
-        Value greater = kb.i32(0), equal = kb.i32(0);
-        for (int64_t u = 0; u < kKeptUnroll; ++u) {
-          Value valid = lane.valid(kb, u);
-          Value key = lane.keys[u];
-          Value bits = kb.bitAnd(key, t.mask);
-          greater = withBit(greater,
-                            kb.andI1(valid, kb.cmp(CmpIPredicate::ugt, bits,
-                                                   t.threshold)),
-                            u);
-          equal = withBit(equal,
-                          kb.andI1(valid, kb.cmp(CmpIPredicate::eq, bits,
-                                                 t.threshold)),
-                          u);
+        KeptStep k = loadKeptStep(kb, range, t, chunk, s);
+        // Most steps: every key valid, none equal to the threshold and no
+        // position in the sink or the window (warp-uniform), so a key is
+        // kept exactly when it is greater, with one ballot and no rank
+        // among equals.
+        Value anyEqual = k.equals[0];
+        for (int64_t u = 1; u < kKeptUnroll; ++u) {
+          anyEqual = kb.orI1(anyEqual, k.equals[u]);
         }
-        // Which equal keys are kept: the first keepEqual of the row.
-        SmallVector<Value> keep = kb.ifThenElse(
-            kb.anyLane(kb.cmp(CmpIPredicate::ne, equal, kb.i32(0))),
-            TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
+        Value first = kb.add(s, offset);
+        Value plain = kb.andI1(
+            kb.notI1(kb.anyLane(anyEqual)),
+            kb.andI1(
+                kb.cmp(CmpIPredicate::ule, kb.add(s, kb.idx(stepKeys)),
+                       chunk.end),
+                kb.andI1(kb.cmp(CmpIPredicate::uge, first, g.sinkCount),
+                         kb.cmp(CmpIPredicate::ule,
+                                kb.add(first, kb.idx(stepKeys)),
+                                g.windowStart))));
+        return kb.ifThenElse(
+            plain, TypeRange{kb.b.getI32Type(), kb.b.getI32Type()},
             [&]() -> SmallVector<Value> {
-              Value equals = kb.popCount(equal);
-              Value upTo = kb.warpInclusiveSum(equals);
-              Value rank = kb.add(acc[1], kb.sub(upTo, equals));
-              Value mask = greater;
+              Value kept = acc[0];
               for (int64_t u = 0; u < kKeptUnroll; ++u) {
-                Value isEqual = bit(equal, u);
-                Value keptEqual = kb.andI1(
-                    isEqual, kb.cmp(CmpIPredicate::ult, rank, t.keepEqual));
-                // Sweep 2a left 0 there.
-                kb.ifThen(keptEqual, [&] {
-                  Value p = kb.add(offset, kb.add(j0, kb.idx(u)));
-                  kb.store(weightValue(kb, info, kb.boolean(true)),
-                           args.weightList, kb.add(g.weightBase, p));
+                Value keepVotes = kb.ballot(k.greaters[u]);
+                Value slot = kb.add(
+                    kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
+                Value position = kb.add(k.js[u], offset);
+                kb.ifThen(k.greaters[u], [&] {
+                  kb.store(listValue(kb, info, position), args.sparseList,
+                           kb.add(heavyBase, slot));
                 });
-                mask = withBit(mask, keptEqual, u);
-                rank = kb.add(rank, arith::ExtUIOp::create(
-                                        kb.b, kb.b.getI32Type(), isEqual));
+                kb.store(weightValue(kb, info, k.greaters[u]),
+                         args.weightList, kb.add(g.weightBase, position));
+                kept = kb.add(kept, kb.popCount(keepVotes));
               }
-              return {mask, kb.add(acc[1], kb.shuffleIdx(upTo, 31))};
+              return {kept, acc[1]};
             },
-            [&]() -> SmallVector<Value> { return {greater, acc[1]}; });
-        Value mask = keep[0];
-        Value keptAfter = kb.ifThenElse(
-            kb.anyLane(kb.cmp(CmpIPredicate::ne, mask, kb.i32(0))),
-            TypeRange{kb.b.getI32Type()},
             [&]() -> SmallVector<Value> {
-              Value kept = kb.popCount(mask);
-              Value upTo = kb.warpInclusiveSum(kept);
-              Value slot = kb.add(acc[0], kb.sub(upTo, kept));
+              Value kept = acc[0], equalSeen = acc[1];
               for (int64_t u = 0; u < kKeptUnroll; ++u) {
-                // Lane's kept keys before key u: the mask's lower bits.
-                Value at = kb.add(
-                    slot, kb.popCount(kb.bitAnd(mask, kb.i32((1 << u) - 1))));
-                kb.ifThen(bit(mask, u), [&] {
-                  Value p = kb.add(offset, kb.add(j0, kb.idx(u)));
-                  kb.store(listValue(kb, info, p), args.sparseList,
-                           kb.add(heavyBase, kb.toIndex(at)));
+                Value equalVotes = kb.ballot(k.equals[u]);
+                Value equalRank = kb.add(
+                    equalSeen,
+                    kb.popCount(kb.bitAnd(equalVotes, lowerLanes)));
+                Value keep = kb.orI1(
+                    k.greaters[u],
+                    kb.andI1(k.equals[u], kb.cmp(CmpIPredicate::ult,
+                                                 equalRank, t.keepEqual)));
+                Value keepVotes = kb.ballot(keep);
+                Value slot = kb.add(
+                    kept, kb.popCount(kb.bitAnd(keepVotes, lowerLanes)));
+                Value position = kb.add(k.js[u], offset);
+                kb.ifThen(keep, [&] {
+                  kb.store(listValue(kb, info, position), args.sparseList,
+                           kb.add(heavyBase, slot));
                 });
+                kb.ifThen(k.valids[u], [&] {
+                  kb.store(weightValue(kb, info,
+                                       kb.orI1(keep, g.listed(kb, position))),
+                           args.weightList, kb.add(g.weightBase, position));
+                });
+                kept = kb.add(kept, kb.popCount(keepVotes));
+                equalSeen = kb.add(equalSeen, kb.popCount(equalVotes));
               }
-              return {kb.add(acc[0], kb.shuffleIdx(upTo, 31))};
-            },
-            [&]() -> SmallVector<Value> { return {acc[0]}; })[0];
-        return {keptAfter, keep[1]};
+              return {kept, equalSeen};
+            });
       });
 }
 
