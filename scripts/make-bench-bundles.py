@@ -10,7 +10,11 @@ set is timed at:
               compiled for that sk), and at sk = 16K with b from 1 to 64
               (series "b", all on the 16K bundle: the batch is dynamic);
   build.json  the index build's shapes (issue 11, bench/kmeans_bench.py):
-              a step with its pq.kmeans, compiled for n keys (init_offset 0).
+              a step with its pq.kmeans, compiled for n keys (init_offset 0);
+  tilings.json  (--tilings) the anchor's compact shapes compiled with forced
+              tilings (pq-compile --cluster-size / --row-groups) beside
+              pq-tile's own choice: which tiling a shape should get is
+              measured, not guessed. Tilings that do not fit are skipped.
 
   scripts/make-bench-bundles.py --build build --out build-dev/bench-bundles
 """
@@ -99,6 +103,34 @@ def builds(build, out, target):
     return index, None
 
 
+# Forced tilings per compact shape: (cluster size, row groups); 0 = pq-tile's.
+TILINGS = {
+    "seed": [(1, 0), (2, 0), (4, 0)],
+    "gqa16k": [(4, 0), (1, 0)],
+    "long32k": [(8, 0), (4, 0)],
+    "long128k": [(16, 1), (16, 4), (8, 2), (8, 4), (4, 4)],
+}
+
+
+def tilings(build, out, target):
+    """pq-tile's tiling of each compact shape, then the forced ones that fit."""
+    index = []
+    for shape, forced in TILINGS.items():
+        b, _h, _hk, _d, sk, *_step = SHAPES[shape]
+        c = step_config(shape, "compact", sk)
+        for size, groups in [(0, 0)] + forced:
+            name = f"{shape}_q{size}_g{groups}"
+            args = [f"--cluster-size={size}", f"--row-groups={groups}"]
+            bundle = os.path.join(out, name + ".pqmod")
+            if os.path.exists(bundle):
+                os.remove(bundle)
+            if compile_bundle(build, name, c, out, target, args) and not os.path.exists(bundle):
+                print(f"tilings: {name} does not fit, skipped")
+                continue
+            index.append(dict(name=name, shape=shape, bench_batch=b, bench_seq_len=sk, **c))
+    return index, None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -106,10 +138,12 @@ def main():
     ap.add_argument("--target", default="sm_90")
     ap.add_argument("--no-sweep", action="store_true", help="no sweep.json")
     ap.add_argument("--no-build", action="store_true", help="no build.json")
+    ap.add_argument("--tilings", action="store_true", help="also tilings.json")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sets = ([("index.json", table)] + ([] if a.no_sweep else [("sweep.json", sweep)])
-            + ([] if a.no_build else [("build.json", builds)]))
+            + ([] if a.no_build else [("build.json", builds)])
+            + ([("tilings.json", tilings)] if a.tilings else []))
     for file, make in sets:
         index, err = make(a.build, a.out, a.target)
         if err:
