@@ -11,7 +11,7 @@ set is timed at:
               (series "b", all on the 16K bundle: the batch is dynamic);
   build.json  the index build's shapes (issue 11, bench/kmeans_bench.py):
               a step with its pq.kmeans, compiled for n keys (init_offset 0);
-  tilings.json  (--tilings) the anchor's compact shapes compiled with forced
+  tilings.json  (--tilings) the anchor's shapes compiled with forced
               tilings (pq-compile --cluster-size / --row-groups) beside
               pq-tile's own choice: which tiling a shape should get is
               measured, not guessed. Tilings that do not fit are skipped.
@@ -103,23 +103,24 @@ def builds(build, out, target):
     return index, None
 
 
-# Forced tilings per compact shape: (cluster size, row groups); 0 = pq-tile's.
+# Forced tilings per (shape, layout): (cluster size, row groups); 0 = pq-tile's.
 TILINGS = {
-    "seed": [(1, 0), (2, 0), (4, 0)],
-    "gqa16k": [(4, 0), (1, 0)],
-    "long32k": [(8, 0), (4, 0)],
-    "long128k": [(16, 1), (16, 4), (8, 2), (8, 4), (4, 4)],
+    ("seed", "compact"): [(1, 0), (2, 0), (4, 0)],
+    ("gqa16k", "compact"): [(4, 0), (1, 0)],
+    ("long32k", "compact"): [(8, 0), (2, 0)],
+    ("long128k", "compact"): [(16, 1), (16, 4), (8, 2), (8, 4), (4, 4)],
+    ("long128k", "seed"): [(8, 4), (16, 2)],
 }
 
 
 def tilings(build, out, target):
-    """pq-tile's tiling of each compact shape, then the forced ones that fit."""
+    """pq-tile's tiling of each shape, then the forced ones that fit."""
     index = []
-    for shape, forced in TILINGS.items():
+    for (shape, layout), forced in TILINGS.items():
         b, _h, _hk, _d, sk, *_step = SHAPES[shape]
-        c = step_config(shape, "compact", sk)
+        c = step_config(shape, layout, sk)
         for size, groups in [(0, 0)] + forced:
-            name = f"{shape}_q{size}_g{groups}"
+            name = f"{shape}_{layout}_q{size}_g{groups}"
             args = [f"--cluster-size={size}", f"--row-groups={groups}"]
             bundle = os.path.join(out, name + ".pqmod")
             if os.path.exists(bundle):
