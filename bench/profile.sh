@@ -4,7 +4,8 @@
 #   bench/profile.sh NAME BUNDLE SEQ_LEN NUM_CACHED [BUILD_DIR]
 # runs pq-run once under `ncu --set full` (clocks unlocked, like the
 # benchmark), prints the kernel summary, bench/ncu_phases.py's phases and
-# hottest instructions, and leaves NAME.txt (all of it) in $OUT.
+# hottest instructions, and leaves NAME.txt (all of it) and NAME.csv (the
+# per-instruction SASS with its samples, for ncu_phases.py here) in $OUT.
 # PQ_RUN_ARGS: more pq-run arguments (e.g. "--batch 8").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,4 @@ rep=$(mktemp -d)/$name
   ncu -i "$rep.ncu-rep" --page source --csv --print-source sass > "$rep.csv"
   python3 bench/ncu_phases.py "$rep.csv" --min-share 0.5 --top 40
 } 2>&1 | tee "$out/$name.txt"
+cp "$rep.csv" "$out/$name.csv"
