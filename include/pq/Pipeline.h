@@ -19,6 +19,7 @@ struct PipelineOptions {
   int64_t maxSeqLen = 131072;  // largest sk the module must support
   int64_t clusterSize = 0;     // CTAs per cluster (sm_90); 0: pq-tile's choice
   int64_t rowGroups = 0;       // clusters per query group; 0: pq-tile's choice
+  bool phaseTimers = false;    // per-CTA phase timestamps (docs/BUNDLE.md)
 };
 
 /// pq ops -> tiled pq.indexer -> gpu.module kernels.

@@ -25,7 +25,9 @@ void mlir::pq::buildPQToGPUPipeline(OpPassManager &pm,
   tile.clusterSize = options.clusterSize;
   tile.rowGroups = options.rowGroups;
   pm.addPass(createPQTilePass(tile));
-  pm.addPass(createConvertPQToGPUPass());
+  ConvertPQToGPUPassOptions lower;
+  lower.phaseTimers = options.phaseTimers;
+  pm.addPass(createConvertPQToGPUPass(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -62,8 +64,13 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       llvm::cl::desc("Clusters a query group's rows are split over (sm_90 "
                      "cluster tiling); 0: pq-tile chooses"),
       llvm::cl::init(0)};
+  Option<bool> phaseTimers{
+      *this, "phase-timers",
+      llvm::cl::desc("Per-CTA phase timestamps in the workspace (row and "
+                     "cluster kernels; docs/BUNDLE.md)"),
+      llvm::cl::init(false)};
   mlir::pq::PipelineOptions get() const {
-    return {target, maxSeqLen, clusterSize, rowGroups};
+    return {target, maxSeqLen, clusterSize, rowGroups, phaseTimers};
   }
 };
 } // namespace

@@ -90,6 +90,13 @@ static json::Array kernelList(ArrayRef<gpu::GPUFuncOp> kernels) {
     if (auto phase = kernel->getAttrOfType<StringAttr>("pq.phase")) {
       spec["phase"] = phase.getValue();
     }
+    if (auto timers = kernel->getAttrOfType<ArrayAttr>("pq.phase_timers")) {
+      json::Array names;
+      for (Attribute name : timers) {
+        names.push_back(cast<StringAttr>(name).getValue());
+      }
+      spec["phase_timers"] = std::move(names);
+    }
     list.push_back(std::move(spec));
   }
   return list;

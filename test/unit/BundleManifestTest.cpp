@@ -208,6 +208,30 @@ const Case kCases[] = {
      "field 'kernels[0].grid[0]' is not a multiple of the cluster dimension 4"},
     {"KernelExtraField", [](Json &m) { m["kernels"][0]["regs"] = 64; },
      "unknown manifest field 'kernels[0].regs'"},
+    {"PhaseTimersNotArray",
+     [](Json &m) { m["kernels"][0]["phase_timers"] = "start"; },
+     "field 'kernels[0].phase_timers' must be an array"},
+    {"PhaseTimersEmpty",
+     [](Json &m) { m["kernels"][0]["phase_timers"] = Json::array(); },
+     "field 'kernels[0].phase_timers' must hold 1 to 64 phase names, not 0"},
+    {"PhaseTimersNotIdentifier",
+     [](Json &m) { m["kernels"][0]["phase_timers"] = {"start", "two words"}; },
+     "field 'kernels[0].phase_timers[1]' must be an identifier"},
+    {"PhaseTimersNotString",
+     [](Json &m) { m["kernels"][0]["phase_timers"] = {"start", 3}; },
+     "field 'kernels[0].phase_timers[1]' must be an identifier"},
+    {"PhaseTimersRepeated",
+     [](Json &m) { m["kernels"][0]["phase_timers"] = {"start", "start"}; },
+     "field 'kernels[0].phase_timers[1]' repeats phase 'start'"},
+    {"PhaseTimersTooMany",
+     [](Json &m) {
+       Json names = Json::array();
+       for (int i = 0; i < 65; ++i) {
+         names.push_back("p" + std::to_string(i));
+       }
+       m["kernels"][0]["phase_timers"] = names;
+     },
+     "must hold 1 to 64 phase names, not 65"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Manifest, ManifestRule, ::testing::ValuesIn(kCases),
@@ -312,6 +336,11 @@ TEST(ManifestAccepts, EveryVariantOfTheFormat) {
       [](Json &m) {
         m["params"] = Json::array({{{"name", "key"}, {"kind", "memref"}}});
       },
+      [](Json &m) {
+        m["workspace_bytes_per_batch"] = 4096;
+        m["params"].push_back({{"name", "workspace"}, {"kind", "memref"}});
+        m["kernels"][0]["phase_timers"] = {"start", "scored", "end"};
+      },
   };
   for (const auto &change : variants) {
     Json manifest = sampleManifest();
@@ -320,6 +349,18 @@ TEST(ManifestAccepts, EveryVariantOfTheFormat) {
     Status status = parseManifest(manifest, out);
     EXPECT_TRUE(status.ok()) << status.message << "\n" << manifest.dump();
   }
+}
+
+TEST(ManifestPhaseTimers, AreKeptInOrder) {
+  Json manifest = sampleManifest();
+  manifest["kernels"][0]["phase_timers"] = {"start", "scored", "end"};
+  bundle::Bundle out;
+  ASSERT_TRUE(parseManifest(manifest, out).ok());
+  EXPECT_EQ(out.kernels[0].phaseTimers,
+            (std::vector<std::string>{"start", "scored", "end"}));
+  bundle::Bundle plain;
+  ASSERT_TRUE(parseManifest(sampleManifest(), plain).ok());
+  EXPECT_TRUE(plain.kernels[0].phaseTimers.empty());
 }
 
 } // namespace

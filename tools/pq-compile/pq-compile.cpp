@@ -68,6 +68,12 @@ cl::opt<int64_t> rowGroups(
              "tiling (sm_90; a divisor of heads / kv_heads); 0: pq-tile "
              "chooses"),
     cl::init(0), cl::cat(category));
+cl::opt<bool> phaseTimers(
+    "phase-timers",
+    cl::desc("Each CTA of a row or cluster step kernel records %globaltimer "
+             "at its phase boundaries into the workspace (docs/BUNDLE.md, "
+             "Phase timers; bench/phase_timers.py reads them)"),
+    cl::init(false), cl::cat(category));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline and exit"),
                             cl::cat(category));
@@ -84,8 +90,8 @@ int fail(const Twine &message) {
 
 /// The pipeline up to `stage`; `tileTarget` decides tile sizes.
 void buildPipeline(PassManager &pm, StringRef tileTarget, Emit stage) {
-  pq::buildPQToGPUPipeline(pm,
-                           {tileTarget.str(), maxSeqLen, clusterSize, rowGroups});
+  pq::buildPQToGPUPipeline(pm, {tileTarget.str(), maxSeqLen, clusterSize,
+                               rowGroups, phaseTimers});
   if (stage == Emit::Mlir) {
     return;
   }
@@ -198,7 +204,7 @@ int main(int argc, char **argv) {
   PassManager toGPU(&context);
   pq::buildPQToGPUPipeline(toGPU,
                            {tileTarget.getChip().str(), maxSeqLen, clusterSize,
-                            rowGroups});
+                            rowGroups, phaseTimers});
   if (failed(applyPassManagerCLOptions(toGPU)) || failed(toGPU.run(*module))) {
     return 1;
   }

@@ -31,6 +31,12 @@ def ConvertPQToGPUPass : Pass<"convert-pq-to-gpu", "ModuleOp"> {
     }
     ```
   }];
+  let options = [
+    Option<"phaseTimers", "phase-timers", "bool", /*default=*/"false",
+           "Each CTA of a row or cluster step kernel records %globaltimer at "
+           "its phase boundaries into the workspace (docs/BUNDLE.md, Phase "
+           "timers): where a step's time goes, on the device">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",

@@ -27,6 +27,7 @@
 
 #include "Emitters.h"
 #include "Kernels.h"
+#include "PhaseTimers.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -599,6 +600,8 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
                     {static_cast<int32_t>(geo.clusterSize), 1, 1}));
   func->setAttr("pq.cluster", b.getI64IntegerAttr(geo.clusterSize));
   KernelBuilder kb(b, threads);
+  PhaseTimers timers(kb, info, args);
+  timers.mark("start");
   Value rank = kb.clusterRank();
   Value cluster =
       kb.divu(kb.blockId(gpu::Dimension::x), kb.idx(geo.clusterSize));
@@ -655,6 +658,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
         kb.clusterArrive();
         emitCentroidPass(kb, info, args, views, batch, kvHead,
                          info.quantize ? &fused : nullptr, &sharing, firstRow);
+        timers.mark("tables");
         if (info.quantize) {
           kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)), [&] {
             emitFusedCodes(kb, info, args, views, batch, kvHead, fused);
@@ -675,9 +679,11 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
               kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
           kb.ifThen(kb.cmp(CmpIPredicate::ult, args.numCached, windowStart),
                     [&] { kb.clusterBarrier(); });
+          timers.mark("quantized");
         }
         if (selects) {
           emitRowBounds(kb, info, views, geo);
+          timers.mark("bounds");
         }
         // The histogram while scoring: a row's bin map is read once per
         // item, and each real key costs an FMA, a clamp and an atomic.
@@ -702,17 +708,27 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
                       {views.keys, kb.sub(kb.idx(0), chunk.begin),
                        geo.chunkCapacity, /*inGlobalMemory=*/false},
                       selects ? countBin : ScoreHook());
+        timers.mark("scored");
         if (selects) {
           kb.clusterBarrier(); // histograms complete everywhere
+          timers.mark("histograms_synced");
           emitReduceSlice(kb, views, geo, rank);
+          timers.mark("slice_reduced");
           kb.clusterBarrier(); // slices reduced
+          timers.mark("slices_synced");
           emitThresholdBins(kb, info, views, geo);
+          timers.mark("threshold_bins");
           emitBinSweep(kb, views, args, geo, chunk, firstRow);
+          timers.mark("bin_sweep");
           kb.clusterBarrier(); // candidates and bin-sweep totals published
+          timers.mark("candidates_synced");
           emitExactThresholds(kb, info, views, args, geo, firstRow);
+          timers.mark("exact_thresholds");
           emitClusterKeptLists(kb, info, args, views, geo, chunk, rank,
                                firstRow);
+          timers.mark("written");
           kb.clusterWait(); // peers may read this CTA's memory until here
+          timers.mark("end");
         } else {
           // k = 0: nothing is kept, no CTA needs another's counts.
           kb.barrier();
@@ -732,5 +748,6 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
         }
         return {};
       });
+  timers.attach(func);
   return {func};
 }

@@ -2,6 +2,7 @@
 
 #include "HostLaunch.h"
 #include "Kernels.h"
+#include "PhaseTimers.h"
 
 #include "pq/Conversion/Passes.h"
 #include "pq/Utils/Chain.h"
@@ -152,6 +153,16 @@ void ConvertPQToGPUPass::runOnOperation() {
   llvm::StringMap<int> seen;
   for (IndexerOp step : steps) {
     StepInfo info = StepInfo::get(step);
+    info.phaseTimers = phaseTimers;
+    if (phaseTimers && info.tiling.getStrategy() == Strategy::split) {
+      // Two kernels per step would need two regions and a host that knows
+      // which launch wrote which; the one-kernel strategies cover the
+      // shapes worth timing (split is sm_80's long-sequence fallback).
+      step.emitError() << "convert-pq-to-gpu: phase-timers records the "
+                          "one-kernel strategies (row, cluster), not split; "
+                          "compile for sm_90 or with a smaller max-seq-len";
+      return signalPassFailure();
+    }
     std::string prefix = kernelPrefix(step, seen);
     SmallVector<gpu::GPUFuncOp> kernels;
     switch (info.tiling.getStrategy()) {
@@ -175,12 +186,17 @@ void ConvertPQToGPUPass::runOnOperation() {
     if (failed(checkSharedMemory(step, kernels, target, " for this tiling"))) {
       return signalPassFailure();
     }
+    // The step's rows, then the phase timestamps when recorded.
+    int64_t workspaceBytes = workspaceBytesPerBatch(info);
+    for (gpu::GPUFuncOp kernel : kernels) {
+      workspaceBytes += phaseTimerBytesPerBatch(kernel);
+    }
     // The bundle writer reads the step's settings from the kernels.
     for (gpu::GPUFuncOp kernel : kernels) {
       kernel->setAttr("pq.step", step.getStep());
       kernel->setAttr("pq.tiling", info.tiling);
       kernel->setAttr("pq.workspace_bytes_per_batch",
-                      builder.getI64IntegerAttr(workspaceBytesPerBatch(info)));
+                      builder.getI64IntegerAttr(workspaceBytes));
       const StepShape &shape = info.shape;
       kernel->setAttr("pq.shape",
                       builder.getDenseI64ArrayAttr(
@@ -190,7 +206,7 @@ void ConvertPQToGPUPass::runOnOperation() {
       kernel->setAttr("pq.quantize", builder.getBoolAttr(info.quantize));
       kernel->setAttr("pq.entry", builder.getStringAttr(prefix));
     }
-    replaceWithLaunches(step, info, kernels);
+    replaceWithLaunches(step, info, kernels, workspaceBytes);
   }
 
   for (KMeansOp build : builds) {

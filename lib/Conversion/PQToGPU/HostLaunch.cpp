@@ -76,14 +76,15 @@ static void launch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
 }
 
 void mlir::pq::replaceWithLaunches(IndexerOp op, const StepInfo &info,
-                                   ArrayRef<gpu::GPUFuncOp> kernels) {
+                                   ArrayRef<gpu::GPUFuncOp> kernels,
+                                   int64_t workspaceBytes) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto toI64 = [&](Value index) -> Value {
     return arith::IndexCastOp::create(b, b.getI64Type(), index);
   };
   Value batch = dimOrConstant(b, op.getQuery(), 0);
   Value workspace;
-  if (int64_t bytes = workspaceBytesPerBatch(info)) {
+  if (int64_t bytes = workspaceBytes) {
     Value elements = arith::MulIOp::create(
         b, batch, arith::ConstantIndexOp::create(b, bytes / 4));
     workspace = memref::AllocOp::create(

@@ -7,9 +7,11 @@
 
 namespace mlir::pq {
 
-/// Replaces `op` with launches of `kernels` (in order) and erases it.
+/// Replaces `op` with launches of `kernels` (in order) and erases it; they
+/// share a workspace of `workspaceBytes` bytes per batch entry.
 void replaceWithLaunches(IndexerOp op, const StepInfo &info,
-                         ArrayRef<gpu::GPUFuncOp> kernels);
+                         ArrayRef<gpu::GPUFuncOp> kernels,
+                         int64_t workspaceBytes);
 
 /// Replaces the build `op` with its launches: the prologue kernels, the
 /// iteration kernels in an scf.for over `iters`, then the epilogue.

@@ -69,7 +69,8 @@ Type paramType(KernelParam param, const StepInfo &info, Builder &builder) {
   case KernelParam::WeightList:
     return flat(info.weightType);
   case KernelParam::Workspace:
-    return info.tiling.getStrategy() != Strategy::row
+    // `row` keeps its rows on chip; its workspace holds only phase timers.
+    return info.tiling.getStrategy() != Strategy::row || info.phaseTimers
                ? flat(builder.getI32Type())
                : Type();
   case KernelParam::SeqLen:

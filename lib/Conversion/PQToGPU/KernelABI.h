@@ -30,6 +30,7 @@ struct StepInfo {
   int64_t staticBatch = 0; // 0: dynamic
   Type queryType, centroidType, codeType, indexType, weightType;
   TilingAttr tiling;
+  bool phaseTimers = false; // pq-compile --phase-timers (PhaseTimers.h)
 
   static StepInfo get(IndexerOp op);
   int64_t centroidDim() const {

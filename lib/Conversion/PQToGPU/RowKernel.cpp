@@ -9,6 +9,7 @@
 
 #include "Emitters.h"
 #include "Kernels.h"
+#include "PhaseTimers.h"
 
 using namespace mlir;
 using namespace mlir::pq;
@@ -30,6 +31,8 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
                    {shape.kvHeads, -1, 1}, threads,
                    plan.total, b, args);
   KernelBuilder kb(b, threads);
+  PhaseTimers timers(kb, info, args);
+  timers.mark("start");
   Value kvHead = kb.blockId(gpu::Dimension::x);
   Value batch = kb.blockId(gpu::Dimension::y);
   SharedViews views = createSharedViews(kb, plan);
@@ -46,17 +49,21 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildRowKernels(gpu::GPUModuleOp module,
         Value indexed = kb.sub(args.seqLen, kb.idx(shape.initOffset));
         emitTableAndCodes(kb, info, args, views, batch, kvHead, kb.idx(0),
                           indexed);
+        timers.mark("tables");
         emitScoreKeys(kb, info, args, views, batch, kvHead, kb.idx(0),
                       indexed, indexed,
                       {views.keys, kb.idx(0), rowStride,
                        /*inGlobalMemory=*/false});
         kb.barrier();
+        timers.mark("scored");
         kb.forLoop(kb.idx(0), kb.idx(shape.rows()), kb.idx(1), [&](Value r) {
           emitSelectRow(kb, info, args, views, views.keys,
                         kb.mul(r, kb.idx(rowStride)), kb.add(firstRow, r));
           kb.barrier();
         });
+        timers.mark("rows_written");
         return {};
       });
+  timers.attach(func);
   return {func};
 }

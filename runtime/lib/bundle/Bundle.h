@@ -62,6 +62,10 @@ struct KernelSpec {
   std::array<uint32_t, 3> block = {1, 1, 1};
   uint32_t smem = 0; // dynamic shared memory, bytes
   std::array<uint32_t, 3> cluster = {1, 1, 1};
+  /// Names of the phase timestamps the kernel records (docs/BUNDLE.md,
+  /// Phase timers); empty unless compiled with --phase-timers. Included in
+  /// workspace_bytes_per_batch; the runtime only allocates and passes them.
+  std::vector<std::string> phaseTimers;
 
   bool clustered() const {
     return cluster[0] != 1 || cluster[1] != 1 || cluster[2] != 1;

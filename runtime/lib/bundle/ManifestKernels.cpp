@@ -26,6 +26,8 @@ constexpr int64_t kMaxBlockThreads = 1024;
 constexpr int64_t kMaxClusterBlocks = 16;
 constexpr int64_t kMaxSmem = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxOffset = int64_t(1) << 62;
+/// Most phase timestamps a kernel records (docs/BUNDLE.md, Phase timers).
+constexpr int64_t kMaxPhaseTimers = 64;
 
 /// PTX identifiers: [A-Za-z_$][A-Za-z0-9_$]* (no NUL can sneak into the
 /// C string handed to cuModuleGetFunction).
@@ -105,6 +107,36 @@ Status checkGeometry(const KernelSpec &k, const std::string &path) {
     }
   }
   return Status::success();
+}
+
+/// The optional "phase_timers": 1 to kMaxPhaseTimers distinct identifiers.
+Status readPhaseTimers(FieldReader &fields, std::vector<std::string> &out) {
+  out.clear();
+  if (!fields.has("phase_timers")) {
+    return Status::success();
+  }
+  const Json *names = nullptr;
+  Status status = fields.arrayField("phase_timers", names);
+  std::string path = fields.pathOf("phase_timers");
+  if (status.ok() && (names->empty() || int64_t(names->size()) > kMaxPhaseTimers)) {
+    status = fieldError(path, "must hold 1 to " +
+                                  std::to_string(kMaxPhaseTimers) +
+                                  " phase names, not " +
+                                  std::to_string(names->size()));
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; status.ok() && i < names->size(); ++i) {
+    const Json &name = (*names)[i];
+    if (!name.is_string() || !isIdentifier(name.get<std::string>())) {
+      status = fieldError(elementPath(path, i), "must be an identifier");
+    } else if (!seen.insert(name.get<std::string>()).second) {
+      status = fieldError(elementPath(path, i),
+                          "repeats phase '" + name.get<std::string>() + "'");
+    } else {
+      out.push_back(name.get<std::string>());
+    }
+  }
+  return status;
 }
 
 Status parseImage(const Json &node, const std::string &path,
@@ -202,6 +234,9 @@ Status parseKernel(const Json &node, const std::string &path, KernelSpec &out,
                             {"epilogue", int(BuildPhase::Epilogue)}},
                            value);
     *phase = static_cast<BuildPhase>(value);
+  }
+  if (status.ok()) {
+    status = readPhaseTimers(fields, out.phaseTimers);
   }
   if (status.ok()) {
     status = fields.rejectUnknown();

@@ -52,6 +52,9 @@ def main(path):
         print("kernel %s grid=%s block=%s smem=%d cluster=%s" % (
             kernel["name"], grid(kernel["grid"]), grid(kernel["block"]),
             kernel["smem"], grid(kernel["cluster"])))
+        if "phase_timers" in kernel:
+            print("kernel %s phase_timers: %s" % (
+                kernel["name"], " ".join(kernel["phase_timers"])))
 
     end = 0
     for index, image in enumerate(manifest["images"]):
