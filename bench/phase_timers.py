@@ -81,8 +81,10 @@ def main():
     mod, _ = load_module(manifest, images, f"sm_{major}{minor}")
     cluster = kernel["cluster"][0] * kernel["cluster"][1] * kernel["cluster"][2]
     if cluster > 8:  # beyond the portable size, as libpqrt allows it
-        cp.cuda.driver.funcSetAttribute(mod.get_function(kernel["name"]).ptr,
-                                        NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)
+        function = mod.get_function(kernel["name"])
+        # RawKernel.kernel loads the module and holds the CUfunction.
+        handle = function.kernel.ptr if hasattr(function, "kernel") else function.ptr
+        cp.cuda.driver.funcSetAttribute(handle, NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)
     st = manifest["step"]
     n_cached = a.seq_len - st["init_offset"] - a.new_keys
     gen = torch.Generator().manual_seed(a.seed)

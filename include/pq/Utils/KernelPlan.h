@@ -123,8 +123,7 @@ inline int64_t clusterCentroidSlice(const StepShape &shape,
 /// a kernel does not use has size 0 (its offset equals the next one's).
 struct SharedMemoryPlan {
   int64_t query = 0;   // f32 [group][head_dim]: the group's queries
-  int64_t lut = 0;     // f32 [S][C][group]: T[s][c][r] = q_r,s . centroid
-                       // (a code's rows side by side: Emitters.h, lutIndex)
+  int64_t lut = 0;     // f32 [group][S][C]: T[r][s][c] = q_r,s . centroid
   int64_t keys = 0;    // u32 [group][max indexed]: order-preserving keys;
                        // before scoring, f32 [tile rows][centroidPitch]
   int64_t hist = 0;    // u32 [kRadixBins]

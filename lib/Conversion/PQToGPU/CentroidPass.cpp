@@ -93,6 +93,7 @@ static void emitTableEntries(KernelBuilder &kb, const StepInfo &info,
   constexpr int64_t kCentroidLoads = 32;
   const StepShape &shape = info.shape;
   const int64_t subDim = shape.subDim();
+  const int64_t perHead = shape.subspaces * shape.centroids;
   Value s = kb.divu(row, kb.idx(shape.centroids));
   Value qBase =
       kb.add(kb.mul(r0, kb.idx(shape.headDim)), kb.mul(s, kb.idx(subDim)));
@@ -108,8 +109,9 @@ static void emitTableEntries(KernelBuilder &kb, const StepInfo &info,
         }
         return next;
       });
+  Value out = kb.add(kb.mul(r0, kb.idx(perHead)), row);
   for (int64_t i = 0; i < rows; ++i) {
-    Value at = lutIndex(kb, shape, row, kb.add(r0, kb.idx(i)));
+    Value at = kb.add(out, kb.idx(i * perHead));
     if (!sharing) {
       kb.store(dots[i], views.lut, at);
       continue;

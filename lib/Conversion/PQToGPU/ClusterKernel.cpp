@@ -95,20 +95,21 @@ static void emitRowBounds(KernelBuilder &kb, const StepInfo &info,
                           const SharedViews &views,
                           const ClusterGeometry &geo) {
   const StepShape &shape = info.shape;
+  const int64_t perHead = shape.subspaces * shape.centroids;
   const float inf = std::numeric_limits<float>::infinity();
   kb.forLoop(kb.warpId(), kb.idx(geo.group), kb.idx(geo.warps), [&](Value r) {
     SmallVector<Value> bounds = kb.forLoop(
         kb.idx(0), kb.idx(shape.subspaces), kb.idx(1),
         ValueRange{kb.f32(0.0f), kb.f32(0.0f)},
         [&](Value s, ValueRange sums) -> SmallVector<Value> {
-          Value first = kb.mul(s, kb.idx(shape.centroids));
+          Value base = kb.add(kb.mul(r, kb.idx(perHead)),
+                              kb.mul(s, kb.idx(shape.centroids)));
           // NaN entries never win a comparison, so they are ignored.
           SmallVector<Value> extremes = kb.forLoop(
               kb.laneId(), kb.idx(shape.centroids), kb.idx(32),
               ValueRange{kb.f32(inf), kb.f32(-inf)},
               [&](Value c, ValueRange acc) -> SmallVector<Value> {
-                Value t = kb.load(views.lut,
-                                  lutIndex(kb, shape, kb.add(first, c), r));
+                Value t = kb.load(views.lut, kb.add(base, c));
                 return {kb.select(kb.cmpf(CmpFPredicate::OLT, t, acc[0]), t,
                                   acc[0]),
                         kb.select(kb.cmpf(CmpFPredicate::OGT, t, acc[1]), t,

@@ -118,14 +118,6 @@ struct ScoreHook {
   explicit operator bool() const { return static_cast<bool>(key); }
 };
 
-/// Element of T[s][c][r] in the table view: every row's entry of a code
-/// side by side, so scoring reads all of a key's rows for a subspace in one
-/// 8- or 16-byte load (random codes cost ~3.5 bank wavefronts a 32-bit
-/// load; H200, gqa16k: scoring 12.7 us, 7.0 with the conflicts removed).
-/// `column` is s * C + c, `row` the query head within the group.
-Value lutIndex(KernelBuilder &kb, const StepShape &shape, Value column,
-               Value row);
-
 /// For every indexed j in [begin, end) and every query head r of the group,
 /// computes the fp32 score from the codes and the table, masks the window
 /// (j >= max(indexed - window, 0)), and

@@ -10,9 +10,6 @@
 #include "CodeReader.h"
 #include "Emitters.h"
 
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
-
-#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -92,20 +89,9 @@ static void storeRun(KernelBuilder &kb, const KeyDestination &dest,
   }
 }
 
-/// Keys of a run: one 16-byte store of each row's keys.
-constexpr int64_t kRunKeys = 4;
-/// Registers the vector path may hold for a run (each row's run keys and a
-/// key's table entries): past it, as for groups of 7 or more rows, the rows
-/// go one at a time with 32-bit table loads (no spills on sm_80/sm_90).
-constexpr int64_t kVectorRunRegisters = 32;
-/// Most rows of the group written out for the key-by-key path.
-constexpr int64_t kUnrolledRows = 64;
-
-Value mlir::pq::lutIndex(KernelBuilder &kb, const StepShape &shape,
-                         Value column, Value row) {
-  return kb.add(kb.mul(kb.toIndex(column), kb.idx(shape.rows())),
-                kb.toIndex(row));
-}
+/// Most keys of an item times rows of the group whose loop is unrolled:
+/// the table offsets of unrolled rows become immediates of the loads.
+constexpr int64_t kUnrolledRowKeys = 64;
 
 void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                              const KernelArgs &args, const SharedViews &views,
@@ -114,40 +100,42 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
                              const ScoreHook &hook) {
   const StepShape &shape = info.shape;
   Value windowStart = kb.maxs(kb.sub(indexed, kb.idx(info.window)), kb.idx(0));
+  const int64_t perHead = shape.subspaces * shape.centroids;
   const int64_t rows = shape.rows();
   CodeReader reader(kb, info, args, batch, kvHead);
-  const bool vectorRows =
-      rows * kRunKeys + shape.subspaces * rows <= kVectorRunRegisters;
-  // A code's rows start 8- or 16-byte aligned when there are 2 or 4k.
-  const int64_t width = rows % 4 == 0 ? 4 : rows == 2 ? 2 : 1;
 
-  auto rowValuesOf = [&](Value r) -> SmallVector<Value> {
-    return hook && hook.row ? hook.row(r) : SmallVector<Value>();
-  };
-  // T[s][c][r] for every row r of the group: loads of up to 16 bytes.
-  auto rowEntries = [&](Value column) -> SmallVector<Value> {
-    Value at = lutIndex(kb, shape, column, kb.idx(0));
-    SmallVector<Value> entries;
-    if (width == 1) {
+  // body(r, rowBase, rowValues) for each row of the group.
+  auto forRows = [&](int64_t keys,
+                     function_ref<void(Value, Value, ValueRange)> body) {
+    auto one = [&](Value r, Value rowBase) {
+      SmallVector<Value> rowValues;
+      if (hook && hook.row) {
+        rowValues = hook.row(r);
+      }
+      body(r, rowBase, rowValues);
+    };
+    if (rows * keys <= kUnrolledRowKeys) {
       for (int64_t r = 0; r < rows; ++r) {
-        entries.push_back(kb.load(views.lut, kb.add(at, kb.idx(r))));
+        one(kb.idx(r), kb.idx(r * perHead));
       }
-      return entries;
+    } else {
+      kb.forLoop(kb.idx(0), kb.idx(rows), kb.idx(1), [&](Value r) {
+        one(r, kb.mul(r, kb.idx(perHead)));
+      });
     }
-    auto type = VectorType::get({width}, kb.b.getF32Type());
-    for (int64_t v = 0; v < rows; v += width) {
-      Value loaded =
-          kb.loadVector(type, views.lut, kb.add(at, kb.idx(v)), 4 * width);
-      for (int64_t e = 0; e < width; ++e) {
-        entries.push_back(vector::ExtractOp::create(kb.b, loaded, e));
-      }
-    }
-    return entries;
   };
-  // The key of a score; `masked` and `stored` are null on the fast path
-  // (neither masked nor past the end).
-  auto finishKey = [&](Value r, ValueRange rowValues, Value score,
-                       Value masked, Value stored) {
+  // The score sums the table entries in the reference's order; it starts
+  // from the first entry rather than 0 + it, which differs only in the
+  // sign of a zero, and orderKey maps both zeros to one key. `masked` and
+  // `stored` are null on the fast path (neither masked nor past the end).
+  auto keyOf = [&](Value r, Value rowBase, ValueRange rowValues,
+                   ArrayRef<Value> columns, Value masked, Value stored) {
+    Value score;
+    for (Value column : columns) {
+      Value entry =
+          kb.load(views.lut, kb.add(kb.toIndex(column), rowBase));
+      score = score ? kb.addf(score, entry) : entry;
+    }
     Value key = orderKey(kb, score);
     if (masked) {
       key = kb.select(masked, kb.i32(maskedKey()), key);
@@ -156,16 +144,6 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
       hook.key(r, rowValues, score, key, stored ? stored : kb.boolean(true));
     }
     return key;
-  };
-  // The score sums the table entries in the reference's order; it starts
-  // from the first entry rather than 0 + it, which differs only in the
-  // sign of a zero, and orderKey maps both zeros to one key.
-  auto sumEntries = [&](ArrayRef<Value> entries) {
-    Value score;
-    for (Value entry : entries) {
-      score = score ? kb.addf(score, entry) : entry;
-    }
-    return score;
   };
   auto destIndex = [&](Value r, Value j) {
     return kb.add(kb.add(dest.base, kb.mul(r, kb.idx(dest.rowStride))), j);
@@ -185,89 +163,39 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
       // Almost every item: all its keys stored, none in the window.
       Value plain = kb.andI1(whole, kb.cmp(CmpIPredicate::ule, past,
                                            windowStart));
-      auto maskedAt = [&](bool isPlain, int64_t k) {
-        return isPlain ? Value()
-                       : kb.cmp(CmpIPredicate::uge, kb.add(j0, kb.idx(k)),
-                                windowStart);
-      };
-      auto storedAt = [&](bool isPlain, int64_t k) {
-        return isPlain ? Value()
-                       : kb.cmp(CmpIPredicate::ult, kb.add(j0, kb.idx(k)), end);
-      };
-      // Row r's keys k0 .. k0 + run.size() - 1 of the item; a plain item
-      // skips the per-key window and end tests.
-      auto storeRow = [&](bool isPlain, Value r, int64_t k0,
-                          ArrayRef<Value> run) {
-        Value at = destIndex(r, kb.add(j0, kb.idx(k0)));
-        if (isPlain) {
-          storeRun(kb, dest, at, run);
-          return;
-        }
-        kb.ifThenElse(
-            whole, TypeRange{},
-            [&]() -> SmallVector<Value> {
-              storeRun(kb, dest, at, run);
-              return {};
-            },
-            [&]() -> SmallVector<Value> {
-              // The last, partial item of the range.
-              for (size_t k = 0; k < run.size(); ++k) {
-                Value j = kb.add(j0, kb.idx(k0 + int64_t(k)));
-                kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
-                  kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
-                });
-              }
-              return {};
-            });
-      };
+      // The item's keys for every row; a plain item skips the per-key
+      // window and end tests.
       auto scoreItem = [&](bool isPlain) -> SmallVector<Value> {
-        if (vectorRows) {
-          // Every row of a subspace from one vector load, a 16-byte run of
-          // keys at a time (what a run store takes; fewer live registers
-          // than the item's keys for every row).
-          SmallVector<SmallVector<Value>> rowValues;
-          for (int64_t r = 0; r < rows; ++r) {
-            rowValues.push_back(rowValuesOf(kb.idx(r)));
-          }
-          for (int64_t k0 = 0; k0 < keys; k0 += kRunKeys) {
-            SmallVector<SmallVector<Value>> runs(rows);
-            for (int64_t k = k0; k < std::min(keys, k0 + kRunKeys); ++k) {
-              SmallVector<SmallVector<Value>> entries; // [s][r]
-              for (Value column : columns[k]) {
-                entries.push_back(rowEntries(column));
-              }
-              Value masked = maskedAt(isPlain, k);
-              Value stored = storedAt(isPlain, k);
-              for (int64_t r = 0; r < rows; ++r) {
-                SmallVector<Value> terms;
-                for (const SmallVector<Value> &subspace : entries) {
-                  terms.push_back(subspace[r]);
-                }
-                runs[r].push_back(finishKey(kb.idx(r), rowValues[r],
-                                            sumEntries(terms), masked,
-                                            stored));
-              }
-            }
-            for (int64_t r = 0; r < rows; ++r) {
-              storeRow(isPlain, kb.idx(r), k0, runs[r]);
-            }
-          }
-          return {};
-        }
-        kb.forLoop(kb.idx(0), kb.idx(rows), kb.idx(1), [&](Value r) {
-          SmallVector<Value> rowValues = rowValuesOf(r);
+        forRows(keys, [&](Value r, Value rowBase, ValueRange rowValues) {
           SmallVector<Value> run;
           for (int64_t k = 0; k < keys; ++k) {
-            SmallVector<Value> terms;
-            for (Value column : columns[k]) {
-              terms.push_back(
-                  kb.load(views.lut, lutIndex(kb, shape, column, r)));
-            }
-            run.push_back(finishKey(r, rowValues, sumEntries(terms),
-                                    maskedAt(isPlain, k),
-                                    storedAt(isPlain, k)));
+            Value j = isPlain ? Value() : kb.add(j0, kb.idx(k));
+            run.push_back(keyOf(
+                r, rowBase, rowValues, columns[k],
+                isPlain ? Value() : kb.cmp(CmpIPredicate::uge, j, windowStart),
+                isPlain ? Value() : kb.cmp(CmpIPredicate::ult, j, end)));
           }
-          storeRow(isPlain, r, 0, run);
+          Value at = destIndex(r, j0);
+          if (isPlain) {
+            storeRun(kb, dest, at, run);
+            return;
+          }
+          kb.ifThenElse(
+              whole, TypeRange{},
+              [&]() -> SmallVector<Value> {
+                storeRun(kb, dest, at, run);
+                return {};
+              },
+              [&]() -> SmallVector<Value> {
+                // The last, partial item of the range.
+                for (int64_t k = 0; k < keys; ++k) {
+                  Value j = kb.add(j0, kb.idx(k));
+                  kb.ifThen(kb.cmp(CmpIPredicate::ult, j, end), [&] {
+                    kb.store(run[k], dest.memref, kb.add(at, kb.idx(k)));
+                  });
+                }
+                return {};
+              });
         });
         return {};
       };
@@ -281,33 +209,12 @@ void mlir::pq::emitScoreKeys(KernelBuilder &kb, const StepInfo &info,
     kb.forLoop(kb.add(begin, kb.threadId()), end, kb.idx(kb.threads),
                [&](Value j) {
       SmallVector<Value> columns = reader.readKey(j);
-      Value masked = kb.cmp(CmpIPredicate::uge, j, windowStart);
-      auto storeKey = [&](Value r, ArrayRef<Value> terms) {
-        kb.store(finishKey(r, rowValuesOf(r), sumEntries(terms), masked,
-                           kb.boolean(true)),
+      forRows(1, [&](Value r, Value rowBase, ValueRange rowValues) {
+        kb.store(keyOf(r, rowBase, rowValues, columns,
+                       kb.cmp(CmpIPredicate::uge, j, windowStart),
+                       kb.boolean(true)),
                  dest.memref, destIndex(r, j));
-      };
-      if (rows > kUnrolledRows) {
-        kb.forLoop(kb.idx(0), kb.idx(rows), kb.idx(1), [&](Value r) {
-          SmallVector<Value> terms;
-          for (Value column : columns) {
-            terms.push_back(kb.load(views.lut, lutIndex(kb, shape, column, r)));
-          }
-          storeKey(r, terms);
-        });
-        return;
-      }
-      SmallVector<SmallVector<Value>> entries; // [s][r]
-      for (Value column : columns) {
-        entries.push_back(rowEntries(column));
-      }
-      for (int64_t r = 0; r < rows; ++r) {
-        SmallVector<Value> terms;
-        for (const SmallVector<Value> &subspace : entries) {
-          terms.push_back(subspace[r]);
-        }
-        storeKey(kb.idx(r), terms);
-      }
+      });
     });
     return {};
   };
