@@ -18,11 +18,8 @@ import os
 import statistics
 import sys
 
-import cupy as cp
-import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bundle_smoke import launch, load_module, make_inputs, prepare, read_bundle  # noqa: E402
+# CuPy, PyTorch and bundle_smoke (which needs both) are imported in main():
+# the region and phase arithmetic below is tested without a GPU.
 
 
 NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14  # CU_FUNC_ATTRIBUTE_...
@@ -37,25 +34,19 @@ def timer_region(manifest, kernel, batch):
     return data_bytes // 8, batch * ctas_x, names
 
 
-def one_launch(mod, manifest, kernel, batch, args, workspace):
-    workspace.zero_()
-    launch(mod, manifest, batch, args)
-    cp.cuda.runtime.deviceSynchronize()
-    first, ctas, names = timer_region(manifest, kernel, batch)
-    stamps = workspace.view(torch.int64)[first:first + ctas * len(names)]
-    return stamps.reshape(len(names), ctas).cpu()
-
-
 def phases(stamps):
-    """Per mark: reached (ns after the first start) and took (ns since the
-    previous mark), each as the list over the CTAs that reached it."""
-    start = stamps[0][stamps[0] > 0].min().item()
+    """stamps[mark][cta] (ns; 0 where a CTA never reached the mark) ->
+    per mark: reached (ns after the first CTA's start) and took (ns since
+    the CTA's previous mark), each a list over the CTAs that reached it."""
+    started = [t for t in stamps[0] if t > 0]
+    if not started:
+        raise ValueError("no CTA recorded its start mark")
+    start = min(started)
     rows = []
-    for p in range(stamps.shape[0]):
-        reached = stamps[p] > 0
-        at = (stamps[p][reached] - start).tolist()
+    for p, marks in enumerate(stamps):
+        at = [t - start for t in marks if t > 0]
         took = [] if p == 0 else \
-            (stamps[p] - stamps[p - 1])[reached & (stamps[p - 1] > 0)].tolist()
+            [t - before for t, before in zip(marks, stamps[p - 1]) if t > 0 and before > 0]
         rows.append((at, took))
     return rows
 
@@ -71,6 +62,19 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="write the medians here")
     a = ap.parse_args()
+
+    import cupy as cp
+    import torch
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bundle_smoke import launch, load_module, make_inputs, prepare, read_bundle
+
+    def one_launch(mod, manifest, kernel, batch, args, workspace):
+        workspace.zero_()
+        launch(mod, manifest, batch, args)
+        cp.cuda.runtime.deviceSynchronize()
+        first, ctas, names = timer_region(manifest, kernel, batch)
+        stamps = workspace.view(torch.int64)[first:first + ctas * len(names)]
+        return stamps.reshape(len(names), ctas).tolist()
 
     manifest, images = read_bundle(a.bundle)
     timed = [k for k in manifest["kernels"] if "phase_timers" in k]

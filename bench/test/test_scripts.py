@@ -155,6 +155,90 @@ class BundleIndex(unittest.TestCase):
             self.assertIn("sweep_sk262144.mlir --target=sm_90 --max-seq-len=262144", calls)
 
 
+    def test_tilings_skip_what_does_not_fit(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = os.path.join(tmp, "bin", "pq-compile")
+            os.makedirs(os.path.dirname(fake))
+            with open(fake, "w") as f:  # refuses 8-CTA clusters, writes -o otherwise
+                f.write('#!/bin/sh\ncase "$*" in *--cluster-size=8*) echo "no fit" >&2; exit 1;; esac\n'
+                        'while [ $# -gt 1 ]; do [ "$1" = -o ] && : > "$2"; shift; done\n')
+            os.chmod(fake, 0o755)
+            out = os.path.join(tmp, "bundles")
+            r = run([sys.executable, os.path.join(ROOT, "scripts", "make-bench-bundles.py"),
+                     "--build", tmp, "--out", out, "--no-sweep", "--no-build", "--tilings"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(out, "tilings.json")) as f:
+                names = [e["name"] for e in json.load(f)]
+            self.assertIn("long128k_compact_q0_g0", names)
+            self.assertIn("long128k_compact_q16_g4", names)
+            self.assertNotIn("long128k_compact_q8_g4", names)
+            self.assertIn("long128k_compact_q8_g4 does not fit, skipped", r.stdout)
+            for name in names:
+                self.assertTrue(os.path.exists(os.path.join(out, name + ".pqmod")), name)
+
+
+def write_bundle(path, images):
+    """A .pqmod with the given (arch, format, bytes) images (docs/BUNDLE.md)."""
+    section, entries = b"", []
+    for arch, fmt, body in images:
+        entries.append(dict(arch=arch, format=fmt, offset=len(section), size=len(body)))
+        section += body
+    manifest = json.dumps(dict(images=entries)).encode()
+    with open(path, "wb") as f:
+        f.write(b"PQMOD01\n" + len(manifest).to_bytes(8, "little") + manifest + section)
+
+
+class SpillCheck(unittest.TestCase):
+    """scripts/check-spills.py with a stand-in ptxas: spills fail, clean passes."""
+
+    def check(self, kernels):
+        with tempfile.TemporaryDirectory() as tmp:
+            ptxas = os.path.join(tmp, "ptxas")
+            with open(ptxas, "w") as f:  # one report per ".entry NAME SPILL" line
+                f.write('#!/bin/sh\nfor a; do case "$a" in *.ptx) src=$a;; esac; done\n'
+                        'grep "^.entry" "$src" | while read -r _ name spill; do\n'
+                        '  echo "ptxas info    : Compiling entry function \'$name\' for \'sm_90\'" >&2\n'
+                        '  echo "    0 bytes stack frame, $spill bytes spill stores, $spill bytes spill loads" >&2\n'
+                        'done\n')
+            os.chmod(ptxas, 0o755)
+            ptx = "".join(f".entry {name} {spill}\n" for name, spill in kernels).encode()
+            bundle = os.path.join(tmp, "k.pqmod")
+            write_bundle(bundle, [("sm_90", "ptx", ptx), ("sm_90", "cubin", b"\x7fELF")])
+            return run([sys.executable, os.path.join(ROOT, "scripts", "check-spills.py"),
+                        "--ptxas", ptxas, tmp])
+
+    def test_clean(self):
+        r = self.check([("a_row", 0), ("a_cluster", 0)])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("2 kernels in 1 bundles: 0 spill", r.stdout)
+
+    def test_spill_fails_naming_the_kernel(self):
+        r = self.check([("a_row", 0), ("a_cluster", 24)])
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("k.pqmod sm_90 a_cluster: 0 bytes stack frame, 24 bytes spill stores", r.stdout)
+
+
+class PhaseTimers(unittest.TestCase):
+    """bench/phase_timers.py's region and phase arithmetic (no GPU)."""
+
+    def setUp(self):
+        sys.path.insert(0, BENCH)
+        import phase_timers
+        self.pt = phase_timers
+
+    def test_region_follows_the_step_rows(self):
+        kernel = dict(phase_timers=["start", "scored", "end"], grid=[4, "batch", 1])
+        manifest = dict(workspace_bytes_per_batch=1000 + 8 * 4 * 3)
+        self.assertEqual(self.pt.timer_region(manifest, kernel, 2),
+                         (2 * 1000 // 8, 8, ["start", "scored", "end"]))
+
+    def test_phases_skip_marks_never_reached(self):
+        rows = self.pt.phases([[10, 12, 0], [15, 20, 0], [0, 30, 0]])
+        self.assertEqual(rows, [([0, 2], []), ([5, 10], [5, 8]), ([20], [10])])
+        with self.assertRaises(ValueError):
+            self.pt.phases([[0, 0], [5, 6]])
+
+
 class RunScript(unittest.TestCase):
     """bench/run.sh with a stand-in pq-bench writing the sample JSON."""
 
