@@ -475,7 +475,8 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
                                  const KernelArgs &args,
                                  const SharedViews &views,
                                  const ClusterGeometry &geo, const Chunk &chunk,
-                                 Value rank, Value firstRow) {
+                                 Value rank, Value firstRow,
+                                 PhaseTimers &timers) {
   const int64_t totalsPerRow = 2 * geo.warps;
   const CandidateCounts counts = candidateCounts(geo);
   WarpChunk part = warpChunk(kb, chunk.count);
@@ -516,6 +517,7 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
     });
   });
   kb.barrier();
+  timers.mark("candidates_counted");
   SmallVector<Value> peers;
   for (int64_t p = 0; p < geo.clusterSize; ++p) {
     peers.push_back(kb.peerView(views.exchange, kb.idx(p)));
@@ -553,6 +555,7 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
   });
   kb.clusterArrive();
   kb.barrier();
+  timers.mark("offsets");
   auto range = [&](Value r) {
     return KeyRange{views.keys, kb.mul(r, kb.idx(geo.chunkCapacity)),
                     chunk.count, chunk.begin, /*vectorLoads=*/true};
@@ -725,7 +728,7 @@ mlir::pq::buildClusterKernels(gpu::GPUModuleOp module, StringRef name,
           emitExactThresholds(kb, info, views, args, geo, firstRow);
           timers.mark("exact_thresholds");
           emitClusterKeptLists(kb, info, args, views, geo, chunk, rank,
-                               firstRow);
+                               firstRow, timers);
           timers.mark("written");
           kb.clusterWait(); // peers may read this CTA's memory until here
           timers.mark("end");
