@@ -561,12 +561,14 @@ static void emitClusterKeptLists(KernelBuilder &kb, const StepInfo &info,
                     chunk.count, chunk.begin, /*vectorLoads=*/true};
   };
   kb.forLoop(kb.idx(0), kb.idx(geo.group), kb.idx(1), [&](Value r) {
+    timers.mark("last_row_start");
     Value row = kb.add(firstRow, r);
     RowGeometry g = rowGeometry(kb, info, args, row);
     emitWriteKept(kb, info, args, range(r), g, rowThreshold(kb, info, views, r),
                   views.warpTotals, kb.mul(r, kb.idx(totalsPerRow)),
                   kb.load(views.rows, rowWord(kb, r, kRowKeptBefore)),
                   kb.load(views.rows, rowWord(kb, r, kRowEqualBefore)));
+    timers.mark("last_row_kept");
     kb.ifThen(kb.cmp(CmpIPredicate::eq, rank, kb.idx(0)),
               [&] { emitListEnds(kb, info, args, g, row); });
   });

@@ -26,7 +26,8 @@ public:
   /// the u64 at word 2 (p * gridDim.x * gridDim.y + c) of it.
   PhaseTimers(KernelBuilder &kb, const StepInfo &info, const KernelArgs &args);
 
-  /// Records this CTA's time at the point the builder has reached.
+  /// Records this CTA's time at the point the builder has reached; inside
+  /// a loop, the last iteration's time (name such marks "last_...").
   void mark(StringRef phase);
   /// Names the marks on the kernel (`pq.phase_timers`); none when disabled.
   void attach(gpu::GPUFuncOp func) const;

@@ -20,18 +20,18 @@
 // ROW:      kernel llama3_8b_row grid=[8, batch, 1]
 // ROW-NEXT: kernel llama3_8b_row phase_timers: start tables scored rows_written
 
-// The cluster kernel: 32 CTAs x 16 marks x 8 bytes = 4096 bytes after the
+// The cluster kernel: 32 CTAs x 18 marks x 8 bytes = 4608 bytes after the
 // step's own rows.
 
 // PLAIN:     workspace_bytes_per_batch: 1015808
 // PLAIN-NOT: phase_timers
-// CLUSTER:      workspace_bytes_per_batch: 1019904
+// CLUSTER:      workspace_bytes_per_batch: 1020416
 // CLUSTER:      kernel llama3_8b_cluster grid=[32, batch, 1]
-// CLUSTER-NEXT: kernel llama3_8b_cluster phase_timers: start tables quantized bounds scored histograms_synced slice_reduced slices_synced threshold_bins bin_sweep candidates_synced exact_thresholds candidates_counted offsets written end
+// CLUSTER-NEXT: kernel llama3_8b_cluster phase_timers: start tables quantized bounds scored histograms_synced slice_reduced slices_synced threshold_bins bin_sweep candidates_synced exact_thresholds candidates_counted offsets last_row_start last_row_kept written end
 
 // Each mark is one %globaltimer read by thread 0; none without the flag.
 
-// PTX-COUNT-16: mov.u64 %rd{{[0-9]+}}, %globaltimer;
+// PTX-COUNT-18: mov.u64 %rd{{[0-9]+}}, %globaltimer;
 // PTX-NOT:      %globaltimer
 // NONE:         .entry llama3_8b_cluster
 
