@@ -5,22 +5,18 @@ transcription of SEMANTICS.md on random inputs (many exact ties included).
 A quick device-side check of generated code that needs neither libpqrt nor a
 host build: usage  python3 bench/bundle_smoke.py B.pqmod [B.pqmod ...]
 """
-import json, struct, sys
+import sys
 
 import cupy as cp
 import numpy as np
 import torch
 
+from pqmod_file import image_bytes, read_bundle  # noqa: F401 (read_bundle: bundle_time.py and phase_timers.py import it from here)
+
+NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14  # CU_FUNC_ATTRIBUTE_...
+
 DT = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,
       "i32": torch.int32, "i64": torch.int64}
-
-
-def read_bundle(path):
-    data = open(path, "rb").read()
-    assert data[:8] == b"PQMOD01\n", "bad magic"
-    (length,) = struct.unpack("<Q", data[8:16])
-    manifest = json.loads(data[16:16 + length])
-    return manifest, data[16 + length:]
 
 
 def load_module(manifest, images, arch):
@@ -32,7 +28,7 @@ def load_module(manifest, images, arch):
                   key=lambda im: num(im["arch"]))
     chosen = cubins[0] if cubins else (ptxs[-1] if ptxs else None)
     assert chosen, f"no image for {arch}"
-    blob = images[chosen["offset"]:chosen["offset"] + chosen["size"]]
+    blob = image_bytes(images, chosen)
     suffix = ".cubin" if chosen["format"] == "cubin" else ".ptx"
     # CuPy caches modules by path: one file per bundle.
     path = f"/tmp/pq_smoke_{manifest['entry']}_{manifest['content_hash'][8:]}{suffix}"
@@ -153,6 +149,11 @@ def launch(mod, manifest, batch, args):
     for kern in manifest["kernels"]:
         f = mod.get_function(kern["name"])
         f.max_dynamic_shared_size_bytes = kern["smem"]
+        if kern["cluster"][0] * kern["cluster"][1] * kern["cluster"][2] > 8:
+            # Past the portable cluster size, as libpqrt allows it;
+            # RawKernel.kernel loads the module and holds the CUfunction.
+            handle = f.kernel.ptr if hasattr(f, "kernel") else f.ptr
+            cp.cuda.driver.funcSetAttribute(handle, NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)
         grid = tuple(batch if g == "batch" else g for g in kern["grid"])
         f(grid, tuple(kern["block"]), args, shared_mem=kern["smem"])
 

@@ -12,10 +12,10 @@ Needs only the driver (libcuda.so.1, through ctypes): no libpqrt, no CuPy.
 """
 import argparse
 import ctypes as C
-import json
 import math
-import struct
 import sys
+
+from pqmod_file import image_bytes, read_bundle
 
 FUNC_MAX_DYNAMIC_SHARED = 8          # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 FUNC_NON_PORTABLE_CLUSTER = 14       # CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
@@ -30,14 +30,6 @@ class LaunchConfig(C.Structure):     # CUlaunchConfig
     _fields_ = [("grid", C.c_uint * 3), ("block", C.c_uint * 3), ("smem", C.c_uint),
                 ("stream", C.c_void_p), ("attrs", C.POINTER(LaunchAttribute)),
                 ("numAttrs", C.c_uint)]
-
-
-def read_bundle(path):
-    data = open(path, "rb").read()
-    if data[:8] != b"PQMOD01\n":
-        raise ValueError(f"{path}: not a pqmod bundle")
-    (length,) = struct.unpack("<Q", data[8:16])
-    return json.loads(data[16:16 + length]), data[16 + length:]
 
 
 class Driver:
@@ -94,7 +86,7 @@ def main():
         if not images:
             print(f"{path}: no {driver.arch} cubin, skipped")
             continue
-        image = blobs[images[0]["offset"]:images[0]["offset"] + images[0]["size"]]
+        image = image_bytes(blobs, images[0])
         for kernel in manifest["kernels"]:
             cluster = math.prod(kernel.get("cluster", [1, 1, 1]))
             if cluster <= 1:

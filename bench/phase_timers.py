@@ -22,9 +22,6 @@ import sys
 # the region and phase arithmetic below is tested without a GPU.
 
 
-NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14  # CU_FUNC_ATTRIBUTE_...
-
-
 def timer_region(manifest, kernel, batch):
     """(first i64 index, CTAs, names) of the kernel's phase timestamps."""
     names = kernel["phase_timers"]
@@ -83,12 +80,6 @@ def main():
     kernel = timed[0]
     major, minor = torch.cuda.get_device_capability()
     mod, _ = load_module(manifest, images, f"sm_{major}{minor}")
-    cluster = kernel["cluster"][0] * kernel["cluster"][1] * kernel["cluster"][2]
-    if cluster > 8:  # beyond the portable size, as libpqrt allows it
-        function = mod.get_function(kernel["name"])
-        # RawKernel.kernel loads the module and holds the CUfunction.
-        handle = function.kernel.ptr if hasattr(function, "kernel") else function.ptr
-        cp.cuda.driver.funcSetAttribute(handle, NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)
     st = manifest["step"]
     n_cached = a.seq_len - st["init_offset"] - a.new_keys
     gen = torch.Generator().manual_seed(a.seed)

@@ -10,29 +10,25 @@ Exit status 1 when any kernel spills, 2 on a bundle or ptxas error.
 """
 import argparse
 import glob
-import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+from pqmod_file import image_bytes, read_bundle  # noqa: E402
 
 FRAME = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")
 FUNCTION = re.compile(r"Compiling entry function '([^']+)'")
 
 
 def ptx_images(path):
-    data = open(path, "rb").read()
-    if data[:8] != b"PQMOD01\n":
-        raise ValueError(f"{path}: not a pqmod bundle")
-    (length,) = struct.unpack("<Q", data[8:16])
-    manifest = json.loads(data[16:16 + length])
-    section = data[16 + length:]
+    manifest, section = read_bundle(path)
     for image in manifest["images"]:
         if image["format"] == "ptx":
-            yield image["arch"], section[image["offset"]:image["offset"] + image["size"]]
+            yield image["arch"], image_bytes(section, image)
 
 
 def main():
