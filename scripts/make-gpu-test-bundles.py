@@ -18,7 +18,8 @@ groups of two or more rows, the group split over row groups (its smallest
 divisor above 1) as cfgNNN_rgG, forced with --cluster-size=4 --row-groups=G.
 (pq-tile picks row groups itself for some long configurations.) Most fixed
 corners and every fifth random configuration also carry the index build
-(pq.kmeans, docs/BUILD.md), and so do their variants (sm_80 PTX included);
+(pq.kmeans, docs/BUILD.md), and so do their variants (sm_80 PTX included;
+those with bf16 or f16 keys also for sm_90a, the wgmma assignment);
 two last configurations test the build's smallest codebooks (bits 2 and 3).
 """
 import argparse, json, os, random, sys
@@ -118,6 +119,14 @@ def main():
                 return 1
             if not err:
                 index.append(dict(name=name3, **c))
+        # The build's wgmma assignment (sm_90a; bf16 and f16 keys).
+        if a.target == "sm_90" and c["build"] and c["query_type"] in ("bf16", "f16"):
+            name5 = f"{name}_sm90a"
+            err = compile_bundle(a.build, name5, c, a.out, "sm_90a")
+            if err:
+                print(f"{name5}: pq-compile failed or warned:\n{err}", file=sys.stderr)
+                return 1
+            index.append(dict(name=name5, **c))
         group = c["heads"] // c["kv_heads"]
         if a.target == "sm_90" and i % 3 == 2 and group > 1:
             groups = next(g for g in range(2, group + 1) if group % g == 0)

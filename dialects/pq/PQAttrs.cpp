@@ -54,10 +54,15 @@ LogicalResult StepAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-/// Parses the number of "sm_NN"; 0 when the name has another form.
+/// Parses the number of "sm_NN" or arch-specific "sm_NNa"; 0 when the name
+/// has another form.
 static int64_t smVersion(StringRef chip) {
   int64_t version = 0;
-  if (!chip.consume_front("sm_") || chip.getAsInteger(10, version)) {
+  if (!chip.consume_front("sm_")) {
+    return 0;
+  }
+  chip.consume_back("a");
+  if (chip.getAsInteger(10, version)) {
     return 0;
   }
   return version;
@@ -101,6 +106,8 @@ TargetAttr TargetAttr::getKnown(MLIRContext *context, StringRef chip) {
           .Case("sm_86", Known{72, 101376, false})
           .Case("sm_89", Known{142, 101376, false})
           .Case("sm_90", Known{132, 232448, true})
+          // sm_90's arch-specific features (wgmma): runs on sm_90 only.
+          .Case("sm_90a", Known{132, 232448, true})
           .Default(std::nullopt);
   if (!known) {
     return {};
@@ -109,7 +116,9 @@ TargetAttr TargetAttr::getKnown(MLIRContext *context, StringRef chip) {
                          known->clusters);
 }
 
-StringRef TargetAttr::knownChips() { return "sm_80, sm_86, sm_89, sm_90"; }
+StringRef TargetAttr::knownChips() {
+  return "sm_80, sm_86, sm_89, sm_90, sm_90a";
+}
 
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  Strategy strategy, int64_t threads,

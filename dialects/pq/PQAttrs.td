@@ -123,8 +123,8 @@ def PQ_TargetAttr : PQ_Attr<"Target", "target"> {
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// The description of a known chip ("sm_80", "sm_86", "sm_89", "sm_90"),
-    /// or a null attribute for an unknown one.
+    /// The description of a known chip ("sm_80", "sm_86", "sm_89", "sm_90",
+    /// "sm_90a"), or a null attribute for an unknown one.
     static TargetAttr getKnown(::mlir::MLIRContext *context,
                                ::llvm::StringRef chip);
     /// The chips getKnown accepts, for diagnostics.

@@ -7,11 +7,19 @@
 // RUN: %ptxas -arch=sm_90 -v %t.sm90.ptx -o %t.sm90.cubin > %t.sm90.log 2>&1
 // RUN: not grep -E "[1-9][0-9]* bytes (stack frame|spill)" %t.sm90.log
 // RUN: FileCheck %s --input-file=%t.sm90.log
+// RUN: FileCheck %s --check-prefix=PTX --input-file=%t.sm80.ptx
 
 // The widest rows: S = 1 with the ip column (129 columns, five staged
 // chunks in the assignment and the partial sums, five per lane in the
 // update), f32 keys, bf16
 // centroids, int64 codes, C = 16 (one lane row per 16 centroids).
+
+// f32 keys take the 3xTF32 split: three products for each of a warp's two
+// column tiles (C = 16) a k-step.
+// PTX-LABEL: .entry wide_build_assign(
+// PTX-COUNT-6: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-NOT:     mma.sync
+// PTX-LABEL: .entry wide_build_partials(
 
 // CHECK-DAG: Compiling entry function 'wide_build_assign'
 // CHECK-DAG: Compiling entry function 'wide_build_partials'

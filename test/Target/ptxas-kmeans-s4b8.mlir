@@ -15,23 +15,32 @@
 // spills: the assignment's register tile is 8 points x 16 centroids.
 
 // The distance passes run on tensor cores on both targets: TF32 mma.sync
-// m16n8k8, three products a step (the 3xTF32 split), in the iterations'
-// `assign` and the final `codes`. The sums stay in f64 and the build has
-// no floating-point atomic: its one atomic is `converge`'s integer count
-// of groups still moving.
+// m16n8k8, two products a step (bf16 keys are exact in TF32, the centroids
+// are split hi + lo), in the iterations' `assign` and the final `codes`.
+// The sums are fixed-point integers: `partials` adds them with 32-bit
+// shared atomics (their order cannot change the result), `update` converts
+// once; the build has no floating-point atomic.
+// Two products for each of a warp's 16 column tiles in the k-step loop:
 // PTX-LABEL: .entry long_build_assign(
-// PTX-COUNT-3: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-COUNT-32: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-NOT:     mma.sync
 // PTX-LABEL: .entry long_build_partials(
-// PTX-NOT:     atom.
-// PTX:         add.rn.f64
+// PTX-NOT:     atom.{{.*}}f32
+// PTX-NOT:     atom.{{.*}}f64
+// PTX:         cvt.rzi.s64.f64
+// PTX:         atom.shared.add.u32
+// PTX-NOT:     atom.{{.*}}f32
+// PTX-NOT:     atom.{{.*}}f64
 // PTX-LABEL: .entry long_build_update(
 // PTX-NOT:     atom.
+// PTX:         cvt.rn.f64.s64
 // PTX-LABEL: .entry long_build_converge(
 // PTX:         atom.global.add.u32
 // PTX-LABEL: .entry long_build_store(
 // PTX-NOT:     atom.
 // PTX-LABEL: .entry long_build_codes(
-// PTX-COUNT-3: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-COUNT-32: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-NOT:     mma.sync
 // PTX-NOT:     atom.
 
 // CHECK-DAG: Compiling entry function 'long_build_draw'

@@ -3,6 +3,7 @@
 #include "BuildABI.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -79,7 +80,14 @@ SmallVector<ParamSpec> mlir::pq::buildParams(MLIRContext *context,
 int64_t mlir::pq::sumTilePoints(const BuildInfo &info) {
   const int64_t chunks = (info.maxPoints() + 16 * kSumChunk - 1) /
                          (16 * kSumChunk);
-  return kSumChunk * std::clamp<int64_t>(chunks, 1, 16);
+  return kSumChunk * std::clamp<int64_t>(chunks, 1,
+                                        kMaxSumTilePoints / kSumChunk);
+}
+
+int64_t mlir::pq::fixedValueBits(const BuildInfo &info) {
+  // n values below 2^bits each sum below 2^62.
+  const int64_t log2Points = llvm::Log2_64_Ceil(std::max<int64_t>(info.maxPoints(), 1));
+  return std::min<int64_t>(kFixedValueBits, 62 - log2Points);
 }
 
 int64_t mlir::pq::sumTiles(const BuildInfo &info) {
@@ -98,14 +106,15 @@ RegionElement regionElement(BuildRegion region) {
   switch (region) {
   case BuildRegion::Pending:
   case BuildRegion::Members:
+  case BuildRegion::FixedPoint:
     return {4, false};
   case BuildRegion::Centroids:
   case BuildRegion::Augmented:
     return {4, true};
   case BuildRegion::Shifts:
-  case BuildRegion::Partials:
     return {8, true};
   case BuildRegion::Drawn:
+  case BuildRegion::Partials:
     return {8, false};
   case BuildRegion::Codes:
     return {1, false};
@@ -146,6 +155,8 @@ BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
       return groups * info.maxPoints();
     case BuildRegion::Augmented:
       return info.metric == Metric::ip ? groups * info.maxPoints() : 0;
+    case BuildRegion::FixedPoint:
+      return groups;
     }
     llvm_unreachable("unknown build workspace region");
   };

@@ -26,6 +26,8 @@ struct BuildInfo {
   Layout layout = Layout::compact;
   int64_t staticBatch = 0; // 0: dynamic
   Type keyType, centroidType, codeType;
+  /// The target has wgmma (sm_90a): the assignment may use it.
+  bool wgmma = false;
 
   static BuildInfo get(KMeansOp op);
   int64_t subDim() const { return headDim / subspaces; }
@@ -45,13 +47,25 @@ constexpr int64_t kPendingWords = 1024;
 static_assert(kPendingWords >= PQRT_MAX_KMEANS_ITER,
               "an early-stop counter for every Lloyd iteration a call may ask");
 
-/// The update sums a tile of points per CTA, kSumChunk points at a time
-/// (BuildUpdate.cpp).
+/// Partial-sum tiles (BuildPartials.cpp) hold a multiple of kSumChunk
+/// points, at most kMaxSumTilePoints.
 constexpr int64_t kSumChunk = 256;
+constexpr int64_t kMaxSumTilePoints = 16 * kSumChunk;
 /// Points of one partial-sum tile: enough tiles to fill the GPU at small n,
-/// at most 16 chunks a CTA, so the partials stay a fraction of the keys.
+/// few enough that the partials stay a fraction of the keys.
 int64_t sumTilePoints(const BuildInfo &info);
 int64_t sumTiles(const BuildInfo &info);
+/// Columns one partials CTA sums (its shared sums fit two CTAs an SM).
+int64_t sumColumnChunk(const BuildInfo &info);
+
+/// The sums' fixed point: each value x of a group counts as trunc(x * 2^q),
+/// with q chosen by prep so that |x| * 2^q < 2^fixedValueBits(info) for
+/// every column of the group (at most 38 bits, fewer when the group's
+/// total could otherwise leave an i64); a tile sums the low kFixedLoBits
+/// bits and the rest in separate 32-bit words.
+constexpr int64_t kFixedValueBits = 38;
+constexpr int64_t kFixedLoBits = 20;
+int64_t fixedValueBits(const BuildInfo &info);
 
 /// The regions of one batch entry's workspace (planBuildWorkspace):
 enum class BuildRegion {
@@ -59,12 +73,13 @@ enum class BuildRegion {
   Centroids, // f32 [local groups][C][ds']: the working centroids
   Shifts,    // f64 [local groups][C]: ||c_new - c_old||
   Drawn,     // i64 [local groups][C]: initial indices drawn
-  Partials,  // f64 [local groups][sum tiles][C][ds']
+  Partials,  // i64 [local groups][sum tiles][C][ds']: fixed-point sums
   Members,   // i32 [local groups][sum tiles][C]
   Codes,     // u8 [local groups][max points]: assignments
   Augmented, // f32 [local groups][max points]: ip column
+  FixedPoint, // i32 [local groups]: the sums' q
 };
-constexpr size_t kBuildRegions = size_t(BuildRegion::Augmented) + 1;
+constexpr size_t kBuildRegions = size_t(BuildRegion::FixedPoint) + 1;
 
 /// Where each region lies (16-byte aligned byte offsets) and how many
 /// elements it holds; one batch entry's workspace is `total` bytes.

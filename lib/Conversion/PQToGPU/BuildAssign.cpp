@@ -11,17 +11,22 @@
 // m16n8k8 (TF32, sm_80+). A CTA takes several point tiles in turn; when
 // one chunk holds every column (ds' <= 64), the centroids are staged once
 // for all of them.
-// Three products per step keep fp32 accuracy (3xTF32): x = hi + lo with hi
-// the top 19 bits, x.c ~ hi.hi + hi.lo + lo.hi (the dropped lo.lo is below
-// 2^-22 of the product). The argmin keeps the lowest c among equal
-// distances, in the thread (its centroids come in increasing c) and then
-// across the four threads sharing a point. Distances round differently
-// from the reference's (x - c)^2 sums, so near-ties may differ
-// (docs/BUILD.md).
+// fp32 accuracy from TF32 products: a centroid value is split c = hi + lo
+// (hi its top 19 bits, what a TF32 operand keeps). bf16 and f16 keys are
+// exact in TF32, so x.c = x.hi + x.lo in two products a step; the ip
+// column (an f32) is split into two point columns (its hi and lo) against
+// the centroid's column twice. f32 keys are split too, x.c ~ hi.hi + hi.lo
+// + lo.hi (3xTF32; the dropped lo.lo is below 2^-22 of the product).
+// The accumulators start at -||c||^2 / 2, so they end at x.c - ||c||^2 / 2,
+// whose argmax is the nearest centroid (-2 times it is the distance up to
+// ||x||^2, exactly). The argmax keeps the lowest c among equal values, in
+// the thread (its centroids come in increasing c) and then across the four
+// threads sharing a point. Distances round differently from the
+// reference's (x - c)^2 sums, so near-ties may differ (docs/BUILD.md).
 //
 //===----------------------------------------------------------------------===//
 
-#include "BuildABI.h"
+#include "BuildAssignShared.h"
 #include "CodeReader.h"
 #include "Emitters.h"
 
@@ -81,17 +86,6 @@ struct AssignTiling {
   }
 };
 
-/// The top 19 bits of an f32 (what a TF32 operand keeps) and the rest,
-/// both as the b32 registers mma.sync takes.
-std::pair<Value, Value> splitTf32(KernelBuilder &kb, Value x) {
-  ImplicitLocOpBuilder &b = kb.b;
-  Value bits = arith::BitcastOp::create(b, b.getI32Type(), x);
-  Value hiBits = kb.bitAnd(bits, kb.i32(0xFFFFE000u));
-  Value hi = arith::BitcastOp::create(b, b.getF32Type(), hiBits);
-  Value lo = kb.subf(x, hi);
-  return {hiBits, arith::BitcastOp::create(b, b.getI32Type(), lo)};
-}
-
 /// d += a.b for one m16n8k8 TF32 tile (a: 4 b32, b: 2 b32, d: 4 f32).
 SmallVector<Value> mmaTf32(KernelBuilder &kb, ArrayRef<Value> a,
                            ArrayRef<Value> bFragment, ArrayRef<Value> d) {
@@ -144,35 +138,34 @@ struct WarpPlace {
   Value firstRow, firstCentroid, warpColumn, quad, inQuad;
 };
 
-/// Stores the code of tile point `p` (the workspace's assignment, or the
-/// codebook on the final pass).
-void storeCode(KernelBuilder &kb, const BuildInfo &info,
-               const KernelArgs &args, const BuildGroup &g, Value codes,
-               Value point, Value code, bool final) {
-  ImplicitLocOpBuilder &b = kb.b;
-  if (!final) {
-    kb.store(arith::TruncIOp::create(b, b.getI8Type(), code), codes,
-             kb.add(kb.mul(g.local, kb.idx(info.maxPoints())), point));
-    return;
+/// The accumulators' start: -||c||^2 / 2 of each one's centroid (its
+/// column: 2 inQuad + j of column tile nt).
+SmallVector<Value> normStarts(KernelBuilder &kb, const AssignTiling &t,
+                              Value norms, const WarpPlace &w) {
+  SmallVector<Value> starts(t.rowTiles * t.warpTiles * 4);
+  for (int64_t nt = 0; nt < t.warpTiles; ++nt) {
+    for (int64_t j = 0; j < 2; ++j) {
+      Value c = kb.add(w.firstCentroid,
+                       kb.add(kb.mul(w.inQuad, kb.idx(2)), kb.idx(8 * nt + j)));
+      Value start = kb.mulf(kb.load(norms, c), kb.f32(-0.5f));
+      for (int64_t mt = 0; mt < t.rowTiles; ++mt) {
+        for (int64_t half = 0; half < 2; ++half) {
+          starts[(mt * t.warpTiles + nt) * 4 + 2 * half + j] = start;
+        }
+      }
+    }
   }
-  Value stored = info.codeType.isInteger(8)
-                     ? Value(arith::TruncIOp::create(b, info.codeType, code))
-                     : Value(arith::ExtUIOp::create(b, info.codeType, code));
-  Value at = kb.add(firstCodeIndex(kb, info.layout, info.kvHeads,
-                                   info.subspaces, args.codeCapacity, g.batch,
-                                   g.kvHead, point),
-                    g.s);
-  kb.store(stored, args.codes, at);
+  return starts;
 }
 
-/// The codes of a tile's points from the accumulated dot products: each
-/// thread's candidates in increasing c, then the quad's, then (several warps
-/// across the centroids) the warps' in centroid order through `pairs`
+/// The codes of a tile's points from the accumulated x.c - ||c||^2 / 2:
+/// each thread's candidates in increasing c, then the quad's, then (several
+/// warps across the centroids) the warps' in centroid order through `pairs`
 /// ([warpColumns][P] of (distance, code) words). Barriers inside when
 /// warpColumns > 1.
 void emitTileCodes(KernelBuilder &kb, const BuildInfo &info,
                    const KernelArgs &args, const BuildGroup &g,
-                   const AssignTiling &t, ArrayRef<Value> acc, Value norms,
+                   const AssignTiling &t, ArrayRef<Value> acc,
                    Value codes, Value pairs, Value tileStart,
                    const WarpPlace &w, bool final) {
   ImplicitLocOpBuilder &b = kb.b;
@@ -180,23 +173,24 @@ void emitTileCodes(KernelBuilder &kb, const BuildInfo &info,
   const int64_t tilePoints = t.points();
   for (int64_t mt = 0; mt < t.rowTiles; ++mt) {
     for (int64_t half = 0; half < 2; ++half) { // rows g and g + 8
-      Value best = kb.f32(inf), code = kb.i32(0);
+      Value best = kb.f32(-inf), code = kb.i32(0);
       for (int64_t nt = 0; nt < t.warpTiles; ++nt) {
         for (int64_t j = 0; j < 2; ++j) {
           Value c = kb.add(w.firstCentroid,
                            kb.add(kb.mul(w.inQuad, kb.idx(2)),
                                   kb.idx(8 * nt + j)));
-          Value dot = acc[(mt * t.warpTiles + nt) * 4 + 2 * half + j];
-          Value distance = kb.fma(kb.f32(-2.0f), dot, kb.load(norms, c));
+          Value score = acc[(mt * t.warpTiles + nt) * 4 + 2 * half + j];
           // The candidates come in increasing c, so strictly nearer
           // replaces (the lowest c wins a tie) and an ordered comparison
-          // keeps a NaN distance from ever winning, as +inf would.
-          Value nearer =
-              kb.cmpf(arith::CmpFPredicate::OLT, distance, best);
-          best = kb.select(nearer, distance, best);
+          // keeps a NaN score (and padding's -inf) from ever winning.
+          Value nearer = kb.cmpf(arith::CmpFPredicate::OGT, score, best);
+          best = kb.select(nearer, score, best);
           code = kb.select(nearer, kb.toI32(c), code);
         }
       }
+      // The distance up to ||x||^2 (exact: a power of two), so that the
+      // argmins below compare distances like the reference's.
+      best = kb.mulf(best, kb.f32(-2.0f));
       for (int32_t offset : {1, 2}) {
         std::tie(best, code) =
             closer(kb, best, code, kb.shuffleXor(best, offset),
@@ -243,9 +237,12 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                                            StringRef name,
                                            const BuildInfo &info, Location loc,
                                            bool final) {
+  if (info.wgmma && wgmmaAssignFits(info)) {
+    return buildAssignKernelWgmma(module, name, info, loc, final);
+  }
   const int64_t count = info.centroids;
-  const int64_t width = info.width();
-  const AssignTiling t(count, width);
+  const AssignColumns columns(info);
+  const AssignTiling t(count, columns.mma);
   const int64_t padded = t.paddedCentroids();
   const int64_t tilePoints = t.points();
   const bool residentCentroids = t.chunks == 1;
@@ -259,7 +256,6 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
   const int64_t smem = pairOffset + pairWords * 4;
   const int64_t tiles = (info.maxPoints() + tilePoints - 1) / tilePoints;
   const int64_t perCta = t.tilesPerCta(tiles);
-  const float inf = std::numeric_limits<float>::infinity();
 
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
@@ -282,41 +278,24 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     Value pairs = pairWords ? kb.sharedView(shared, pairOffset, pairWords,
                                             b.getI32Type())
                             : Value();
-    Value working =
-        regionView(kb, args, g, BuildRegion::Centroids);
     Value codes = regionView(kb, args, g, BuildRegion::Codes);
-    // Column `dim` of centroid c: the working f32 copy, or the stored one.
-    auto centroidAt = [&](Value c, Value dim) -> Value {
-      Value row = kb.add(kb.mul(final ? g.group : g.local, kb.idx(count)), c);
-      Value at = kb.add(kb.mul(row, kb.idx(width)), dim);
-      return final ? kb.toF32(kb.load(args.centroids, at))
-                   : kb.load(working, at);
+    const AssignSources sources(kb, info, args, g, final);
+    auto centroidColumn = [&](Value c, Value dim) {
+      return sources.centroidColumn(kb, c, dim);
+    };
+    auto pointColumn = [&](Value point, Value dim) {
+      return sources.pointColumn(kb, point, dim);
     };
     auto stageCentroids = [&](Value chunk) {
-      stageColumns(kb, t, padded, kb.idx(0), kb.idx(count), width, chunk, cs,
-                   centroidAt);
+      stageColumns(kb, t, padded, kb.idx(0), kb.idx(count), columns.mma,
+                   chunk, cs, centroidColumn);
     };
 
-    Value tid = kb.threadId();
-    // ||c||^2 once per CTA (padding: +inf, never nearest).
-    kb.ifThen(kb.cmp(CmpIPredicate::ult, tid, kb.idx(padded)), [&] {
-      Value real = kb.cmp(CmpIPredicate::ult, tid, kb.idx(count));
-      Value norm = kb.ifThenElse(
-          real, TypeRange{b.getF32Type()},
-          [&]() -> SmallVector<Value> {
-            return {kb.forLoop(
-                kb.idx(0), kb.idx(width), kb.idx(1), ValueRange{kb.f32(0.0f)},
-                [&](Value i, ValueRange sum) -> SmallVector<Value> {
-                  Value v = centroidAt(tid, i);
-                  return {kb.fma(v, v, sum[0])};
-                })[0]};
-          },
-          [&]() -> SmallVector<Value> { return {kb.f32(inf)}; })[0];
-      kb.store(norm, norms, tid);
-    });
+    storeCentroidNorms(kb, sources, norms, padded);
     if (residentCentroids) {
       stageCentroids(kb.idx(0));
     }
+    kb.barrier(); // the norms are read at each tile's start
 
     Value lane = kb.laneId();
     WarpPlace w;
@@ -326,13 +305,12 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
     w.firstRow = kb.mul(kb.divu(kb.warpId(), kb.idx(t.warpColumns)),
                         kb.idx(16 * t.rowTiles));
     w.firstCentroid = kb.mul(w.warpColumn, kb.idx(8 * t.warpTiles));
-    const int64_t accumulators = t.rowTiles * t.warpTiles * 4;
     // Rolled: copies of the tile body would crowd the registers.
     kb.forLoopRolled(firstTile, kb.add(firstTile, kb.idx(perCta)), kb.idx(1),
                      [&](Value tile) {
       Value tileStart = kb.mul(tile, kb.idx(tilePoints));
       kb.ifThen(kb.cmp(CmpIPredicate::ult, tileStart, g.n), [&] {
-        SmallVector<Value> inits(accumulators, kb.f32(0.0f));
+        SmallVector<Value> inits = normStarts(kb, t, norms, w);
         SmallVector<Value> acc = kb.forLoop(
             kb.idx(0), kb.idx(t.chunks * t.chunk), kb.idx(t.chunk), inits,
             [&](Value chunk, ValueRange carried) -> SmallVector<Value> {
@@ -340,16 +318,15 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
               if (!residentCentroids) {
                 stageCentroids(chunk);
               }
-              stageColumns(kb, t, tilePoints, tileStart, g.n, width, chunk,
-                           xs, [&](Value point, Value dim) {
-                             return loadPoint(kb, info, args, g, point, dim);
-                           });
+              stageColumns(kb, t, tilePoints, tileStart, g.n, columns.mma,
+                           chunk, xs, pointColumn);
               kb.barrier();
               return kb.forLoop(
                   kb.idx(0), kb.idx(t.chunk), kb.idx(8), carried,
                   [&](Value k0, ValueRange sums) -> SmallVector<Value> {
                     Value column = kb.add(k0, w.inQuad);
-                    // A fragments (rows g, g + 8; columns t, t + 4).
+                    // A fragments (rows g, g + 8; columns t, t + 4): as
+                    // staged when exact, else split.
                     SmallVector<SmallVector<Value>> aHi, aLo;
                     for (int64_t mt = 0; mt < t.rowTiles; ++mt) {
                       Value row =
@@ -361,7 +338,13 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                         Value at = kb.add(
                             kb.mul(kb.add(row, kb.idx(dr)), kb.idx(t.pitch)),
                             kb.add(column, kb.idx(dk)));
-                        auto [h, l] = splitTf32(kb, kb.load(xs, at));
+                        Value x = kb.load(xs, at);
+                        if (columns.exactPoints) {
+                          hi.push_back(arith::BitcastOp::create(
+                              b, b.getI32Type(), x));
+                          continue;
+                        }
+                        auto [h, l] = splitTf32(kb, x);
                         hi.push_back(h);
                         lo.push_back(l);
                       }
@@ -381,9 +364,12 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                       for (int64_t mt = 0; mt < t.rowTiles; ++mt) {
                         int64_t base = (mt * t.warpTiles + nt) * 4;
                         ArrayRef<Value> d(out.data() + base, 4);
+                        // The small products first.
                         SmallVector<Value> r =
-                            mmaTf32(kb, aLo[mt], {h0, h1}, d);
-                        r = mmaTf32(kb, aHi[mt], {l0, l1}, r);
+                            mmaTf32(kb, aHi[mt], {l0, l1}, d);
+                        if (!columns.exactPoints) {
+                          r = mmaTf32(kb, aLo[mt], {h0, h1}, r);
+                        }
                         r = mmaTf32(kb, aHi[mt], {h0, h1}, r);
                         std::copy(r.begin(), r.end(), out.begin() + base);
                       }
@@ -391,7 +377,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
                     return out;
                   });
             });
-        emitTileCodes(kb, info, args, g, t, acc, norms, codes, pairs,
+        emitTileCodes(kb, info, args, g, t, acc, codes, pairs,
                       tileStart, w, final);
       });
     });

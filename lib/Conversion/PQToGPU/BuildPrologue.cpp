@@ -152,42 +152,60 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
                      [&](Value k) { kb.store(kb.i32(0), pending, k); });
   });
 
-  if (info.metric == Metric::ip) {
-    // phi = the largest ||x||^2 (summed by increasing dimension, no
-    // fusion: the reference's norm); the ip column waits for it.
-    Value shared = kb.dynamicShared();
-    Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
-    Value augmented =
-        regionView(kb, args, g, BuildRegion::Augmented);
-    Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
-    Value best = kb.forLoop(
-        tid, g.n, kb.idx(threads), ValueRange{kb.f32(0.0f)},
-        [&](Value p, ValueRange acc) -> SmallVector<Value> {
-          Value norm = kb.forLoop(
-              kb.idx(0), kb.idx(subDim), kb.idx(1), ValueRange{kb.f32(0.0f)},
-              [&](Value i, ValueRange sum) -> SmallVector<Value> {
-                Value x = loadPointColumn(kb, info, args, g, p, i);
-                return {kb.addf(sum[0], kb.mulf(x, x))};
-              })[0];
+  // The largest ||x||^2 (summed by increasing dimension, no fusion: the
+  // reference's norm): ip's phi, and every column's bound for the sums'
+  // fixed point. The ip column waits for it.
+  const bool ip = info.metric == Metric::ip;
+  Value shared = kb.dynamicShared();
+  Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
+  Value augmented =
+      ip ? regionView(kb, args, g, BuildRegion::Augmented) : Value();
+  Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
+  Value best = kb.forLoop(
+      tid, g.n, kb.idx(threads), ValueRange{kb.f32(0.0f)},
+      [&](Value p, ValueRange acc) -> SmallVector<Value> {
+        Value norm = kb.forLoop(
+            kb.idx(0), kb.idx(subDim), kb.idx(1), ValueRange{kb.f32(0.0f)},
+            [&](Value i, ValueRange sum) -> SmallVector<Value> {
+              Value x = loadPointColumn(kb, info, args, g, p, i);
+              return {kb.addf(sum[0], kb.mulf(x, x))};
+            })[0];
+        if (ip) {
           kb.store(norm, augmented, kb.add(rowBase, p));
-          Value larger = kb.cmpf(CmpFPredicate::OGT, norm, acc[0]);
-          return {kb.select(larger, norm, acc[0])};
-        })[0];
-    // A maximum is the same in any order.
-    for (int32_t offset = 16; offset >= 1; offset /= 2) {
-      Value other = kb.shuffleXor(best, offset);
-      best = kb.select(kb.cmpf(CmpFPredicate::OGT, other, best), other, best);
+        }
+        Value larger = kb.cmpf(CmpFPredicate::OGT, norm, acc[0]);
+        return {kb.select(larger, norm, acc[0])};
+      })[0];
+  // A maximum is the same in any order.
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    Value other = kb.shuffleXor(best, offset);
+    best = kb.select(kb.cmpf(CmpFPredicate::OGT, other, best), other, best);
+  }
+  kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
+            [&] { kb.store(best, warpMax, kb.warpId()); });
+  kb.barrier();
+  Value phi = kb.load(warpMax, kb.idx(0));
+  for (int64_t w = 1; w < threads / 32; ++w) {
+    Value other = kb.load(warpMax, kb.idx(w));
+    phi = kb.select(kb.cmpf(CmpFPredicate::OGT, other, phi), other, phi);
+  }
+  kb.ifThen(kb.cmp(CmpIPredicate::eq, tid, kb.idx(0)), [&] {
+    if (ip) {
+      kb.store(phi, args.phi, g.group);
     }
-    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
-              [&] { kb.store(best, warpMax, kb.warpId()); });
-    kb.barrier();
-    Value phi = kb.load(warpMax, kb.idx(0));
-    for (int64_t w = 1; w < threads / 32; ++w) {
-      Value other = kb.load(warpMax, kb.idx(w));
-      phi = kb.select(kb.cmpf(CmpFPredicate::OGT, other, phi), other, phi);
-    }
-    kb.ifThen(kb.cmp(CmpIPredicate::eq, tid, kb.idx(0)),
-              [&] { kb.store(phi, args.phi, g.group); });
+    // Every column (and the ip column) is at most r = sqrt(phi) < 2^(E -
+    // 126) for r's biased exponent E; one more bit covers the norm's
+    // rounding. So q = bits - (E - 125); E = 0 (all zero) and E = 255
+    // (overflow, NaN) still give a q whose 2^q is a normal f64.
+    Value radius = kb.sqrtRn(phi);
+    Value biased = kb.bitAnd(
+        kb.shru(arith::BitcastOp::create(b, b.getI32Type(), radius),
+                kb.i32(23)),
+        kb.i32(255));
+    Value q = kb.sub(kb.i32(fixedValueBits(info) + 125), biased);
+    kb.store(q, regionView(kb, args, g, BuildRegion::FixedPoint), g.local);
+  });
+  if (ip) {
     // Each thread turns its own norms into the column, as the step's
     // quantizer does: sqrt(max(phi - ||x||^2, 0)).
     kb.forLoop(tid, g.n, kb.idx(threads), [&](Value p) {

@@ -1,8 +1,9 @@
 //===- BuildUpdate.cpp - Means and the early stop -------------------------===//
 //
-// `update`: a warp per centroid adds the tiles' partial sums (BuildPartials
-// .cpp) in tile order (lane l: columns l, l + 32, ...), rounds the mean to
-// f32 once, like the reference's, keeps an empty cluster's centroid, and
+// `update`: a warp per centroid adds the tiles' fixed-point partial sums
+// (BuildPartials.cpp; lane l: columns l, l + 32, ...), scales the total
+// back by 2^-q in f64 (exact below 2^53) and rounds the mean to f32 once,
+// like the reference's, keeps an empty cluster's centroid, and
 // writes the centroid's shift ||c_new - c_old|| (f64, summed by increasing
 // column). `converge`: a warp per batch entry sums each group's shifts in
 // centroid order and counts the groups still moving into the iteration's
@@ -57,7 +58,9 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
     // The tiles holding points, in tile order.
     Value used = kb.divu(kb.add(g.n, kb.idx(sumTilePoints(info) - 1)),
                          kb.idx(sumTilePoints(info)));
-    SmallVector<Value> inits(columnsPerLane, kb.f64(0.0));
+    Type i64 = b.getI64Type();
+    SmallVector<Value> inits(columnsPerLane,
+                             arith::ConstantIntOp::create(b, i64, 0));
     inits.push_back(kb.idx(0));
     SmallVector<Value> sums = kb.forLoop(
         kb.idx(0), used, kb.idx(1), inits,
@@ -73,8 +76,8 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
             next.push_back(kb.ifThenElse(
                 inside, TypeRange{b.getF64Type()},
                 [&]() -> SmallVector<Value> {
-                  return {kb.addf(
-                      carried[q],
+                  return {arith::AddIOp::create(
+                      b, carried[q],
                       kb.load(partialsView,
                               kb.add(kb.mul(row, kb.idx(width)), column)))};
                 },
@@ -105,12 +108,29 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
           Value total = arith::UIToFPOp::create(
               b, b.getF64Type(),
               arith::IndexCastOp::create(b, b.getI64Type(), members));
+          // 2^-q (a normal f64: q is within +-200).
+          Value fixedQ = arith::ExtSIOp::create(
+              b, i64,
+              kb.load(regionView(kb, args, g, BuildRegion::FixedPoint),
+                      g.local));
+          Value unscale = arith::BitcastOp::create(
+              b, b.getF64Type(),
+              arith::ShLIOp::create(
+                  b,
+                  arith::SubIOp::create(
+                      b, arith::ConstantIntOp::create(b, i64, 1023), fixedQ),
+                  arith::ConstantIntOp::create(b, i64, 52)));
           for (int64_t q = 0; q < columnsPerLane; ++q) {
             Value column = kb.add(lane, kb.idx(q * 32));
             kb.ifThen(kb.cmp(CmpIPredicate::ult, column, kb.idx(width)), [&] {
               Value mean = arith::TruncFOp::create(
                   b, b.getF32Type(),
-                  arith::DivFOp::create(b, sums[q], total));
+                  arith::DivFOp::create(
+                      b,
+                      kb.mulf(arith::SIToFPOp::create(b, b.getF64Type(),
+                                                      sums[q]),
+                              unscale),
+                      total));
               Value at = kb.add(row, column);
               Value moved = kb.subf(kb.toF64(mean),
                                     kb.toF64(kb.load(working, at)));

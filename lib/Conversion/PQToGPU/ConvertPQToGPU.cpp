@@ -211,6 +211,9 @@ void ConvertPQToGPUPass::runOnOperation() {
 
   for (KMeansOp build : builds) {
     BuildInfo info = BuildInfo::get(build);
+    // wgmma is an arch-specific sm_90a feature (the PTX then runs on sm_90
+    // only); plain sm_90 keeps mma.sync.
+    info.wgmma = target.getChip() == "sm_90a";
     std::string prefix = kernelPrefix(build, seen);
     SmallVector<gpu::GPUFuncOp> kernels =
         buildKMeansKernels(gpuModule, prefix, info, build.getLoc());

@@ -47,10 +47,10 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK-SAME:    pq.block = 256
 // CHECK-SAME:    pq.grid = array<i64: 32, 16, -1>
 // CHECK-SAME:    pq.phase = "iteration"
-// The partial sums: 16 tiles of 2048 points (8 chunks of 256) per group,
-// times two chunks of 32 columns.
+// The partial sums: 16 tiles of 2048 points (8 chunks of 256) per group;
+// the 64 columns of C = 64 centroids fit one CTA's shared sums.
 // CHECK:       gpu.func @build_partials(
-// CHECK-SAME:    pq.grid = array<i64: 16, 32, -1>
+// CHECK-SAME:    pq.grid = array<i64: 16, 16, -1>
 // CHECK-SAME:    pq.phase = "iteration"
 // CHECK:       gpu.func @build_update(
 // CHECK-SAME:    pq.grid = array<i64: 8, 16, -1>

@@ -3,4 +3,4 @@
 
 // The target is required (the IR alone does not say which GPU to build for).
 
-// CHECK: pq-compile: error: no --target given; use one or more of sm_80, sm_86, sm_89, sm_90
+// CHECK: pq-compile: error: no --target given; use one or more of sm_80, sm_86, sm_89, sm_90, sm_90a

@@ -4,5 +4,5 @@
 // An arch pq-compile has no description for is rejected before any work,
 // naming the known ones.
 
-// CHECK:  pq-compile: error: unknown --target 'sm_70'; known: sm_80, sm_86, sm_89, sm_90
+// CHECK:  pq-compile: error: unknown --target 'sm_70'; known: sm_80, sm_86, sm_89, sm_90, sm_90a
 // SECOND: pq-compile: error: unknown --target 'gfx90a'
