@@ -23,7 +23,7 @@
 #            carry=["build-gputest"], timeout_s=600)
 #      runs compute-sanitizer memcheck and racecheck over a small subset
 #      (PQ_GPU_QUICK=1, bundles cfg013_cl4 and cfg025_cl4 (cluster; cfg025 with
-#      the index build), cfg008_rg2 (cluster in row groups, also with the
+#      the index build), cfg025_sm90a (the build's wgmma assignment), cfg008_rg2 (cluster in row groups, also with the
 #      build), cfg009_sm80
 #      (split), cfg024_sm80 (row) unless
 #      PQ_SANITIZE_FILTER says otherwise; tools from PQ_SANITIZE_TOOLS,
@@ -119,7 +119,7 @@ for candidate in /usr/local/cuda/bin/compute-sanitizer /usr/local/cuda-*/bin/com
   [ -x "$candidate" ] && sanitizer=$candidate
 done
 [ -n "$sanitizer" ] || { echo "compute-sanitizer not found" >&2; exit 1; }
-filter=${PQ_SANITIZE_FILTER:-'GpuBundle.*cfg013_cl4:GpuBundle.*cfg025_cl4:GpuBundle.*cfg008_rg2:GpuBundle.*cfg009_sm80:GpuBundle.*cfg024_sm80'}
+filter=${PQ_SANITIZE_FILTER:-'GpuBundle.*cfg013_cl4:GpuBundle.*cfg025_cl4:GpuBundle.*cfg025_sm90a:GpuBundle.*cfg008_rg2:GpuBundle.*cfg009_sm80:GpuBundle.*cfg024_sm80'}
 status=0
 for tool in ${PQ_SANITIZE_TOOLS:-memcheck racecheck}; do
   log="$out/sanitize-$tool.log"

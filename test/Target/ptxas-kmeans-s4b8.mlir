@@ -27,7 +27,7 @@
 // PTX-LABEL: .entry long_build_partials(
 // PTX-NOT:     atom.{{.*}}f32
 // PTX-NOT:     atom.{{.*}}f64
-// PTX:         cvt.rzi.s64.f64
+// PTX:         cvt.rzi.s64.f32
 // PTX:         atom.shared.add.u32
 // PTX-NOT:     atom.{{.*}}f32
 // PTX-NOT:     atom.{{.*}}f64

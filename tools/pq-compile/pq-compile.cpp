@@ -44,7 +44,7 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::cat(category));
 cl::list<std::string>
     targets("target",
-            cl::desc("GPU architecture: sm_80, sm_86, sm_89 or sm_90; "
+            cl::desc("GPU architecture: sm_80, sm_86, sm_89, sm_90 or sm_90a; "
                      "repeat to bundle several"),
             cl::cat(category));
 cl::opt<Emit> emit(
@@ -148,7 +148,9 @@ int main(int argc, char **argv) {
     return fail("no --target given; use one or more of " +
                 pq::TargetAttr::knownChips());
   }
-  // Tile for the arch with the least shared memory so one manifest fits all.
+  // Tile for the arch with the least shared memory so one manifest fits
+  // all; of equal ones a portable chip, so that arch-specific features
+  // (sm_90a's wgmma) are used only when every image can run them.
   pq::TargetAttr tileTarget;
   for (const std::string &chip : targets) {
     pq::TargetAttr known = pq::TargetAttr::getKnown(&context, chip);
@@ -156,7 +158,9 @@ int main(int argc, char **argv) {
       return fail("unknown --target '" + chip + "'; known: " +
                   pq::TargetAttr::knownChips());
     }
-    if (!tileTarget || known.getSmem() < tileTarget.getSmem()) {
+    bool portable = !StringRef(chip).ends_with("a");
+    if (!tileTarget || known.getSmem() < tileTarget.getSmem() ||
+        (known.getSmem() == tileTarget.getSmem() && portable)) {
       tileTarget = known;
     }
   }

@@ -110,6 +110,7 @@ RegionElement regionElement(BuildRegion region) {
     return {4, false};
   case BuildRegion::Centroids:
   case BuildRegion::Augmented:
+  case BuildRegion::TileMax:
     return {4, true};
   case BuildRegion::Shifts:
     return {8, true};
@@ -157,6 +158,8 @@ BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
       return info.metric == Metric::ip ? groups * info.maxPoints() : 0;
     case BuildRegion::FixedPoint:
       return groups;
+    case BuildRegion::TileMax:
+      return groups * tiles;
     }
     llvm_unreachable("unknown build workspace region");
   };
@@ -326,6 +329,7 @@ SmallVector<gpu::GPUFuncOp> mlir::pq::buildKMeansKernels(
   };
   std::string prefix = name.str();
   add(buildDrawKernel(module, prefix + "_draw", info, loc), "prologue");
+  add(buildNormsKernel(module, prefix + "_norms", info, loc), "prologue");
   add(buildPrepKernel(module, prefix + "_prep", info, loc), "prologue");
   add(buildAssignKernel(module, prefix + "_assign", info, loc, false),
       "iteration");

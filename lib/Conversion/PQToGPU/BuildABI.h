@@ -65,6 +65,9 @@ int64_t sumColumnChunk(const BuildInfo &info);
 /// bits and the rest in separate 32-bit words.
 constexpr int64_t kFixedValueBits = 38;
 constexpr int64_t kFixedLoBits = 20;
+/// The largest q: 2^q and 2^-q are normal f32 for q in [-92, kMaxFixedQ]
+/// (a group whose keys are all below 2^-62 loses their low bits).
+constexpr int64_t kMaxFixedQ = 100;
 int64_t fixedValueBits(const BuildInfo &info);
 
 /// The regions of one batch entry's workspace (planBuildWorkspace):
@@ -78,8 +81,9 @@ enum class BuildRegion {
   Codes,     // u8 [local groups][max points]: assignments
   Augmented, // f32 [local groups][max points]: ip column
   FixedPoint, // i32 [local groups]: the sums' q
+  TileMax,   // f32 [local groups][sum tiles]: largest ||x||^2 of a tile
 };
-constexpr size_t kBuildRegions = size_t(BuildRegion::FixedPoint) + 1;
+constexpr size_t kBuildRegions = size_t(BuildRegion::TileMax) + 1;
 
 /// Where each region lies (16-byte aligned byte offsets) and how many
 /// elements it holds; one batch entry's workspace is `total` bytes.
@@ -149,6 +153,8 @@ SmallVector<gpu::GPUFuncOp> buildKMeansKernels(gpu::GPUModuleOp module,
 /// BuildPartials.cpp, BuildUpdate.cpp, BuildEpilogue.cpp).
 gpu::GPUFuncOp buildDrawKernel(gpu::GPUModuleOp module, StringRef name,
                                const BuildInfo &info, Location loc);
+gpu::GPUFuncOp buildNormsKernel(gpu::GPUModuleOp module, StringRef name,
+                                const BuildInfo &info, Location loc);
 gpu::GPUFuncOp buildPrepKernel(gpu::GPUModuleOp module, StringRef name,
                                const BuildInfo &info, Location loc);
 /// `final`: against the stored centroids, writing the codebook; else against

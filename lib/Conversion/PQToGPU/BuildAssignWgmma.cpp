@@ -5,7 +5,8 @@
 // loads, and a product of 64 points by up to 128 centroids per instruction
 // (mma.sync: 16 x 8). A CTA of two warpgroups stages the centroids once,
 // split into TF32 hi and lo copies, then takes tiles of 128 points, 64 a
-// warpgroup: x.c = x.lo(c) + x.hi(c) in two products a k-step (bf16 and
+// warpgroup, staging the next tile into a second buffer while the first
+// products run (where two buffers fit two CTAs an SM): x.c = x.lo(c) + x.hi(c) in two products a k-step (bf16 and
 // f16 keys are exact in TF32; the ip column is staged as two columns, as
 // the mma.sync kernel does). The accumulators start at -||c||^2 / 2, so
 // the argmax of each row is the nearest centroid; the argmax keeps the
@@ -55,6 +56,7 @@ struct WgmmaTiling {
   int64_t padded;  // n * halves >= C
   int64_t k;       // product columns, a multiple of 8
   int64_t centroidBytes, pointBytes, normBytes;
+  int64_t buffers; // point tiles staged: 2 overlaps staging and products
   explicit WgmmaTiling(const BuildInfo &info) {
     const int64_t rounded = (info.centroids + 7) / 8 * 8;
     halves = (rounded + kMaxProductCentroids - 1) / kMaxProductCentroids;
@@ -64,10 +66,16 @@ struct WgmmaTiling {
     centroidBytes = padded * k * 4; // each of hi and lo
     pointBytes = kTilePoints * k * 4;
     normBytes = (padded * 4 + 127) / 128 * 128;
+    buffers = 2;
+    if (smem() > kSmemBudget) {
+      buffers = 1;
+    }
   }
   /// Byte distance of adjacent 8-row groups.
   int64_t sbo() const { return (k / 4) * kCoreBytes; }
-  int64_t smem() const { return 2 * centroidBytes + pointBytes + normBytes; }
+  int64_t smem() const {
+    return 2 * centroidBytes + buffers * pointBytes + normBytes;
+  }
 };
 
 /// Element e of the K-major core-matrix layout of rows x k: (row, column).
@@ -120,7 +128,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
   const int64_t hiOffset = 0;
   const int64_t loOffset = t.centroidBytes;
   const int64_t pointOffset = 2 * t.centroidBytes;
-  const int64_t normOffset = pointOffset + t.pointBytes;
+  const int64_t normOffset = pointOffset + t.buffers * t.pointBytes;
   const int64_t tiles = (info.maxPoints() + kTilePoints - 1) / kTilePoints;
   const int64_t perCta = std::clamp<int64_t>(tiles / 16, 1, 16);
   const int64_t accumulators = t.n / 2;
@@ -147,7 +155,8 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
     const int64_t centroidWords = t.centroidBytes / 4;
     Value his = kb.sharedView(shared, hiOffset, centroidWords, f32);
     Value los = kb.sharedView(shared, loOffset, centroidWords, f32);
-    Value xs = kb.sharedView(shared, pointOffset, t.pointBytes / 4, f32);
+    Value xs =
+        kb.sharedView(shared, pointOffset, t.buffers * t.pointBytes / 4, f32);
     Value norms = kb.sharedView(shared, normOffset, t.padded, f32);
     Value codes = regionView(kb, args, g, BuildRegion::Codes);
     const AssignSources sources(kb, info, args, g, final);
@@ -194,34 +203,49 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
       return arith::AddIOp::create(
           b, base, arith::IndexCastOp::create(b, b.getI64Type(), bytes));
     };
-    Value groupPoints = offset(
-        pointBase,
-        kb.mul(warpgroup, kb.idx((kGroupPoints / 8) * t.sbo())));
     auto structType = LLVM::LLVMStructType::getLiteral(
         context, SmallVector<Type>(accumulators, f32));
 
-    kb.forLoopRolled(firstTile, kb.add(firstTile, kb.idx(perCta)), kb.idx(1),
-                     [&](Value tile) {
+    // Stages point tile `tile` into buffer `buffer`.
+    auto stageTile = [&](Value tile, Value buffer) {
+      Value tileStart = kb.mul(tile, kb.idx(kTilePoints));
+      Value first = kb.mul(buffer, kb.idx(t.pointBytes / 4));
+      stageValues(
+          kb, kTilePoints * t.k,
+          [&](Value e) -> Value {
+            auto [row, dim] = coreElement(kb, e, t.k);
+            Value point = kb.add(tileStart, row);
+            Value real = kb.andI1(
+                kb.cmp(CmpIPredicate::ult, point, g.n),
+                kb.cmp(CmpIPredicate::ult, dim, kb.idx(sources.columns.mma)));
+            Value v = sources.pointColumn(
+                kb, kb.minu(point, kb.sub(g.n, kb.idx(1))),
+                kb.minu(dim, kb.idx(sources.columns.mma - 1)));
+            return kb.select(real, v, kb.f32(0.0f));
+          },
+          [&](Value e, Value v) { kb.store(v, xs, kb.add(first, e)); });
+    };
+    Value lastTile = kb.add(firstTile, kb.idx(perCta));
+    const bool overlapped = t.buffers == 2;
+    if (overlapped) {
+      stageTile(firstTile, kb.idx(0)); // `active`: it holds points
+      publish();
+    }
+    kb.forLoopRolled(firstTile, lastTile, kb.idx(1), [&](Value tile) {
       Value tileStart = kb.mul(tile, kb.idx(kTilePoints));
       kb.ifThen(kb.cmp(CmpIPredicate::ult, tileStart, g.n), [&] {
-        kb.barrier(); // the previous tile's points have been multiplied
-        stageValues(
-            kb, kTilePoints * t.k,
-            [&](Value e) -> Value {
-              auto [row, dim] = coreElement(kb, e, t.k);
-              Value point = kb.add(tileStart, row);
-              Value real = kb.andI1(
-                  kb.cmp(CmpIPredicate::ult, point, g.n),
-                  kb.cmp(CmpIPredicate::ult, dim,
-                         kb.idx(sources.columns.mma)));
-              Value v = sources.pointColumn(
-                  kb, kb.minu(point, kb.sub(g.n, kb.idx(1))),
-                  kb.minu(dim, kb.idx(sources.columns.mma - 1)));
-              return kb.select(real, v, kb.f32(0.0f));
-            },
-            [&](Value e, Value v) { kb.store(v, xs, e); });
-        publish();
-
+        Value buffer = overlapped
+                           ? kb.bitAnd(kb.sub(tile, firstTile), kb.idx(1))
+                           : kb.idx(0);
+        if (!overlapped) {
+          kb.barrier(); // the previous tile's points have been multiplied
+          stageTile(tile, buffer);
+          publish();
+        }
+        Value groupPoints = offset(
+            pointBase,
+            kb.add(kb.mul(buffer, kb.idx(t.pointBytes)),
+                   kb.mul(warpgroup, kb.idx((kGroupPoints / 8) * t.sbo()))));
         // Each thread's two rows (quad, quad + 8 of its warp's 16) carry
         // their best score and code across the products.
         SmallVector<Value> best(2, kb.f32(-inf)), code(2, kb.i32(0));
@@ -260,6 +284,18 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
             }
           }
           NVVM::WgmmaGroupSyncAlignedOp::create(b);
+          if (overlapped && h == 0) {
+            // The next tile into the other buffer while the products run.
+            Value next = kb.add(tile, kb.idx(1));
+            Value more = kb.andI1(
+                kb.cmp(CmpIPredicate::ult, next, lastTile),
+                kb.cmp(CmpIPredicate::ult, kb.mul(next, kb.idx(kTilePoints)),
+                       g.n));
+            kb.ifThen(more, [&] {
+              stageTile(next, kb.bitAnd(kb.add(buffer, kb.idx(1)),
+                                        kb.idx(1)));
+            });
+          }
           NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
           for (int64_t i = 0; i < t.n / 8; ++i) {
             for (int64_t j = 0; j < 2; ++j) {
@@ -298,6 +334,11 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
                       storeCode(kb, info, args, g, codes, point, nearest,
                                 final);
                     });
+        }
+        if (overlapped) {
+          // The next tile is visible to wgmma, and every warpgroup is done
+          // with this one's buffer before it is staged again.
+          publish();
         }
       });
     });

@@ -1,7 +1,8 @@
 //===- BuildPartials.cpp - Per-tile sums of each centroid's points -------===//
 //
 // `partials`: a CTA per (tile of points, group, column chunk) adds every
-// (point, column) of the tile into its centroid's sum in shared memory and
+// (point, column) of the tile into its centroid's sum in shared memory (a
+// warp takes one point, or two to four narrow ones, a lane per column) and
 // writes the tile's sums and member counts; `update` (BuildUpdate.cpp)
 // adds the tiles. The sums are integers, so their order does not matter and
 // the same inputs give the same bits however the atomics interleave: a
@@ -17,6 +18,7 @@
 #include "BuildABI.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::pq;
@@ -25,6 +27,10 @@ using arith::CmpIPredicate;
 namespace {
 
 constexpr int64_t kThreads = 256;
+constexpr int64_t kWarps = kThreads / 32;
+/// Values a lane loads before adding any of them: the loads in flight that
+/// keep HBM busy (4 left it waiting on latency: 340 us at 128K).
+constexpr int64_t kValuesInFlight = 16;
 /// Shared memory for a tile's sums (two words per (centroid, column)): two
 /// CTAs fit an SM on sm_80 and sm_90; wider subspaces take column chunks.
 constexpr int64_t kSumsBytes = 72 * 1024;
@@ -57,6 +63,11 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
   const int64_t tilePoints = sumTilePoints(info);
   const int64_t tiles = sumTiles(info);
   const int64_t sumWords = count * chunkWidth;
+  const int64_t lanesPerPoint =
+      chunkWidth >= 32 ? 32 : int64_t(llvm::PowerOf2Ceil(chunkWidth));
+  const int64_t pointsPerWarp = 32 / lanesPerPoint;
+  const int64_t passes = (chunkWidth + lanesPerPoint - 1) / lanesPerPoint;
+  const int64_t pointsInFlight = std::max<int64_t>(kValuesInFlight / passes, 1);
   // Shared: low words (u32) [C][chunk], high words (i32) [C][chunk],
   // members [C].
   const int64_t smem = (2 * sumWords + count) * 4;
@@ -91,60 +102,83 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
 
     Value assignments = regionView(kb, args, g, BuildRegion::Codes);
     Value fixedPoints = regionView(kb, args, g, BuildRegion::FixedPoint);
-    // 2^q as an f64 (q within +-200: a normal number).
-    Value q = arith::ExtSIOp::create(b, i64, kb.load(fixedPoints, g.local));
+    // 2^q as an f32 (q in [-92, kMaxFixedQ]: a normal number), so x * 2^q
+    // is exact.
     Value scale = arith::BitcastOp::create(
-        b, b.getF64Type(),
-        arith::ShLIOp::create(
-            b, arith::AddIOp::create(b, q, arith::ConstantIntOp::create(
-                                               b, i64, 1023)),
-            arith::ConstantIntOp::create(b, i64, 52)));
+        b, b.getF32Type(),
+        kb.shl(kb.add(kb.load(fixedPoints, g.local), kb.i32(127)),
+               kb.i32(23)));
     Value firstColumn = kb.mul(columnChunk, kb.idx(chunkWidth));
     Value tileEnd = kb.minu(kb.add(tileStart, kb.idx(tilePoints)), g.n);
-    Value total = kb.mul(kb.sub(tileEnd, tileStart), kb.idx(chunkWidth));
     Value codeRow = kb.mul(g.local, kb.idx(info.maxPoints()));
-    // Element e: column e % chunk of point e / chunk. A batch issues every
-    // thread's loads before its atomics.
-    const int64_t step = kStageInFlight * kThreads;
-    kb.forLoopRolled(kb.idx(0), total, kb.idx(step), [&](Value base) {
-      SmallVector<Value> valid, codes, values, columns;
-      for (int64_t r = 0; r < kStageInFlight; ++r) {
-        Value e = kb.add(base, kb.add(kb.threadId(), kb.idx(r * kThreads)));
-        Value point = kb.add(tileStart, kb.divu(e, kb.idx(chunkWidth)));
-        Value column = kb.remu(e, kb.idx(chunkWidth));
-        Value dim = kb.add(firstColumn, column);
-        valid.push_back(kb.andI1(kb.cmp(CmpIPredicate::ult, e, total),
-                                 kb.cmp(CmpIPredicate::ult, dim,
-                                        kb.idx(width))));
-        Value safePoint = kb.minu(point, kb.sub(tileEnd, kb.idx(1)));
-        values.push_back(loadPoint(kb, info, args, g, safePoint,
-                                   kb.minu(dim, kb.idx(width - 1))));
-        codes.push_back(kb.toIndex(arith::ExtUIOp::create(
-            b, i32, kb.load(assignments, kb.add(codeRow, safePoint)))));
-        columns.push_back(column);
-      }
-      for (int64_t r = 0; r < kStageInFlight; ++r) {
-        kb.ifThen(valid[r], [&] {
-          Value fixed = arith::FPToSIOp::create(
-              b, i64, kb.mulf(kb.toF64(values[r]), scale));
-          Value lo = arith::TruncIOp::create(
-              b, i32,
-              arith::AndIOp::create(
-                  b, fixed,
-                  arith::ConstantIntOp::create(
-                      b, i64, (int64_t(1) << kFixedLoBits) - 1)));
-          Value hi = arith::TruncIOp::create(
-              b, i32,
-              arith::ShRSIOp::create(
-                  b, fixed, arith::ConstantIntOp::create(b, i64, kFixedLoBits)));
-          Value at = kb.add(kb.mul(codes[r], kb.idx(chunkWidth)), columns[r]);
-          kb.atomicAdd(lo, low, at);
-          kb.atomicAdd(hi, high, at);
-          kb.ifThen(kb.cmp(CmpIPredicate::eq, columns[r], kb.idx(0)),
-                    [&] { kb.atomicAdd(kb.i32(1), members, codes[r]); });
+    // A warp takes `pointsPerWarp` points at a time, `lanesPerPoint` lanes
+    // a point, lane l of a point summing columns l, l + lanesPerPoint, ...
+    Value lane = kb.laneId();
+    Value sub = kb.divu(lane, kb.idx(lanesPerPoint));
+    Value firstLane = kb.remu(lane, kb.idx(lanesPerPoint));
+    Value stride = kb.idx(kWarps * pointsPerWarp);
+    Value warpFirst = kb.add(tileStart, kb.add(kb.mul(kb.warpId(),
+                                                      kb.idx(pointsPerWarp)),
+                                               sub));
+    Value counts = kb.andI1(kb.cmp(CmpIPredicate::eq, firstLane, kb.idx(0)),
+                            kb.cmp(CmpIPredicate::eq, columnChunk, kb.idx(0)));
+    // pointsInFlight points a lane: every load before the atomics.
+    kb.forLoopRolled(
+        warpFirst, tileEnd, kb.mul(stride, kb.idx(pointsInFlight)),
+        [&](Value base) {
+          struct Item {
+            Value valid, code;
+            SmallVector<Value> values;
+          };
+          SmallVector<Item> items;
+          for (int64_t r = 0; r < pointsInFlight; ++r) {
+            Item item;
+            Value point = kb.add(base, kb.mul(stride, kb.idx(r)));
+            item.valid = kb.cmp(CmpIPredicate::ult, point, tileEnd);
+            Value safe = kb.minu(point, kb.sub(tileEnd, kb.idx(1)));
+            item.code = kb.toIndex(arith::ExtUIOp::create(
+                b, i32, kb.load(assignments, kb.add(codeRow, safe))));
+            for (int64_t pass = 0; pass < passes; ++pass) {
+              Value column = kb.add(firstLane, kb.idx(pass * lanesPerPoint));
+              Value dim = kb.minu(kb.add(firstColumn, column),
+                                  kb.idx(width - 1));
+              item.values.push_back(loadPoint(kb, info, args, g, safe, dim));
+            }
+            items.push_back(item);
+          }
+          for (const Item &item : items) {
+            kb.ifThen(item.valid, [&] {
+              for (int64_t pass = 0; pass < passes; ++pass) {
+                Value column = kb.add(firstLane, kb.idx(pass * lanesPerPoint));
+                Value inside = kb.andI1(
+                    kb.cmp(CmpIPredicate::ult, column, kb.idx(chunkWidth)),
+                    kb.cmp(CmpIPredicate::ult, kb.add(firstColumn, column),
+                           kb.idx(width)));
+                kb.ifThen(inside, [&] {
+                  Value fixed = arith::FPToSIOp::create(
+                      b, i64, kb.mulf(item.values[pass], scale));
+                  Value lo = arith::TruncIOp::create(
+                      b, i32,
+                      arith::AndIOp::create(
+                          b, fixed,
+                          arith::ConstantIntOp::create(
+                              b, i64, (int64_t(1) << kFixedLoBits) - 1)));
+                  Value hi = arith::TruncIOp::create(
+                      b, i32,
+                      arith::ShRSIOp::create(
+                          b, fixed,
+                          arith::ConstantIntOp::create(b, i64, kFixedLoBits)));
+                  Value at =
+                      kb.add(kb.mul(item.code, kb.idx(chunkWidth)), column);
+                  kb.atomicAdd(lo, low, at);
+                  kb.atomicAdd(hi, high, at);
+                });
+              }
+              kb.ifThen(counts,
+                        [&] { kb.atomicAdd(kb.i32(1), members, item.code); });
+            });
+          }
         });
-      }
-    });
     kb.barrier();
 
     // The tile's sums as i64: high * 2^kFixedLoBits + low.

@@ -3,9 +3,11 @@
 // `draw`: when the caller gives no initial indices, a warp per group draws
 // them by docs/BUILD.md's seeded rule (a partial Fisher-Yates over [0, n)
 // that remembers only the moved entries, in shared memory, searched by the
-// whole warp). `prep`: a CTA per group computes phi and the ip column of
-// every point (metric ip), gathers the initial centroids and clears the
-// early-stop counters.
+// whole warp). `norms`: a CTA per (sum tile, group) computes its points'
+// ||x||^2 (kept as the ip column's input) and their maximum. `prep`: a CTA
+// per group takes the largest of the tiles' maxima (phi for ip, and the
+// sums' fixed point), turns the norms into the ip column, gathers the
+// initial centroids and clears the early-stop counters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -126,13 +128,120 @@ gpu::GPUFuncOp mlir::pq::buildDrawKernel(gpu::GPUModuleOp module,
   return func;
 }
 
+/// Columns `norms` stages at a time, and where (after the warp maxima).
+constexpr int64_t kNormColumns = 32;
+constexpr int64_t kNormRowsOffset = 128;
+
+/// The largest of the CTA's `value`s (ordered: NaN never wins), through
+/// `warpMax` ([threads / 32] f32); barriers inside.
+static Value blockMax(KernelBuilder &kb, Value value, Value warpMax,
+                      int64_t threads) {
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    Value other = kb.shuffleXor(value, offset);
+    value = kb.select(kb.cmpf(CmpFPredicate::OGT, other, value), other, value);
+  }
+  kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
+            [&] { kb.store(value, warpMax, kb.warpId()); });
+  kb.barrier();
+  Value largest = kb.load(warpMax, kb.idx(0));
+  for (int64_t w = 1; w < threads / 32; ++w) {
+    Value other = kb.load(warpMax, kb.idx(w));
+    largest =
+        kb.select(kb.cmpf(CmpFPredicate::OGT, other, largest), other, largest);
+  }
+  return largest;
+}
+
+gpu::GPUFuncOp mlir::pq::buildNormsKernel(gpu::GPUModuleOp module,
+                                          StringRef name,
+                                          const BuildInfo &info,
+                                          Location loc) {
+  constexpr int64_t threads = 256;
+  const int64_t tilePoints = sumTilePoints(info);
+  ImplicitLocOpBuilder b(loc, module.getContext());
+  KernelArgs args;
+  gpu::GPUFuncOp func = createBuildKernel(
+      module, name, info, {sumTiles(info), info.localGroups(), -1}, threads,
+      kNormRowsOffset + threads * (kNormColumns + 1) * 4, b, args,
+      /*blocksPerSM=*/2);
+  KernelBuilder kb(b, threads);
+  BuildGroup g = buildGroup(kb, info, args);
+  Value tile = kb.blockId(gpu::Dimension::x);
+  Value tileStart = kb.mul(tile, kb.idx(tilePoints));
+  kb.ifThen(kb.cmp(CmpIPredicate::ult, tileStart, g.n), [&] {
+    const bool ip = info.metric == Metric::ip;
+    Value augmented =
+        ip ? regionView(kb, args, g, BuildRegion::Augmented) : Value();
+    Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
+    Value tileEnd = kb.minu(kb.add(tileStart, kb.idx(tilePoints)), g.n);
+    // ||x||^2 summed by increasing dimension, no fusion: the reference's
+    // norm, so phi is bitwise the reference's. A chunk of `threads` points
+    // is staged kNormColumns columns at a time with coalesced loads (rows
+    // kNormColumns + 1 floats apart: conflict-free), and thread t adds
+    // point t's columns in order.
+    Value rows = kb.sharedView(kb.dynamicShared(), kNormRowsOffset,
+                               threads * (kNormColumns + 1), b.getF32Type());
+    const int64_t pieces = (info.subDim() + kNormColumns - 1) / kNormColumns;
+    Value best = kb.forLoop(
+        tileStart, tileEnd, kb.idx(threads), ValueRange{kb.f32(0.0f)},
+        [&](Value chunk, ValueRange acc) -> SmallVector<Value> {
+          Value norm = kb.f32(0.0f);
+          for (int64_t piece = 0; piece < pieces; ++piece) {
+            const int64_t first = piece * kNormColumns;
+            const int64_t columns =
+                std::min(kNormColumns, info.subDim() - first);
+            kb.barrier(); // the previous piece has been read
+            stageValues(
+                kb, threads * columns,
+                [&](Value e) -> Value {
+                  Value p = kb.minu(kb.add(chunk, kb.divu(e, kb.idx(columns))),
+                                    kb.sub(tileEnd, kb.idx(1)));
+                  return loadPointColumn(
+                      kb, info, args, g, p,
+                      kb.add(kb.remu(e, kb.idx(columns)), kb.idx(first)));
+                },
+                [&](Value e, Value x) {
+                  Value at = kb.add(
+                      kb.mul(kb.divu(e, kb.idx(columns)),
+                             kb.idx(kNormColumns + 1)),
+                      kb.remu(e, kb.idx(columns)));
+                  kb.store(x, rows, at);
+                });
+            kb.barrier();
+            Value rowAt = kb.mul(kb.threadId(), kb.idx(kNormColumns + 1));
+            for (int64_t i = 0; i < columns; ++i) {
+              Value x = kb.load(rows, kb.add(rowAt, kb.idx(i)));
+              norm = kb.addf(norm, kb.mulf(x, x));
+            }
+          }
+          Value p = kb.add(chunk, kb.threadId());
+          Value valid = kb.cmp(CmpIPredicate::ult, p, tileEnd);
+          if (ip) {
+            kb.ifThen(valid,
+                      [&] { kb.store(norm, augmented, kb.add(rowBase, p)); });
+          }
+          // Points past the tile count as 0 (never above a real norm).
+          Value counted = kb.select(valid, norm, kb.f32(0.0f));
+          Value larger = kb.cmpf(CmpFPredicate::OGT, counted, acc[0]);
+          return {kb.select(larger, counted, acc[0])};
+        })[0];
+    Value warpMax = kb.sharedView(kb.dynamicShared(), 0, threads / 32,
+                                  b.getF32Type());
+    Value largest = blockMax(kb, best, warpMax, threads);
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.threadId(), kb.idx(0)), [&] {
+      kb.store(largest, regionView(kb, args, g, BuildRegion::TileMax),
+               kb.add(kb.mul(g.local, kb.idx(sumTiles(info))), tile));
+    });
+  });
+  return func;
+}
+
 gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
                                          StringRef name,
                                          const BuildInfo &info, Location loc) {
   constexpr int64_t threads = 256;
   const int64_t count = info.centroids;
   const int64_t width = info.width();
-  const int64_t subDim = info.subDim();
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
   gpu::GPUFuncOp func = createBuildKernel(
@@ -152,57 +261,42 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
                      [&](Value k) { kb.store(kb.i32(0), pending, k); });
   });
 
-  // The largest ||x||^2 (summed by increasing dimension, no fusion: the
-  // reference's norm): ip's phi, and every column's bound for the sums'
-  // fixed point. The ip column waits for it.
+  // The largest ||x||^2 of the group: the tiles' maxima (a maximum is the
+  // same in any order).
   const bool ip = info.metric == Metric::ip;
   Value shared = kb.dynamicShared();
   Value warpMax = kb.sharedView(shared, 0, threads / 32, b.getF32Type());
   Value augmented =
       ip ? regionView(kb, args, g, BuildRegion::Augmented) : Value();
   Value rowBase = kb.mul(g.local, kb.idx(info.maxPoints()));
+  Value tileMax = regionView(kb, args, g, BuildRegion::TileMax);
+  Value used = kb.divu(kb.add(g.n, kb.idx(sumTilePoints(info) - 1)),
+                       kb.idx(sumTilePoints(info)));
   Value best = kb.forLoop(
-      tid, g.n, kb.idx(threads), ValueRange{kb.f32(0.0f)},
-      [&](Value p, ValueRange acc) -> SmallVector<Value> {
-        Value norm = kb.forLoop(
-            kb.idx(0), kb.idx(subDim), kb.idx(1), ValueRange{kb.f32(0.0f)},
-            [&](Value i, ValueRange sum) -> SmallVector<Value> {
-              Value x = loadPointColumn(kb, info, args, g, p, i);
-              return {kb.addf(sum[0], kb.mulf(x, x))};
-            })[0];
-        if (ip) {
-          kb.store(norm, augmented, kb.add(rowBase, p));
-        }
+      tid, used, kb.idx(threads), ValueRange{kb.f32(0.0f)},
+      [&](Value tile, ValueRange acc) -> SmallVector<Value> {
+        Value norm = kb.load(
+            tileMax, kb.add(kb.mul(g.local, kb.idx(sumTiles(info))), tile));
         Value larger = kb.cmpf(CmpFPredicate::OGT, norm, acc[0]);
         return {kb.select(larger, norm, acc[0])};
       })[0];
-  // A maximum is the same in any order.
-  for (int32_t offset = 16; offset >= 1; offset /= 2) {
-    Value other = kb.shuffleXor(best, offset);
-    best = kb.select(kb.cmpf(CmpFPredicate::OGT, other, best), other, best);
-  }
-  kb.ifThen(kb.cmp(CmpIPredicate::eq, kb.laneId(), kb.idx(0)),
-            [&] { kb.store(best, warpMax, kb.warpId()); });
-  kb.barrier();
-  Value phi = kb.load(warpMax, kb.idx(0));
-  for (int64_t w = 1; w < threads / 32; ++w) {
-    Value other = kb.load(warpMax, kb.idx(w));
-    phi = kb.select(kb.cmpf(CmpFPredicate::OGT, other, phi), other, phi);
-  }
+  Value phi = blockMax(kb, best, warpMax, threads);
   kb.ifThen(kb.cmp(CmpIPredicate::eq, tid, kb.idx(0)), [&] {
     if (ip) {
       kb.store(phi, args.phi, g.group);
     }
     // Every column (and the ip column) is at most r = sqrt(phi) < 2^(E -
     // 126) for r's biased exponent E; one more bit covers the norm's
-    // rounding. So q = bits - (E - 125); E = 0 (all zero) and E = 255
-    // (overflow, NaN) still give a q whose 2^q is a normal f64.
+    // rounding. So q = bits - (E - 125), at most kMaxFixedQ: 2^q stays a
+    // normal f32 from E = 0 (all zero) to E = 255 (overflow, NaN).
     Value radius = kb.sqrtRn(phi);
     Value biased = kb.bitAnd(
         kb.shru(arith::BitcastOp::create(b, b.getI32Type(), radius),
                 kb.i32(23)),
         kb.i32(255));
-    Value q = kb.sub(kb.i32(fixedValueBits(info) + 125), biased);
+    Value q = arith::MinSIOp::create(
+        b, kb.sub(kb.i32(fixedValueBits(info) + 125), biased),
+        kb.i32(kMaxFixedQ));
     kb.store(q, regionView(kb, args, g, BuildRegion::FixedPoint), g.local);
   });
   if (ip) {

@@ -17,7 +17,7 @@ from ._program import program
 from ._version import __version__
 
 #: The architectures pq-compile knows, oldest first.
-KNOWN_TARGETS = ("sm_80", "sm_86", "sm_89", "sm_90")
+KNOWN_TARGETS = ("sm_80", "sm_86", "sm_89", "sm_90", "sm_90a")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,6 @@
 // RUN: pq-opt %s --pq-tile="target=sm_90 max-seq-len=32768" --convert-pq-to-gpu | FileCheck %s
 
-// pq.kmeans lowers to the build's eight kernels, each tagged with its phase
+// pq.kmeans lowers to the build's nine kernels, each tagged with its phase
 // for the runtime (prologue once, iteration per Lloyd step, epilogue once),
 // the entry it belongs to and the workspace it needs per batch entry; the
 // host side launches them around an scf.for over the iterations.
@@ -19,6 +19,7 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK:         %[[LOW:.*]] = arith.maxsi %[[ITERS]], %{{.*}} : index
 // CHECK:         %[[T:.*]] = arith.minsi %[[LOW]], %c1000 : index
 // CHECK:         gpu.launch_func @pq_kernels::@build_draw
+// CHECK:         gpu.launch_func @pq_kernels::@build_norms
 // CHECK:         gpu.launch_func @pq_kernels::@build_prep
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %[[T]]
 // CHECK:           gpu.launch_func @pq_kernels::@build_assign
@@ -41,6 +42,10 @@ func.func @build(%key: memref<?x8x?x128xbf16>, %init: memref<?x64xi64>, %sk: ind
 // CHECK-SAME:    pq.max_seq_len = 32768 : i64
 // CHECK-SAME:    pq.phase = "prologue"
 // CHECK-SAME:    pq.workspace_bytes_per_batch = [[WS:[0-9]+]] : i64
+// The norms: a CTA per (sum tile, group), like the partial sums.
+// CHECK:       gpu.func @build_norms(
+// CHECK-SAME:    pq.grid = array<i64: 16, 16, -1>
+// CHECK-SAME:    pq.phase = "prologue"
 // CHECK:       gpu.func @build_prep(
 // CHECK-SAME:    pq.phase = "prologue"
 // CHECK:       gpu.func @build_assign(
