@@ -265,10 +265,11 @@ Value mlir::pq::loadPoint(KernelBuilder &kb, const BuildInfo &info,
 
 void mlir::pq::stageValues(KernelBuilder &kb, int64_t total,
                            function_ref<Value(Value)> value,
-                           function_ref<void(Value, Value)> store) {
+                           function_ref<void(Value, Value)> store,
+                           int64_t inFlight) {
   Value tid = kb.threadId();
   const int64_t rounds = (total + kb.threads - 1) / kb.threads;
-  // One batch: kStageInFlight rounds from `round`, loads first. Elements
+  // One batch: inFlight rounds from `round`, loads first. Elements
   // past the end redo the last one (the same value to the same place).
   auto batch = [&](Value round, int64_t count) {
     SmallVector<Value> elements, values;
@@ -283,13 +284,13 @@ void mlir::pq::stageValues(KernelBuilder &kb, int64_t total,
       store(e, v);
     }
   };
-  if (rounds <= kStageInFlight) {
+  if (rounds <= inFlight) {
     batch(kb.idx(0), rounds);
     return;
   }
   // Batches in a rolled loop: unrolled, ptxas would hoist every batch's
   // loads at once and spill.
-  const int64_t batches = (rounds + kStageInFlight - 1) / kStageInFlight;
+  const int64_t batches = (rounds + inFlight - 1) / inFlight;
   const int64_t size = (rounds + batches - 1) / batches;
   kb.forLoopRolled(kb.idx(0), kb.idx(batches * size), kb.idx(size),
                    [&](Value round) { batch(round, size); });

@@ -135,13 +135,14 @@ Value loadPoint(KernelBuilder &kb, const BuildInfo &info,
 /// kernel's accumulators).
 constexpr int64_t kStageInFlight = 8;
 /// Stages `total` values into shared memory, kb.threads at a time: up to
-/// kStageInFlight loads of a thread are issued before their stores (a loop
+/// `inFlight` loads of a thread are issued before their stores (a loop
 /// would wait for each load in turn). `value(e)` loads element e (e <
 /// total, always valid); `store(e, v)` writes it. Past the end, threads
 /// redo the last element.
 void stageValues(KernelBuilder &kb, int64_t total,
                  function_ref<Value(Value)> value,
-                 function_ref<void(Value, Value)> store);
+                 function_ref<void(Value, Value)> store,
+                 int64_t inFlight = kStageInFlight);
 
 /// The build's kernels, in launch order, each tagged with its phase
 /// (pq.phase: prologue, iteration or epilogue).

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
 
@@ -46,6 +47,11 @@ constexpr int64_t kTilePoints = kGroupPoints * kWarpgroups;
 constexpr int64_t kMaxProductCentroids = 128;
 /// Two CTAs an SM (the H200 gives a CTA at most 227 KiB).
 constexpr int64_t kSmemBudget = 113 * 1024;
+/// Loads a thread keeps in flight while staging element by element beside
+/// the live accumulators (8 spilled).
+constexpr int64_t kOverlapInFlight = 4;
+/// Independent argmax chains a row (merged in order at the end).
+constexpr int64_t kArgmaxChains = 4;
 /// Bytes of a core matrix (8 rows of 16 bytes) and of a k-step's two.
 constexpr int64_t kCoreBytes = 128;
 constexpr int64_t kStepBytes = 2 * kCoreBytes;
@@ -206,14 +212,23 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
     auto structType = LLVM::LLVMStructType::getLiteral(
         context, SmallVector<Type>(accumulators, f32));
 
-    // Stages point tile `tile` into buffer `buffer`.
-    auto stageTile = [&](Value tile, Value buffer) {
-      Value tileStart = kb.mul(tile, kb.idx(kTilePoints));
-      Value first = kb.mul(buffer, kb.idx(t.pointBytes / 4));
+    // Offset of (row, column) in the core-matrix layout.
+    auto coreOffset = [&](Value row, Value column) {
+      Value core = kb.add(kb.mul(kb.divu(row, kb.idx(8)), kb.idx(t.k / 4)),
+                          kb.divu(column, kb.idx(4)));
+      return kb.add(kb.mul(core, kb.idx(32)),
+                    kb.add(kb.mul(kb.remu(row, kb.idx(8)), kb.idx(4)),
+                           kb.remu(column, kb.idx(4))));
+    };
+    // Stages point tile `tile` into buffer `buffer`: columns [first, k)
+    // element by element (a thread per element of the layout's order).
+    auto stageColumns = [&](Value tileStart, Value base, int64_t first) {
+      const int64_t width = t.k - first;
       stageValues(
-          kb, kTilePoints * t.k,
+          kb, kTilePoints * width,
           [&](Value e) -> Value {
-            auto [row, dim] = coreElement(kb, e, t.k);
+            Value row = kb.divu(e, kb.idx(width));
+            Value dim = kb.add(kb.remu(e, kb.idx(width)), kb.idx(first));
             Value point = kb.add(tileStart, row);
             Value real = kb.andI1(
                 kb.cmp(CmpIPredicate::ult, point, g.n),
@@ -223,7 +238,82 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
                 kb.minu(dim, kb.idx(sources.columns.mma - 1)));
             return kb.select(real, v, kb.f32(0.0f));
           },
-          [&](Value e, Value v) { kb.store(v, xs, kb.add(first, e)); });
+          [&](Value e, Value v) {
+            Value row = kb.divu(e, kb.idx(width));
+            Value dim = kb.add(kb.remu(e, kb.idx(width)), kb.idx(first));
+            kb.store(v, xs, kb.add(base, coreOffset(row, dim)));
+          },
+          kOverlapInFlight);
+    };
+    // The key columns 8 at a time: a 16-byte load of 16-bit keys (a warp
+    // reads 8 whole 64-byte rows), two 16-byte stores (a warp fills whole
+    // core matrices).
+    const int64_t vectors = info.subDim() / 8;
+    auto stageKeyVectors = [&](Value tileStart, Value base) {
+      auto keyVector = VectorType::get({8}, info.keyType);
+      auto floats = VectorType::get({8}, f32);
+      stageValues(
+          kb, kTilePoints * vectors,
+          [&](Value e) -> Value {
+            Value point = kb.add(tileStart, kb.divu(e, kb.idx(vectors)));
+            Value safe = kb.minu(point, kb.sub(g.n, kb.idx(1)));
+            Value row = kb.add(
+                kb.mul(kb.add(kb.mul(g.batch, kb.idx(info.kvHeads)), g.kvHead),
+                       args.keyCapacity),
+                kb.add(safe, kb.idx(info.initOffset)));
+            Value at = kb.add(
+                kb.mul(row, kb.idx(info.headDim)),
+                kb.add(kb.mul(g.s, kb.idx(info.subDim())),
+                       kb.mul(kb.remu(e, kb.idx(vectors)), kb.idx(8))));
+            Value wide = arith::ExtFOp::create(
+                b, floats, kb.loadVector(keyVector, args.key, at, 16));
+            Value zeros = arith::ConstantOp::create(
+                b, floats, DenseElementsAttr::get(floats, 0.0f));
+            return kb.select(kb.cmp(CmpIPredicate::ult, point, g.n), wide,
+                             zeros);
+          },
+          [&](Value e, Value v) {
+            Value row = kb.divu(e, kb.idx(vectors));
+            Value dim = kb.mul(kb.remu(e, kb.idx(vectors)), kb.idx(8));
+            for (int64_t half = 0; half < 2; ++half) {
+              SmallVector<Value> four;
+              for (int64_t i = 0; i < 4; ++i) {
+                four.push_back(vector::ExtractOp::create(
+                    b, v, ArrayRef<int64_t>{4 * half + i}));
+              }
+              kb.storeVector(four, xs,
+                             kb.add(base, coreOffset(row, kb.add(
+                                                         dim,
+                                                         kb.idx(4 * half)))),
+                             16);
+            }
+          });
+    };
+    // 16-bit keys in rows of a multiple of 8 keys, from a 16-byte aligned
+    // cache: vector loads (the cache's alignment is checked at run time).
+    const bool vectorKeys = sources.columns.exactPoints && vectors > 0 &&
+                            info.subDim() % 8 == 0 && info.headDim % 8 == 0;
+    Value keysAligned = vectorKeys ? kb.isAligned(args.key, 16) : Value();
+    auto stageTile = [&](Value tile, Value buffer) {
+      Value tileStart = kb.mul(tile, kb.idx(kTilePoints));
+      Value base = kb.mul(buffer, kb.idx(t.pointBytes / 4));
+      if (!vectorKeys) {
+        stageColumns(tileStart, base, 0);
+        return;
+      }
+      kb.ifThenElse(
+          keysAligned, TypeRange{},
+          [&]() -> SmallVector<Value> {
+            stageKeyVectors(tileStart, base);
+            if (t.k > info.subDim()) {
+              stageColumns(tileStart, base, info.subDim());
+            }
+            return {};
+          },
+          [&]() -> SmallVector<Value> {
+            stageColumns(tileStart, base, 0);
+            return {};
+          });
     };
     Value lastTile = kb.add(firstTile, kb.idx(perCta));
     const bool overlapped = t.buffers == 2;
@@ -248,16 +338,27 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
                    kb.mul(warpgroup, kb.idx((kGroupPoints / 8) * t.sbo()))));
         // Each thread's two rows (quad, quad + 8 of its warp's 16) carry
         // their best score and code across the products.
-        SmallVector<Value> best(2, kb.f32(-inf)), code(2, kb.i32(0));
+        // Each row's argmax runs in kArgmaxChains independent chains (column
+        // tile i in chain i % kArgmaxChains), merged at the end: shorter
+        // dependent compare-select chains.
+        SmallVector<SmallVector<Value>> best(
+            2, SmallVector<Value>(kArgmaxChains, kb.f32(-inf)));
+        SmallVector<SmallVector<Value>> code(
+            2, SmallVector<Value>(kArgmaxChains, kb.i32(0)));
         for (int64_t h = 0; h < t.halves; ++h) {
           // Accumulator 4 i + 2 r + j: row quad + 8 r, centroid
           // h n + 8 i + 2 inQuad + j.
           Value acc = LLVM::UndefOp::create(b, structType);
+          auto pair = VectorType::get({2}, f32);
           for (int64_t i = 0; i < t.n / 8; ++i) {
+            // Centroids c, c + 1 (c even: an 8-byte load).
+            Value c = kb.add(kb.mul(inQuad, kb.idx(2)),
+                             kb.idx(h * t.n + 8 * i));
+            Value norm = kb.loadVector(pair, norms, c, 8);
             for (int64_t j = 0; j < 2; ++j) {
-              Value c = kb.add(kb.mul(inQuad, kb.idx(2)),
-                               kb.idx(h * t.n + 8 * i + j));
-              Value start = kb.mulf(kb.load(norms, c), kb.f32(-0.5f));
+              Value start = kb.mulf(
+                  vector::ExtractOp::create(b, norm, ArrayRef<int64_t>{j}),
+                  kb.f32(-0.5f));
               for (int64_t r = 0; r < 2; ++r) {
                 acc = LLVM::InsertValueOp::create(b, acc, start,
                                                   4 * i + 2 * r + j);
@@ -306,18 +407,26 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
                     LLVM::ExtractValueOp::create(b, acc, 4 * i + 2 * r + j);
                 // Strictly greater replaces (the lowest c keeps a tie); an
                 // ordered comparison keeps NaN and padding's -inf out.
+                Value &chainBest = best[r][i % kArgmaxChains];
+                Value &chainCode = code[r][i % kArgmaxChains];
                 Value nearer =
-                    kb.cmpf(arith::CmpFPredicate::OGT, score, best[r]);
-                best[r] = kb.select(nearer, score, best[r]);
-                code[r] = kb.select(nearer, c, code[r]);
+                    kb.cmpf(arith::CmpFPredicate::OGT, score, chainBest);
+                chainBest = kb.select(nearer, score, chainBest);
+                chainCode = kb.select(nearer, c, chainCode);
               }
             }
           }
         }
         for (int64_t r = 0; r < 2; ++r) {
-          // The distance up to ||x||^2 (exact: a power of two).
-          Value distance = kb.mulf(best[r], kb.f32(-2.0f));
-          Value nearest = code[r];
+          // Distances up to ||x||^2 (exact: a power of two), so `closer`
+          // (nearer, then the lower c) merges the chains and the quad.
+          Value distance = kb.mulf(best[r][0], kb.f32(-2.0f));
+          Value nearest = code[r][0];
+          for (int64_t chain = 1; chain < kArgmaxChains; ++chain) {
+            std::tie(distance, nearest) =
+                closer(kb, distance, nearest,
+                       kb.mulf(best[r][chain], kb.f32(-2.0f)), code[r][chain]);
+          }
           for (int32_t offsetLanes : {1, 2}) {
             std::tie(distance, nearest) = closer(
                 kb, distance, nearest, kb.shuffleXor(distance, offsetLanes),
