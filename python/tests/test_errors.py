@@ -160,6 +160,16 @@ def test_no_gpu_is_a_runtime_error(tmp_path):
     assert pq.auto_target() == "sm_80"
 
 
+@pytest.mark.parametrize("sm, expected", [(80, "sm_80"), (86, "sm_86"), (89, "sm_89"),
+                                          (90, "sm_90a"), (100, "sm_90"), (120, "sm_90")])
+def test_auto_target_picks_what_runs(monkeypatch, sm, expected):
+    # sm_90a (the build's wgmma) runs on sm_90 GPUs only; newer GPUs take
+    # the portable sm_90 PTX.
+    from pq import _compile
+    monkeypatch.setattr(_compile._pqrt, "device_sm", lambda device: sm)
+    assert pq.auto_target() == expected
+
+
 def test_bad_bundles():
     with pytest.raises(ValueError, match="PQRT_BAD_MODULE"):
         pq.Bundle.from_bytes(b"\0" * 64)

@@ -29,8 +29,9 @@ namespace {
 constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
 /// Values a lane loads before adding any of them: the loads in flight that
-/// keep HBM busy (4 left it waiting on latency: 340 us at 128K).
-constexpr int64_t kValuesInFlight = 16;
+/// keep HBM busy (H200, 128K: 4 points 340 us, 16 points 313 us; 16
+/// spilled with the ip column).
+constexpr int64_t kValuesInFlight = 8;
 /// Shared memory for a tile's sums (two words per (centroid, column)): two
 /// CTAs fit an SM on sm_80 and sm_90; wider subspaces take column chunks.
 constexpr int64_t kSumsBytes = 72 * 1024;
@@ -70,7 +71,9 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
   const int64_t pointsInFlight = std::max<int64_t>(kValuesInFlight / passes, 1);
   // Shared: low words (u32) [C][chunk], high words (i32) [C][chunk],
   // members [C].
-  const int64_t smem = (2 * sumWords + count) * 4;
+  // Members [C], then a slot per lane that adds nothing (no branches).
+  const int64_t memberWords = count + 32;
+  const int64_t smem = (2 * sumWords + memberWords) * 4;
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
   gpu::GPUFuncOp func = createBuildKernel(
@@ -93,9 +96,9 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
     Value shared = kb.dynamicShared();
     Value low = kb.sharedView(shared, 0, sumWords, i32);
     Value high = kb.sharedView(shared, sumWords * 4, sumWords, i32);
-    Value members = kb.sharedView(shared, 2 * sumWords * 4, count, i32);
-    kb.forEachThread(kb.idx(2 * sumWords + count), [&](Value e) {
-      Value words = kb.sharedView(shared, 0, 2 * sumWords + count, i32);
+    Value members = kb.sharedView(shared, 2 * sumWords * 4, memberWords, i32);
+    kb.forEachThread(kb.idx(2 * sumWords + memberWords), [&](Value e) {
+      Value words = kb.sharedView(shared, 0, 2 * sumWords + memberWords, i32);
       kb.store(kb.i32(0), words, e);
     });
     kb.barrier();
@@ -122,7 +125,33 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
                                                sub));
     Value counts = kb.andI1(kb.cmp(CmpIPredicate::eq, firstLane, kb.idx(0)),
                             kb.cmp(CmpIPredicate::eq, columnChunk, kb.idx(0)));
-    // pointsInFlight points a lane: every load before the atomics.
+    // A lane's element of point p: the key (or ip) column `dim` at
+    // keyAt(p) / extraAt(p), both linear in p, so items only add offsets.
+    const bool ip = info.metric == Metric::ip;
+    Value keyRows = kb.add(
+        kb.mul(kb.add(kb.mul(g.batch, kb.idx(info.kvHeads)), g.kvHead),
+               args.keyCapacity),
+        kb.idx(info.initOffset));
+    Value augmented =
+        ip ? regionView(kb, args, g, BuildRegion::Augmented) : Value();
+    SmallVector<Value> dims, keyColumn, isKey, inside;
+    for (int64_t pass = 0; pass < passes; ++pass) {
+      Value column = kb.add(firstLane, kb.idx(pass * lanesPerPoint));
+      Value dim = kb.add(firstColumn, column);
+      inside.push_back(
+          kb.andI1(kb.cmp(CmpIPredicate::ult, column, kb.idx(chunkWidth)),
+                   kb.cmp(CmpIPredicate::ult, dim, kb.idx(width))));
+      // Outside: adds 0 to this point's column 0.
+      dims.push_back(kb.select(inside.back(), column, kb.idx(0)));
+      isKey.push_back(kb.cmp(CmpIPredicate::ult, dim, kb.idx(info.subDim())));
+      keyColumn.push_back(kb.add(kb.mul(g.s, kb.idx(info.subDim())),
+                                 kb.minu(dim, kb.idx(info.subDim() - 1))));
+    }
+    // The lane that counts a point's member (others add 0 to a slot of
+    // their own: no branch, no shared address).
+    Value memberSlot = kb.add(kb.idx(count), lane);
+    // pointsInFlight points a lane: every load before the atomics; past
+    // the tile, a point reads the tile's first point and adds nothing.
     kb.forLoopRolled(
         warpFirst, tileEnd, kb.mul(stride, kb.idx(pointsInFlight)),
         [&](Value base) {
@@ -135,48 +164,46 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
             Item item;
             Value point = kb.add(base, kb.mul(stride, kb.idx(r)));
             item.valid = kb.cmp(CmpIPredicate::ult, point, tileEnd);
-            Value safe = kb.minu(point, kb.sub(tileEnd, kb.idx(1)));
+            Value safe = kb.select(item.valid, point, tileStart);
+            Value codeAt = kb.add(codeRow, safe);
             item.code = kb.toIndex(arith::ExtUIOp::create(
-                b, i32, kb.load(assignments, kb.add(codeRow, safe))));
+                b, i32, kb.load(assignments, codeAt)));
+            Value keyRow = kb.mul(kb.add(keyRows, safe), kb.idx(info.headDim));
             for (int64_t pass = 0; pass < passes; ++pass) {
-              Value column = kb.add(firstLane, kb.idx(pass * lanesPerPoint));
-              Value dim = kb.minu(kb.add(firstColumn, column),
-                                  kb.idx(width - 1));
-              item.values.push_back(loadPoint(kb, info, args, g, safe, dim));
+              Value x = kb.toF32(
+                  kb.load(args.key, kb.add(keyRow, keyColumn[pass])));
+              if (ip) {
+                Value extra = kb.load(augmented, codeAt);
+                x = kb.select(isKey[pass], x, extra);
+              }
+              item.values.push_back(x);
             }
             items.push_back(item);
           }
           for (const Item &item : items) {
-            kb.ifThen(item.valid, [&] {
-              for (int64_t pass = 0; pass < passes; ++pass) {
-                Value column = kb.add(firstLane, kb.idx(pass * lanesPerPoint));
-                Value inside = kb.andI1(
-                    kb.cmp(CmpIPredicate::ult, column, kb.idx(chunkWidth)),
-                    kb.cmp(CmpIPredicate::ult, kb.add(firstColumn, column),
-                           kb.idx(width)));
-                kb.ifThen(inside, [&] {
-                  Value fixed = arith::FPToSIOp::create(
-                      b, i64, kb.mulf(item.values[pass], scale));
-                  Value lo = arith::TruncIOp::create(
-                      b, i32,
-                      arith::AndIOp::create(
-                          b, fixed,
-                          arith::ConstantIntOp::create(
-                              b, i64, (int64_t(1) << kFixedLoBits) - 1)));
-                  Value hi = arith::TruncIOp::create(
-                      b, i32,
-                      arith::ShRSIOp::create(
-                          b, fixed,
-                          arith::ConstantIntOp::create(b, i64, kFixedLoBits)));
-                  Value at =
-                      kb.add(kb.mul(item.code, kb.idx(chunkWidth)), column);
-                  kb.atomicAdd(lo, low, at);
-                  kb.atomicAdd(hi, high, at);
-                });
-              }
-              kb.ifThen(counts,
-                        [&] { kb.atomicAdd(kb.i32(1), members, item.code); });
-            });
+            for (int64_t pass = 0; pass < passes; ++pass) {
+              Value adds = kb.andI1(item.valid, inside[pass]);
+              Value x = kb.select(adds, item.values[pass], kb.f32(0.0f));
+              Value fixed = arith::FPToSIOp::create(b, i64, kb.mulf(x, scale));
+              Value lo = arith::TruncIOp::create(
+                  b, i32,
+                  arith::AndIOp::create(
+                      b, fixed,
+                      arith::ConstantIntOp::create(
+                          b, i64, (int64_t(1) << kFixedLoBits) - 1)));
+              Value hi = arith::TruncIOp::create(
+                  b, i32,
+                  arith::ShRSIOp::create(
+                      b, fixed,
+                      arith::ConstantIntOp::create(b, i64, kFixedLoBits)));
+              Value at = kb.add(kb.mul(item.code, kb.idx(chunkWidth)),
+                                dims[pass]);
+              kb.atomicAdd(lo, low, at);
+              kb.atomicAdd(hi, high, at);
+            }
+            Value one = kb.select(item.valid, kb.i32(1), kb.i32(0));
+            kb.atomicAdd(one, members,
+                         kb.select(counts, item.code, memberSlot));
           }
         });
     kb.barrier();

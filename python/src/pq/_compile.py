@@ -142,13 +142,21 @@ def _ptxas() -> Optional[str]:
 
 
 def auto_target(device: int = 0) -> str:
-    """The newest known arch not above GPU `device`'s compute capability;
-    sm_80 (PTX, JIT-compiled anywhere from sm_80 on) without a GPU."""
+    """The newest known arch that runs on GPU `device`: the arch-specific one
+    of its exact compute capability (sm_90a on sm_90 GPUs: the index
+    build's wgmma) or the newest portable one not above it; sm_80 (PTX,
+    JIT-compiled anywhere from sm_80 on) without a GPU."""
     try:
         sm = _pqrt.device_sm(device)
     except RuntimeError:
         return "sm_80"
-    fitting = [t for t in KNOWN_TARGETS if int(t[3:]) <= sm]
+
+    def runs(t):
+        specific = t.endswith("a")
+        version = int(t[3:].rstrip("a"))
+        return version == sm if specific else version <= sm
+
+    fitting = [t for t in KNOWN_TARGETS if runs(t)]
     if not fitting:
         raise ValueError(f"target: GPU {device} is sm_{sm}; pq needs sm_80 or newer")
     return fitting[-1]
