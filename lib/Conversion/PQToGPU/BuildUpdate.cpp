@@ -24,6 +24,11 @@ namespace {
 
 /// Warps (centroids) per update CTA.
 constexpr int64_t kUpdateWarps = 8;
+/// Partial-sum tiles whose loads `update` issues before adding them (one
+/// at a time: 37 us an iteration at 128K, waiting on each load).
+constexpr int64_t kTilesInFlight = 8;
+/// Shifts a lane of `converge` loads before adding them in order.
+constexpr int64_t kShiftsInFlight = 8;
 /// SEMANTICS.md's early-stop threshold on (sum_c ||c_new - c_old||)^2.
 constexpr double kStopShift = 1e-4;
 
@@ -62,29 +67,43 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
     SmallVector<Value> inits(columnsPerLane,
                              arith::ConstantIntOp::create(b, i64, 0));
     inits.push_back(kb.idx(0));
+    // kTilesInFlight tiles' loads before their adds (integers: any order
+    // gives the same sums); past `used` a tile adds 0.
+    Value zero = arith::ConstantIntOp::create(b, i64, 0);
     SmallVector<Value> sums = kb.forLoop(
-        kb.idx(0), used, kb.idx(1), inits,
-        [&](Value tile, ValueRange carried) -> SmallVector<Value> {
-          Value row = kb.add(
-              kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), tile),
-                     kb.idx(count)),
-              c);
-          SmallVector<Value> next;
-          for (int64_t q = 0; q < columnsPerLane; ++q) {
-            Value column = kb.add(lane, kb.idx(q * 32));
-            Value inside = kb.cmp(CmpIPredicate::ult, column, kb.idx(width));
-            next.push_back(kb.ifThenElse(
-                inside, TypeRange{b.getF64Type()},
-                [&]() -> SmallVector<Value> {
-                  return {arith::AddIOp::create(
-                      b, carried[q],
-                      kb.load(partialsView,
-                              kb.add(kb.mul(row, kb.idx(width)), column)))};
-                },
-                [&]() -> SmallVector<Value> { return {carried[q]}; })[0]);
+        kb.idx(0), used, kb.idx(kTilesInFlight), inits,
+        [&](Value first, ValueRange carried) -> SmallVector<Value> {
+          SmallVector<Value> next(carried.begin(), carried.end());
+          SmallVector<SmallVector<Value>> loaded;
+          for (int64_t u = 0; u < kTilesInFlight; ++u) {
+            Value tile = kb.add(first, kb.idx(u));
+            Value valid = kb.cmp(CmpIPredicate::ult, tile, used);
+            Value safe = kb.minu(tile, kb.sub(used, kb.idx(1)));
+            Value row = kb.add(
+                kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), safe),
+                       kb.idx(count)),
+                c);
+            SmallVector<Value> values;
+            for (int64_t q = 0; q < columnsPerLane; ++q) {
+              Value column = kb.add(lane, kb.idx(q * 32));
+              Value inside = kb.andI1(
+                  valid, kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
+              Value at = kb.add(kb.mul(row, kb.idx(width)),
+                                kb.minu(column, kb.idx(width - 1)));
+              values.push_back(
+                  kb.select(inside, kb.load(partialsView, at), zero));
+            }
+            values.push_back(kb.select(
+                valid, kb.toIndex(kb.load(membersView, row)), kb.idx(0)));
+            loaded.push_back(values);
           }
-          next.push_back(kb.add(carried[columnsPerLane],
-                                kb.toIndex(kb.load(membersView, row))));
+          for (const SmallVector<Value> &values : loaded) {
+            for (int64_t q = 0; q < columnsPerLane; ++q) {
+              next[q] = arith::AddIOp::create(b, next[q], values[q]);
+            }
+            next[columnsPerLane] =
+                kb.add(next[columnsPerLane], values[columnsPerLane]);
+          }
           return next;
         });
     Value members = sums[columnsPerLane];
@@ -175,13 +194,22 @@ gpu::GPUFuncOp mlir::pq::buildConvergeKernel(gpu::GPUModuleOp module,
     Value moving = kb.forLoop(
         lane, kb.idx(info.localGroups()), kb.idx(32), ValueRange{kb.i32(0)},
         [&](Value local, ValueRange acc) -> SmallVector<Value> {
+          // In centroid order; loads a batch ahead of the adds.
+          const int64_t batch = std::min(kShiftsInFlight, count);
           Value total = kb.forLoop(
-              kb.idx(0), kb.idx(count), kb.idx(1), ValueRange{kb.f64(0.0)},
+              kb.idx(0), kb.idx(count), kb.idx(batch), ValueRange{kb.f64(0.0)},
               [&](Value c, ValueRange sum) -> SmallVector<Value> {
-                return {kb.addf(
-                    sum[0],
-                    kb.load(shifts,
-                            kb.add(kb.mul(local, kb.idx(count)), c)))};
+                SmallVector<Value> loaded;
+                for (int64_t u = 0; u < batch; ++u) {
+                  loaded.push_back(kb.load(
+                      shifts, kb.add(kb.mul(local, kb.idx(count)),
+                                     kb.add(c, kb.idx(u)))));
+                }
+                Value acc = sum[0];
+                for (Value v : loaded) {
+                  acc = kb.addf(acc, v);
+                }
+                return {acc};
               })[0];
           // Converged: total^2 < 1e-4 (a NaN shift keeps the group moving).
           Value settled = kb.cmpf(CmpFPredicate::OLT, kb.mulf(total, total),
