@@ -149,9 +149,9 @@ BuildWorkspace mlir::pq::planBuildWorkspace(const BuildInfo &info) {
     case BuildRegion::Drawn:
       return groups * count;
     case BuildRegion::Partials:
-      return groups * tiles * count * width;
+      return groups * count * width;
     case BuildRegion::Members:
-      return groups * tiles * count;
+      return groups * count;
     case BuildRegion::Codes:
       return groups * info.maxPoints();
     case BuildRegion::Augmented:

@@ -76,8 +76,8 @@ enum class BuildRegion {
   Centroids, // f32 [local groups][C][ds']: the working centroids
   Shifts,    // f64 [local groups][C]: ||c_new - c_old||
   Drawn,     // i64 [local groups][C]: initial indices drawn
-  Partials,  // i64 [local groups][sum tiles][C][ds']: fixed-point sums
-  Members,   // i32 [local groups][sum tiles][C]
+  Partials,  // i64 [local groups][C][ds']: fixed-point sums of the tiles
+  Members,   // i32 [local groups][C]
   Codes,     // u8 [local groups][max points]: assignments
   Augmented, // f32 [local groups][max points]: ip column
   FixedPoint, // i32 [local groups]: the sums' q

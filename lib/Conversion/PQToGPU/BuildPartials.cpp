@@ -2,9 +2,9 @@
 //
 // `partials`: a CTA per (tile of points, group, column chunk) adds every
 // (point, column) of the tile into its centroid's sum in shared memory (a
-// warp takes one point, or two to four narrow ones, a lane per column) and
-// writes the tile's sums and member counts; `update` (BuildUpdate.cpp)
-// adds the tiles. The sums are integers, so their order does not matter and
+// warp takes one point, or two to four narrow ones, a lane per column),
+// then adds the tile's sums and member counts into the group's (global
+// i64 / i32 atomics), which `update` (BuildUpdate.cpp) reads and clears. The sums are integers, so their order does not matter and
 // the same inputs give the same bits however the atomics interleave: a
 // value x of the group counts as trunc(x * 2^q), with q the group's fixed
 // point (prep: |x| * 2^q < 2^fixedValueBits(info) for every column of the
@@ -208,11 +208,12 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
         });
     kb.barrier();
 
-    // The tile's sums as i64: high * 2^kFixedLoBits + low.
-    Value partials = regionView(kb, args, g, BuildRegion::Partials);
+    // The tile's sums as i64 (high * 2^kFixedLoBits + low), added into the
+    // group's sums (integer atomics: any order gives the same bits;
+    // `update` reads and clears them).
+    Value sums = regionView(kb, args, g, BuildRegion::Partials);
     Value memberCounts = regionView(kb, args, g, BuildRegion::Members);
-    Value tileRow = kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), tile),
-                           kb.idx(count));
+    Value groupRow = kb.mul(g.local, kb.idx(count));
     kb.forEachThread(kb.idx(sumWords), [&](Value e) {
       Value c = kb.divu(e, kb.idx(chunkWidth));
       Value column = kb.add(firstColumn, kb.remu(e, kb.idx(chunkWidth)));
@@ -223,13 +224,14 @@ gpu::GPUFuncOp mlir::pq::buildPartialsKernel(gpu::GPUModuleOp module,
                 b, arith::ExtSIOp::create(b, i64, kb.load(high, e)),
                 arith::ConstantIntOp::create(b, i64, kFixedLoBits)),
             arith::ExtUIOp::create(b, i64, kb.load(low, e)));
-        kb.store(sum, partials,
-                 kb.add(kb.mul(kb.add(tileRow, c), kb.idx(width)), column));
+        kb.atomicAdd(sum, sums,
+                     kb.add(kb.mul(kb.add(groupRow, c), kb.idx(width)),
+                            column));
       });
     });
     kb.ifThen(kb.cmp(CmpIPredicate::eq, columnChunk, kb.idx(0)), [&] {
       kb.forEachThread(kb.idx(count), [&](Value c) {
-        kb.store(kb.load(members, c), memberCounts, kb.add(tileRow, c));
+        kb.atomicAdd(kb.load(members, c), memberCounts, kb.add(groupRow, c));
       });
     });
   });

@@ -312,6 +312,17 @@ gpu::GPUFuncOp mlir::pq::buildPrepKernel(gpu::GPUModuleOp module,
     kb.barrier();
   }
 
+  // The group's sums start at zero (`update` clears them after each read).
+  Value sums = regionView(kb, args, g, BuildRegion::Partials);
+  kb.forEachThread(kb.idx(count * width), [&](Value e) {
+    kb.store(arith::ConstantIntOp::create(b, b.getI64Type(), 0), sums,
+             kb.add(kb.mul(g.local, kb.idx(count * width)), e));
+  });
+  Value members = regionView(kb, args, g, BuildRegion::Members);
+  kb.forEachThread(kb.idx(count), [&](Value c) {
+    kb.store(kb.i32(0), members, kb.add(kb.mul(g.local, kb.idx(count)), c));
+  });
+
   // The initial centroids: the caller's indices (reduced modulo n: never a
   // read outside the keys) or the drawn ones.
   Value working =

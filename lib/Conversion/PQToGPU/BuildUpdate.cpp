@@ -1,6 +1,6 @@
 //===- BuildUpdate.cpp - Means and the early stop -------------------------===//
 //
-// `update`: a warp per centroid adds the tiles' fixed-point partial sums
+// `update`: a warp per centroid reads (and clears) its fixed-point sums
 // (BuildPartials.cpp; lane l: columns l, l + 32, ...), scales the total
 // back by 2^-q in f64 (exact below 2^53) and rounds the mean to f32 once,
 // like the reference's, keeps an empty cluster's centroid, and
@@ -24,9 +24,6 @@ namespace {
 
 /// Warps (centroids) per update CTA.
 constexpr int64_t kUpdateWarps = 8;
-/// Partial-sum tiles whose loads `update` issues before adding them (one
-/// at a time: 37 us an iteration at 128K, waiting on each load).
-constexpr int64_t kTilesInFlight = 8;
 /// Shifts a lane of `converge` loads before adding them in order.
 constexpr int64_t kShiftsInFlight = 8;
 /// SEMANTICS.md's early-stop threshold on (sum_c ||c_new - c_old||)^2.
@@ -43,7 +40,6 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
   const int64_t warps = std::min(kUpdateWarps, count);
   const int64_t threads = warps * 32;
   const int64_t columnsPerLane = (width + 31) / 32;
-  const int64_t tiles = sumTiles(info);
   ImplicitLocOpBuilder b(loc, module.getContext());
   KernelArgs args;
   gpu::GPUFuncOp func = createBuildKernel(
@@ -60,52 +56,30 @@ gpu::GPUFuncOp mlir::pq::buildUpdateKernel(gpu::GPUModuleOp module,
         regionView(kb, args, g, BuildRegion::Partials);
     Value membersView =
         regionView(kb, args, g, BuildRegion::Members);
-    // The tiles holding points, in tile order.
-    Value used = kb.divu(kb.add(g.n, kb.idx(sumTilePoints(info) - 1)),
-                         kb.idx(sumTilePoints(info)));
+    // The group's sums (every tile's, added by `partials`), cleared for the
+    // next iteration once read.
     Type i64 = b.getI64Type();
-    SmallVector<Value> inits(columnsPerLane,
-                             arith::ConstantIntOp::create(b, i64, 0));
-    inits.push_back(kb.idx(0));
-    // kTilesInFlight tiles' loads before their adds (integers: any order
-    // gives the same sums); past `used` a tile adds 0.
-    Value zero = arith::ConstantIntOp::create(b, i64, 0);
-    SmallVector<Value> sums = kb.forLoop(
-        kb.idx(0), used, kb.idx(kTilesInFlight), inits,
-        [&](Value first, ValueRange carried) -> SmallVector<Value> {
-          SmallVector<Value> next(carried.begin(), carried.end());
-          SmallVector<SmallVector<Value>> loaded;
-          for (int64_t u = 0; u < kTilesInFlight; ++u) {
-            Value tile = kb.add(first, kb.idx(u));
-            Value valid = kb.cmp(CmpIPredicate::ult, tile, used);
-            Value safe = kb.minu(tile, kb.sub(used, kb.idx(1)));
-            Value row = kb.add(
-                kb.mul(kb.add(kb.mul(g.local, kb.idx(tiles)), safe),
-                       kb.idx(count)),
-                c);
-            SmallVector<Value> values;
-            for (int64_t q = 0; q < columnsPerLane; ++q) {
-              Value column = kb.add(lane, kb.idx(q * 32));
-              Value inside = kb.andI1(
-                  valid, kb.cmp(CmpIPredicate::ult, column, kb.idx(width)));
-              Value at = kb.add(kb.mul(row, kb.idx(width)),
-                                kb.minu(column, kb.idx(width - 1)));
-              values.push_back(
-                  kb.select(inside, kb.load(partialsView, at), zero));
-            }
-            values.push_back(kb.select(
-                valid, kb.toIndex(kb.load(membersView, row)), kb.idx(0)));
-            loaded.push_back(values);
-          }
-          for (const SmallVector<Value> &values : loaded) {
-            for (int64_t q = 0; q < columnsPerLane; ++q) {
-              next[q] = arith::AddIOp::create(b, next[q], values[q]);
-            }
-            next[columnsPerLane] =
-                kb.add(next[columnsPerLane], values[columnsPerLane]);
-          }
-          return next;
-        });
+    Value sumRow = kb.add(kb.mul(g.local, kb.idx(count)), c);
+    SmallVector<Value> sums;
+    for (int64_t q = 0; q < columnsPerLane; ++q) {
+      Value column = kb.add(lane, kb.idx(q * 32));
+      Value inside = kb.cmp(CmpIPredicate::ult, column, kb.idx(width));
+      Value at = kb.add(kb.mul(sumRow, kb.idx(width)),
+                        kb.minu(column, kb.idx(width - 1)));
+      sums.push_back(kb.select(inside, kb.load(partialsView, at),
+                               arith::ConstantIntOp::create(b, i64, 0)));
+    }
+    sums.push_back(kb.toIndex(kb.load(membersView, sumRow)));
+    kb.warpSync(); // every lane has read the row before it is cleared
+    for (int64_t q = 0; q < columnsPerLane; ++q) {
+      Value column = kb.add(lane, kb.idx(q * 32));
+      kb.ifThen(kb.cmp(CmpIPredicate::ult, column, kb.idx(width)), [&] {
+        kb.store(arith::ConstantIntOp::create(b, i64, 0), partialsView,
+                 kb.add(kb.mul(sumRow, kb.idx(width)), column));
+      });
+    }
+    kb.ifThen(kb.cmp(CmpIPredicate::eq, lane, kb.idx(0)),
+              [&] { kb.store(kb.i32(0), membersView, sumRow); });
     Value members = sums[columnsPerLane];
     Value working =
         regionView(kb, args, g, BuildRegion::Centroids);
