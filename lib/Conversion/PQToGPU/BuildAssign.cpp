@@ -265,12 +265,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernel(gpu::GPUModuleOp module,
   KernelBuilder kb(b, kThreads);
   BuildGroup g = buildGroup(kb, info, args);
   Value firstTile = kb.mul(kb.blockId(gpu::Dimension::x), kb.idx(perCta));
-  Value active = kb.cmp(CmpIPredicate::ult,
-                        kb.mul(firstTile, kb.idx(tilePoints)), g.n);
-  if (!final) {
-    active = kb.andI1(active, kb.notI1(buildStopped(kb, info, args)));
-  }
-  kb.ifThen(active, [&] {
+  kb.ifThen(assignCtaActive(kb, info, args, g, firstTile, tilePoints, final), [&] {
     Value shared = kb.dynamicShared();
     Value cs = kb.sharedView(shared, 0, centroidWords, b.getF32Type());
     Value xs = kb.sharedView(shared, pointOffset, pointWords, b.getF32Type());

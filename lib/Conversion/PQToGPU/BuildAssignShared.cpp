@@ -102,3 +102,15 @@ void mlir::pq::storeCode(KernelBuilder &kb, const BuildInfo &info,
                     g.s);
   kb.store(stored, args.codes, at);
 }
+
+Value mlir::pq::assignCtaActive(KernelBuilder &kb, const BuildInfo &info,
+                                const KernelArgs &args, const BuildGroup &g,
+                                Value firstTile, int64_t tilePoints,
+                                bool final) {
+  Value active = kb.cmp(CmpIPredicate::ult,
+                        kb.mul(firstTile, kb.idx(tilePoints)), g.n);
+  if (!final) {
+    active = kb.andI1(active, kb.notI1(buildStopped(kb, info, args)));
+  }
+  return active;
+}

@@ -61,6 +61,12 @@ void storeCode(KernelBuilder &kb, const BuildInfo &info,
                const KernelArgs &args, const BuildGroup &g, Value codes,
                Value point, Value code, bool final);
 
+/// i1: a CTA whose first point tile is `firstTile` (of `tilePoints`) has
+/// points, and (not `final`) the build is still iterating.
+Value assignCtaActive(KernelBuilder &kb, const BuildInfo &info,
+                      const KernelArgs &args, const BuildGroup &g,
+                      Value firstTile, int64_t tilePoints, bool final);
+
 /// Whether the wgmma kernel takes this build on a target that has wgmma:
 /// bf16/f16 keys and the split centroids within its shared memory.
 bool wgmmaAssignFits(const BuildInfo &info);

@@ -152,12 +152,7 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
   KernelBuilder kb(b, kThreads);
   BuildGroup g = buildGroup(kb, info, args);
   Value firstTile = kb.mul(kb.blockId(gpu::Dimension::x), kb.idx(perCta));
-  Value active = kb.cmp(CmpIPredicate::ult,
-                        kb.mul(firstTile, kb.idx(kTilePoints)), g.n);
-  if (!final) {
-    active = kb.andI1(active, kb.notI1(buildStopped(kb, info, args)));
-  }
-  kb.ifThen(active, [&] {
+  kb.ifThen(assignCtaActive(kb, info, args, g, firstTile, kTilePoints, final), [&] {
     Type f32 = b.getF32Type();
     Value shared = kb.dynamicShared();
     const int64_t centroidWords = t.centroidBytes / 4;
