@@ -136,9 +136,9 @@ gpu::GPUFuncOp mlir::pq::buildAssignKernelWgmma(gpu::GPUModuleOp module,
   const int64_t pointOffset = 2 * t.centroidBytes;
   const int64_t normOffset = pointOffset + t.buffers * t.pointBytes;
   const int64_t tiles = (info.maxPoints() + kTilePoints - 1) / kTilePoints;
-  // At least 16 CTAs a group; up to 32 tiles a CTA share its centroid
+  // At least 16 CTAs a group; up to 64 tiles a CTA share its centroid
   // staging.
-  const int64_t perCta = std::clamp<int64_t>(tiles / 16, 1, 32);
+  const int64_t perCta = std::clamp<int64_t>(tiles / 16, 1, 64);
   const int64_t accumulators = t.n / 2;
   const float inf = std::numeric_limits<float>::infinity();
 
