@@ -10,7 +10,8 @@ set is timed at:
               compiled for that sk), and at sk = 16K with b from 1 to 64
               (series "b", all on the 16K bundle: the batch is dynamic);
   build.json  the index build's shapes (issue 11, bench/kmeans_bench.py):
-              a step with its pq.kmeans, compiled for n keys (init_offset 0);
+              a step with its pq.kmeans, compiled for n keys (init_offset 0)
+              for --build-target (sm_90a: the H200's wgmma build);
   tilings.json  (--tilings) the anchor's shapes compiled with forced
               tilings (pq-compile --cluster-size / --row-groups) beside
               pq-tile's own choice: which tiling a shape should get is
@@ -139,6 +140,8 @@ def main():
     ap.add_argument("--target", default="sm_90")
     ap.add_argument("--no-sweep", action="store_true", help="no sweep.json")
     ap.add_argument("--no-build", action="store_true", help="no build.json")
+    ap.add_argument("--build-target", default="sm_90a",
+                    help="arch of build.json's bundles (sm_90a: wgmma on H100/H200)")
     ap.add_argument("--tilings", action="store_true", help="also tilings.json")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -146,7 +149,7 @@ def main():
             + ([] if a.no_build else [("build.json", builds)])
             + ([("tilings.json", tilings)] if a.tilings else []))
     for file, make in sets:
-        index, err = make(a.build, a.out, a.target)
+        index, err = make(a.build, a.out, a.build_target if make is builds else a.target)
         if err:
             print(err, file=sys.stderr)
             return 1

@@ -153,6 +153,8 @@ class BundleIndex(unittest.TestCase):
             with open(os.path.join(tmp, "bin", "calls")) as f:
                 calls = f.read()
             self.assertIn("sweep_sk262144.mlir --target=sm_90 --max-seq-len=262144", calls)
+            # The index build's bundles are compiled for the wgmma target.
+            self.assertIn("kmeans_s4b8_128k.mlir --target=sm_90a --max-seq-len=131072", calls)
 
 
     def test_tilings_skip_what_does_not_fit(self):
